@@ -1,0 +1,472 @@
+package notary
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/payment"
+)
+
+// Applications is the certificate application unit (公证书申请单元): users
+// apply for certificates on their evidence, pay, mail paper materials and
+// confirm receipt; payment events and sweeps move applications on.
+type Applications struct{ s *Service }
+
+// ApplyRequest is a user's application for a notarial certificate.
+type ApplyRequest struct {
+	// Evidence lists the host's evidence records to notarize (at least one).
+	Evidence []Evidence
+	// IdempotencyKey, when set, makes Apply safe to retry: the same key from
+	// the same user returns the application (and payment) created first.
+	IdempotencyKey string
+}
+
+// Apply quotes the fee for the selected evidence, creates the payment and
+// stores the application in AwaitingPayment with its evidence reserved.
+// Errors: ErrInvalidInput, ErrForbidden, ErrFilingRequired (prompt the user
+// to file), ErrEvidenceReserved, ErrConflict (the idempotency key was used
+// for other evidence), or the payment gateway's error.
+func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (Application, error) {
+	s := a.s
+	if err := checkUser(user); err != nil {
+		return Application{}, err
+	}
+	max := s.office.Pricing.MaxRecords
+	if max <= 0 {
+		max = payment.DefaultMaxRecords
+	}
+	evidence, err := normalizeEvidence(req.Evidence, max)
+	if err != nil {
+		return Application{}, err
+	}
+	key := strings.TrimSpace(req.IdempotencyKey)
+	if err := CheckText(key, 0, 128); err != nil {
+		return Application{}, invalid("idempotency_key", "%v", err)
+	}
+	if key != "" {
+		if prev, err := s.store.ApplicationByKey(ctx, s.office.ID, user.ID, key); err == nil {
+			return replay(prev, evidence)
+		} else if !errors.Is(err, ErrNotFound) {
+			return Application{}, err
+		}
+	}
+	filing, err := s.store.FilingByOwner(ctx, s.office.ID, user.ID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !filing.InForce()) {
+		return Application{}, wrap(ErrFilingRequired, "user %s has no approved filing", user.ID)
+	} else if err != nil {
+		return Application{}, err
+	}
+	quote, err := s.office.Pricing.Quote(len(evidence))
+	if err != nil {
+		return Application{}, invalid("evidence", "%v", err)
+	}
+	ids := make([]string, len(evidence))
+	for i, e := range evidence {
+		ids[i] = e.ID
+	}
+	if held, err := s.store.Reservations(ctx, ids); err != nil {
+		return Application{}, err
+	} else if len(held) > 0 {
+		return Application{}, reservedError(held)
+	}
+
+	now := s.now()
+	app := Application{
+		ID: s.ids.NewID(), OfficeID: s.office.ID, Owner: user, State: ApplicationNew,
+		FilingID: filing.ID, FilingRevision: filing.ApprovedRevision, Evidence: evidence,
+		Quote: quote, IdempotencyKey: key, CreatedAt: now, ExpiresAt: now.Add(s.office.PaymentTTL),
+	}
+	payKey := app.ID.String()
+	if key != "" { // racing retries with one client key share one payment
+		sum := sha256.Sum256([]byte(s.office.ID.String() + "\x00" + user.ID + "\x00" + key))
+		payKey = hex.EncodeToString(sum[:16])
+	}
+	pay, err := s.payments.CreatePayment(ctx, PaymentRequest{
+		IdempotencyKey: payKey, ApplicationID: app.ID, OfficeID: s.office.ID,
+		Amount: quote.Amount, Currency: quote.Currency, ExpiresAt: app.ExpiresAt,
+		Description: fmt.Sprintf("%s: notarial certificate, %d evidence records", s.office.Name, len(evidence)),
+	})
+	if err != nil {
+		return Application{}, fmt.Errorf("notary: create payment: %w", err)
+	}
+	if pay.ApplicationID != uuid.Nil && pay.ApplicationID != app.ID {
+		// The provider replayed a payment made for a racing request with the
+		// same key; that request's application is (or will be) the answer.
+		app.ID = pay.ApplicationID
+	}
+	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending}
+	out, err := s.fireApplication(ctx, user, app, AppApply, "", func(*Application) {})
+	if (errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict)) && key != "" {
+		if prev, lerr := s.store.ApplicationByKey(ctx, s.office.ID, user.ID, key); lerr == nil {
+			return replay(prev, evidence)
+		}
+	}
+	return out, err
+}
+
+// replay answers a retried Apply with the application created first.
+func replay(prev Application, evidence []Evidence) (Application, error) {
+	a, b := prev.EvidenceIDs(), make([]string, len(evidence))
+	for i, e := range evidence {
+		b[i] = e.ID
+	}
+	slices.Sort(a)
+	slices.Sort(b)
+	if !slices.Equal(a, b) {
+		return Application{}, wrap(ErrConflict, "idempotency key already used for other evidence")
+	}
+	return prev, nil
+}
+
+func reservedError(held map[string]uuid.UUID) error {
+	ids := make([]string, 0, len(held))
+	for id := range held {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return wrap(ErrEvidenceReserved, "evidence %s", strings.Join(ids, ", "))
+}
+
+// Get returns an application to its owner or to an admin of the office.
+// Errors: ErrNotFound, ErrForbidden.
+func (a *Applications) Get(ctx context.Context, actor any, id uuid.UUID) (Application, error) {
+	app, err := a.s.store.Application(ctx, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if _, _, err := a.s.party(ctx, actor, app.OfficeID, app.Owner.ID); err != nil {
+		return Application{}, err
+	}
+	return app, nil
+}
+
+// Mine lists the user's applications at the office, oldest first.
+func (a *Applications) Mine(ctx context.Context, user User, after *Cursor, limit int) ([]Application, error) {
+	if err := checkUser(user); err != nil {
+		return nil, err
+	}
+	return a.s.store.ListApplications(ctx, ListQuery{OfficeID: a.s.office.ID, OwnerID: user.ID, After: after, Limit: limit})
+}
+
+// Actions lists what actor may do with the application now.
+func (a *Applications) Actions(ctx context.Context, actor any, id uuid.UUID) ([]ApplicationTrigger, error) {
+	app, err := a.s.store.Application(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := a.s.party(ctx, actor, app.OfficeID, app.Owner.ID)
+	if err != nil {
+		return nil, err
+	}
+	return ApplicationLifecycle.Permitted(ctx, app.State, p), nil
+}
+
+// Cancel withdraws an unpaid application and releases its evidence.
+// Errors: ErrNotFound, ErrForbidden, ErrConflict, ErrInvalidTransition.
+func (a *Applications) Cancel(ctx context.Context, user User, id uuid.UUID) (Application, error) {
+	app, err := a.s.store.Application(ctx, id)
+	if err != nil {
+		return Application{}, err
+	}
+	return a.s.fireApplication(ctx, user, app, AppCancel, "cancelled by the user", func(n *Application) {
+		n.Reason = "cancelled by the user"
+	})
+}
+
+// SubmitMaterials registers the courier consignment of the paper materials
+// the user mailed to the office, after the preliminary review passed or the
+// materials were rejected. Errors: as Cancel, plus ErrInvalidInput for the
+// carrier or tracking number.
+func (a *Applications) SubmitMaterials(ctx context.Context, user User, id uuid.UUID, carrier, trackingNumber string) (Application, error) {
+	sh, err := a.s.normalizeShipment(carrier, trackingNumber)
+	if err != nil {
+		return Application{}, err
+	}
+	app, err := a.s.store.Application(ctx, id)
+	if err != nil {
+		return Application{}, err
+	}
+	return a.s.fireApplication(ctx, user, app, AppSubmitMaterials, "", func(n *Application) {
+		sh.At = n.UpdatedAt
+		n.Materials = &sh
+		n.MaterialsAttempts++
+		n.Reason = ""
+	})
+}
+
+// ConfirmReceipt records that the user received the paper certificate; the
+// application is completed. Errors: as Cancel.
+func (a *Applications) ConfirmReceipt(ctx context.Context, user User, id uuid.UUID) (Application, error) {
+	app, err := a.s.store.Application(ctx, id)
+	if err != nil {
+		return Application{}, err
+	}
+	return a.s.fireApplication(ctx, user, app, AppConfirmReceipt, "", func(*Application) {})
+}
+
+// HandlePaymentEvent applies a verified provider event. It is idempotent:
+// an event ID is applied at most once, a success moves an unpaid
+// application to preliminary review exactly once, and a failure after a
+// success is ignored. The amount and currency must equal the quote and the
+// payment must be the application's. Errors: ErrNotFound (unknown
+// application), ErrInvalidInput (amount, currency or payment mismatch).
+func (a *Applications) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) (Application, error) {
+	s := a.s
+	app, err := s.store.Application(ctx, ev.ApplicationID)
+	if err != nil {
+		return Application{}, err
+	}
+	if app.OfficeID != s.office.ID {
+		return Application{}, wrap(ErrNotFound, "application %s", ev.ApplicationID)
+	}
+	if ev.PaymentID != app.Payment.ID {
+		return Application{}, invalid("payment_id", "payment %q does not belong to application %s", ev.PaymentID, app.ID)
+	}
+	sys := systemActor("payment")
+	switch ev.Status {
+	case PaymentSucceeded:
+		if !app.Quote.Equal(ev.Amount, ev.Currency) {
+			return Application{}, invalid("amount", "paid %s %s, quoted %s %s", ev.Amount, ev.Currency, app.Quote.Amount, app.Quote.Currency)
+		}
+		if app.State != AwaitingPayment {
+			return app, nil // duplicate or late: already applied
+		}
+		paidAt := ev.At.UTC().Truncate(time.Microsecond)
+		out, err := s.fireApplicationDedup(ctx, sys, app, AppPaymentSucceeded, "", dedupKey(ev), func(n *Application) {
+			n.Payment.Status = PaymentSucceeded
+			n.Payment.PaidAt = paidAt
+		})
+		return ignoreDuplicate(ctx, s, app.ID, out, err)
+	case PaymentFailed, PaymentCancelled, PaymentExpired:
+		if app.State != AwaitingPayment {
+			return app, nil // a failure after a success, or a repeat: ignored
+		}
+		reason := "payment " + string(ev.Status)
+		out, err := s.fireApplicationDedup(ctx, sys, app, AppPaymentFailed, reason, dedupKey(ev), func(n *Application) {
+			n.Payment.Status = ev.Status
+			n.Reason = reason
+		})
+		return ignoreDuplicate(ctx, s, app.ID, out, err)
+	}
+	return Application{}, invalid("status", "unknown payment status %q", ev.Status)
+}
+
+func dedupKey(ev PaymentEvent) string {
+	if ev.ID == "" {
+		return ""
+	}
+	return "payment-event:" + ev.Provider + ":" + ev.ID
+}
+
+// ignoreDuplicate turns a replayed provider event into a no-op.
+func ignoreDuplicate(ctx context.Context, s *Service, id uuid.UUID, out Application, err error) (Application, error) {
+	if errors.Is(err, ErrDuplicate) {
+		return s.store.Application(ctx, id)
+	}
+	return out, err
+}
+
+// refund returns money on a rejected application per the office's refund
+// policy and tells the user. When the provider fails, the rejection stands
+// and Sweep retries the refund later.
+func (a *Applications) refund(ctx context.Context, app Application, reason string) (Application, error) {
+	s := a.s
+	if app.Refund != nil || app.Payment.Status != PaymentSucceeded {
+		return app, nil
+	}
+	amount := s.office.Refund.Amount(app.Quote.Amount)
+	if !amount.IsPositive() {
+		return app, nil
+	}
+	r, err := s.payments.Refund(ctx, RefundRequest{
+		IdempotencyKey: "refund-" + app.ID.String(), PaymentID: app.Payment.ID,
+		Amount: amount, Currency: app.Quote.Currency, Reason: reason,
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "notary: refund failed; the sweep retries it", "application", app.ID, "err", err)
+		return app, nil
+	}
+	rec := Refund{ID: r.ID, Amount: amount, Currency: app.Quote.Currency, Reason: reason, At: s.now()}
+	return s.fireApplication(ctx, systemActor("refund"), app, AppRefund, reason, func(n *Application) { n.Refund = &rec })
+}
+
+// SweepResult counts what one Sweep did.
+type SweepResult struct {
+	Expired       int // unpaid applications cancelled
+	Reconciled    int // payments found paid although no notice came
+	AutoConfirmed int // shipped certificates confirmed automatically
+	Refunded      int // refunds that had failed before and now went through
+}
+
+// Sweep runs the background duties once: it cancels applications unpaid
+// past the payment deadline (after asking the provider, so a payment whose
+// notice was lost is marked paid instead), confirms receipt of certificates
+// shipped longer ago than Office.AutoConfirmAfter, and retries refunds that
+// failed. Concurrent sweeps in several processes are safe: each change is
+// version-checked, so every item is handled once.
+func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
+	s := a.s
+	var res SweepResult
+	now := s.now()
+	err := s.each(ctx, ListQuery{States: []string{string(AwaitingPayment)}, CreatedBefore: now.Add(-s.office.PaymentTTL)}, func(app Application) error {
+		if app.ExpiresAt.After(now) {
+			return nil
+		}
+		pay, err := s.payments.QueryPayment(ctx, app.Payment.ID)
+		if err == nil && pay.Status == PaymentSucceeded {
+			_, err = a.HandlePaymentEvent(ctx, PaymentEvent{Provider: pay.Provider, PaymentID: pay.ID, ApplicationID: app.ID,
+				Status: PaymentSucceeded, Amount: pay.Amount, Currency: pay.Currency, At: pay.PaidAt})
+			if err == nil {
+				res.Reconciled++
+			}
+			return err
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err // provider unreachable: never expire on a guess
+		}
+		_, err = s.fireApplication(ctx, systemActor("expiry"), app, AppExpire, "payment deadline passed", func(n *Application) {
+			n.Payment.Status = PaymentExpired
+			n.Reason = "payment deadline passed"
+		})
+		if err == nil {
+			res.Expired++
+		}
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	if s.office.AutoConfirmAfter > 0 {
+		err = s.each(ctx, ListQuery{States: []string{string(CertificateShipped)}, UpdatedBefore: now.Add(-s.office.AutoConfirmAfter)}, func(app Application) error {
+			_, err := s.fireApplication(ctx, systemActor("auto-confirm"), app, AppAutoConfirm, "", func(*Application) {})
+			if err == nil {
+				res.AutoConfirmed++
+			}
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+	}
+	err = s.each(ctx, ListQuery{States: []string{string(PreliminaryRejected)}}, func(app Application) error {
+		if app.Refund != nil || app.Payment.Status != PaymentSucceeded || !s.office.Refund.Amount(app.Quote.Amount).IsPositive() {
+			return nil
+		}
+		out, err := a.refund(ctx, app, app.Reason)
+		if err == nil && out.Refund != nil {
+			res.Refunded++
+		}
+		return err
+	})
+	return res, err
+}
+
+// each pages through the office's applications matching q and calls fn on
+// each; items another process changed meanwhile (ErrConflict,
+// ErrInvalidTransition) are skipped.
+func (s *Service) each(ctx context.Context, q ListQuery, fn func(Application) error) error {
+	q.OfficeID = s.office.ID
+	q.Limit = 100
+	for {
+		page, err := s.store.ListApplications(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, app := range page {
+			if err := fn(app); err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrInvalidTransition) {
+				return err
+			}
+		}
+		if len(page) < q.Limit {
+			return nil
+		}
+		last := page[len(page)-1]
+		q.After = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+}
+
+// fireApplication runs one application transition as one atomic commit.
+func (s *Service) fireApplication(ctx context.Context, actor any, app Application, trigger ApplicationTrigger, reason string, apply func(*Application)) (Application, error) {
+	return s.fireApplicationDedup(ctx, actor, app, trigger, reason, "", apply)
+}
+
+func (s *Service) fireApplicationDedup(ctx context.Context, actor any, app Application, trigger ApplicationTrigger, reason, dedup string, apply func(*Application)) (Application, error) {
+	party, who, err := s.party(ctx, actor, app.OfficeID, app.Owner.ID)
+	if err != nil {
+		return Application{}, err
+	}
+	to, err := ApplicationLifecycle.Fire(ctx, app.State, trigger, party)
+	if err != nil {
+		return Application{}, err
+	}
+	now := s.now()
+	next := app
+	next.State = to
+	next.Version = app.Version + 1
+	next.UpdatedAt = now
+	apply(&next)
+	ev := s.event(step{kind: KindApplication, recordID: app.ID, version: app.Version, head: app.AuditHead,
+		from: string(app.State), to: string(to), trigger: string(trigger), actor: who, reason: reason, at: now})
+	next.AuditHead = ev.Hash
+
+	c := Change{Application: &next, ExpectedVersion: app.Version, Events: []Event{ev}, DedupKey: dedup}
+	if app.State.Active() != to.Active() {
+		if to.Active() {
+			c.Reserve = next.EvidenceIDs()
+		} else {
+			c.Release = next.EvidenceIDs()
+		}
+	}
+	c.Notices = s.applicationNotices(trigger, next, now)
+	if err := s.store.Commit(ctx, c); err != nil {
+		return Application{}, err
+	}
+	return next, nil
+}
+
+// applicationNotices says who is told what when an application takes trigger.
+func (s *Service) applicationNotices(trigger ApplicationTrigger, app Application, now time.Time) []Notice {
+	d := NoticeData{RecordID: app.ID, Reason: app.Reason, Evidence: app.Evidence,
+		Amount: app.Quote.Amount.StringFixed(2), Currency: app.Quote.Currency}
+	user := func(k NoticeKind) []Notice { return s.userNotices(k, KindApplication, app.Owner, d, now) }
+	office := func(k NoticeKind) []Notice { return s.officeNotices(k, KindApplication, d, now) }
+	switch trigger {
+	case AppPaymentSucceeded:
+		return append(user(NoticePaymentReceived), office(NoticePreliminaryReview)...)
+	case AppPaymentFailed, AppExpire, AppCancel:
+		return user(NoticeCancelled)
+	case AppApprovePreliminary:
+		d.Materials, d.MailingAddress = s.office.Materials, s.office.MailingAddress
+		return user(NoticePreliminaryApproved)
+	case AppRejectPreliminary:
+		return user(NoticePreliminaryRejected)
+	case AppSubmitMaterials:
+		d.Carrier, d.TrackingNumber = app.Materials.Carrier, app.Materials.TrackingNumber
+		return append(user(NoticeMaterialsReceived), office(NoticeFinalReview)...)
+	case AppRejectFinal:
+		return user(NoticeFinalRejected)
+	case AppApproveFinal:
+		d.CertificateNumber = app.CertificateNumber
+		return user(NoticeInProduction)
+	case AppShip:
+		d.CertificateNumber = app.CertificateNumber
+		d.Carrier, d.TrackingNumber = app.Certificate.Carrier, app.Certificate.TrackingNumber
+		return user(NoticeShipped)
+	case AppConfirmReceipt, AppAutoConfirm:
+		d.CertificateNumber = app.CertificateNumber
+		d.Automatic = trigger == AppAutoConfirm
+		return append(user(NoticeCompleted), office(NoticeReceiptConfirmed)...)
+	case AppRefund:
+		d.Amount, d.Currency = app.Refund.Amount.StringFixed(2), app.Refund.Currency
+		return user(NoticeRefunded)
+	}
+	return nil
+}

@@ -1,0 +1,12 @@
+package notary
+
+import "context"
+
+// FireApplication exposes the single transition path to the external tests,
+// so they can fire every trigger, including the system's, in every state.
+func (s *Service) FireApplication(ctx context.Context, actor any, app Application, t ApplicationTrigger) (Application, error) {
+	return s.fireApplication(ctx, actor, app, t, "test", func(*Application) {})
+}
+
+// SystemActor exposes the system principal.
+var SystemActor = systemActor("test")

@@ -1,0 +1,145 @@
+package notary
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+)
+
+// Filings is the material application unit (资料申请单元): enterprises file
+// their registration materials here and edit them after a rejection or to
+// amend an approved filing.
+type Filings struct{ s *Service }
+
+// Submit files a user's first enterprise filing. It returns the stored
+// filing in PendingReview and tells the office. Errors: ErrInvalidInput
+// (a *FieldError), ErrForbidden (no user identity), ErrConflict (the user
+// already has a filing at this office: use Resubmit or Amend).
+func (f *Filings) Submit(ctx context.Context, user User, content FilingContent) (Filing, error) {
+	s := f.s
+	if err := checkUser(user); err != nil {
+		return Filing{}, err
+	}
+	content, err := content.Normalize()
+	if err != nil {
+		return Filing{}, err
+	}
+	if _, err := s.store.FilingByOwner(ctx, s.office.ID, user.ID); err == nil {
+		return Filing{}, wrap(ErrConflict, "user %s already has a filing; resubmit or amend it", user.ID)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Filing{}, err
+	}
+	now := s.now()
+	rec := Filing{ID: s.ids.NewID(), OfficeID: s.office.ID, Owner: user, State: FilingNew, CreatedAt: now}
+	return s.fireFiling(ctx, user, rec, FilingSubmit, func(n *Filing) {
+		n.Content = content
+		n.Revision = 1
+	}, "")
+}
+
+// Resubmit files edited content for a rejected filing.
+// Errors: as Submit, plus ErrNotFound, ErrInvalidTransition (not rejected).
+func (f *Filings) Resubmit(ctx context.Context, user User, id uuid.UUID, content FilingContent) (Filing, error) {
+	return f.edit(ctx, user, id, FilingResubmit, content)
+}
+
+// Amend files a new revision of an approved filing. The approved revision
+// stays in force until the new one is approved. Errors: as Resubmit.
+func (f *Filings) Amend(ctx context.Context, user User, id uuid.UUID, content FilingContent) (Filing, error) {
+	return f.edit(ctx, user, id, FilingAmend, content)
+}
+
+func (f *Filings) edit(ctx context.Context, user User, id uuid.UUID, trigger FilingTrigger, content FilingContent) (Filing, error) {
+	if err := checkUser(user); err != nil {
+		return Filing{}, err
+	}
+	content, err := content.Normalize()
+	if err != nil {
+		return Filing{}, err
+	}
+	rec, err := f.s.store.Filing(ctx, id)
+	if err != nil {
+		return Filing{}, err
+	}
+	return f.s.fireFiling(ctx, user, rec, trigger, func(n *Filing) {
+		n.Content = content
+		n.Reason = ""
+		if trigger == FilingAmend {
+			n.Revision++
+		}
+	}, "")
+}
+
+// Get returns a filing to its owner or to an admin of the office.
+// Errors: ErrNotFound, ErrForbidden.
+func (f *Filings) Get(ctx context.Context, actor any, id uuid.UUID) (Filing, error) {
+	rec, err := f.s.store.Filing(ctx, id)
+	if err != nil {
+		return Filing{}, err
+	}
+	if _, _, err := f.s.party(ctx, actor, rec.OfficeID, rec.Owner.ID); err != nil {
+		return Filing{}, err
+	}
+	return rec, nil
+}
+
+// Mine returns the user's filing at this office, or ErrNotFound when the
+// user has not filed yet.
+func (f *Filings) Mine(ctx context.Context, user User) (Filing, error) {
+	if err := checkUser(user); err != nil {
+		return Filing{}, err
+	}
+	return f.s.store.FilingByOwner(ctx, f.s.office.ID, user.ID)
+}
+
+// Actions lists what actor may do with the filing now.
+func (f *Filings) Actions(ctx context.Context, actor any, id uuid.UUID) ([]FilingTrigger, error) {
+	rec, err := f.s.store.Filing(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := f.s.party(ctx, actor, rec.OfficeID, rec.Owner.ID)
+	if err != nil {
+		return nil, err
+	}
+	return FilingLifecycle.Permitted(ctx, rec.State, p), nil
+}
+
+// fireFiling runs one filing transition as one atomic commit: authorize,
+// fire the lifecycle, apply the change, audit it and enqueue its notices.
+func (s *Service) fireFiling(ctx context.Context, actor any, rec Filing, trigger FilingTrigger, apply func(*Filing), reason string) (Filing, error) {
+	party, who, err := s.party(ctx, actor, rec.OfficeID, rec.Owner.ID)
+	if err != nil {
+		return Filing{}, err
+	}
+	to, err := FilingLifecycle.Fire(ctx, rec.State, trigger, party)
+	if err != nil {
+		return Filing{}, err
+	}
+	now := s.now()
+	next := rec
+	next.State = to
+	next.Version = rec.Version + 1
+	next.UpdatedAt = now
+	apply(&next)
+	ev := s.event(step{kind: KindFiling, recordID: rec.ID, version: rec.Version, head: rec.AuditHead,
+		from: string(rec.State), to: string(to), trigger: string(trigger), actor: who, reason: reason, at: now})
+	next.AuditHead = ev.Hash
+
+	data := NoticeData{RecordID: rec.ID, EnterpriseName: next.Content.EnterpriseName, Revision: next.Revision, Reason: reason}
+	var notices []Notice
+	switch to {
+	case FilingPendingReview:
+		notices = s.officeNotices(NoticeFilingReview, KindFiling, data, now)
+	case FilingApproved:
+		notices = s.userNotices(NoticeFilingApproved, KindFiling, next.Owner, data, now)
+	case FilingRejected:
+		notices = s.userNotices(NoticeFilingRejected, KindFiling, next.Owner, data, now)
+	}
+	err = s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices})
+	if err != nil {
+		return Filing{}, err
+	}
+	return next, nil
+}

@@ -1,0 +1,189 @@
+package notary_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
+	"github.com/notarykit/notarykit/store"
+)
+
+var (
+	officeID = uuid.MustParse("0b7f6a52-5a43-4d5e-9a58-2f6a3f1d0c01")
+	t0       = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	alice    = notary.User{ID: "u-alice", Email: "alice@example.com", Name: "Alice", Locale: "en"}
+	bob      = notary.User{ID: "u-bob", Email: "bob@example.com", Name: "Bob"}
+	reviewer = notary.Admin{ID: uuid.MustParse("a0000000-0000-4000-8000-000000000001"), OfficeID: officeID, Email: "rev@office.example", Role: notary.RoleReviewer}
+	stranger = notary.Admin{ID: uuid.MustParse("a0000000-0000-4000-8000-000000000002"), OfficeID: uuid.MustParse("0b7f6a52-5a43-4d5e-9a58-2f6a3f1d0c99"), Email: "x@other.example", Role: notary.RoleReviewer}
+)
+
+type env struct {
+	t     testing.TB
+	ctx   context.Context
+	store *store.Memory
+	pay   *notarytest.Payments
+	clock *notarytest.Clock
+	svc   *notary.Service
+}
+
+func newEnv(t testing.TB, mutate ...func(*notary.Config)) *env {
+	e := &env{t: t, ctx: context.Background(), store: store.NewMemory(), pay: notarytest.NewPayments(), clock: notarytest.NewClock(t0)}
+	cfg := notary.Config{
+		Office: notary.Office{
+			ID: officeID, Name: "Example Notary Office", AdminEmails: []string{"desk@office.example", "chief@office.example"},
+			MailingAddress: "1 Notary Road, Shenzhen", Materials: []string{"Signed application form", "Copy of business licence"},
+			AutoConfirmAfter: 10 * 24 * time.Hour,
+		},
+		Store: e.store, Payments: e.pay, Clock: e.clock, IDs: &notarytest.IDs{}, Courier: &notarytest.Courier{},
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	svc, err := notary.New(cfg)
+	require.NoError(t, err)
+	e.svc = svc
+	return e
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func doc(name string) notary.Document {
+	return notary.Document{URI: "https://files.example/" + name, MediaType: "application/pdf", Size: 1024, SHA256: digest(name)}
+}
+
+func validContent() notary.FilingContent {
+	return notary.FilingContent{
+		EnterpriseName:  "Shenzhen Example Technology Co., Ltd.",
+		CreditCode:      "91350100M000100Y43",
+		BusinessLicense: doc("licence.pdf"),
+		LegalRep:        notary.Person{Name: "Zhang San", IDType: notary.IDResident, IDNumber: "11010519491231002X"},
+		LegalRepID:      doc("legal-rep-id.pdf"),
+		ContactAddress:  "8 Science Park Road, Nanshan, Shenzhen",
+		ContactEmail:    "legal@example.com",
+		ContactPhone:    "13800138000",
+	}
+}
+
+func evidence(ids ...string) []notary.Evidence {
+	out := make([]notary.Evidence, len(ids))
+	for i, id := range ids {
+		out[i] = notary.Evidence{ID: id, Title: "Contract " + id, SHA256: digest(id)}
+	}
+	return out
+}
+
+// approvedFiling files and approves a filing for u.
+func (e *env) approvedFiling(u notary.User) notary.Filing {
+	f, err := e.svc.Filings.Submit(e.ctx, u, validContent())
+	require.NoError(e.t, err)
+	f, err = e.svc.Reviews.ApproveFiling(e.ctx, reviewer, f.ID, f.Version)
+	require.NoError(e.t, err)
+	return f
+}
+
+var evidenceSeq int
+
+// appIn returns alice's application brought to state along SPEC's table.
+func (e *env) appIn(state notary.ApplicationState) notary.Application {
+	e.t.Helper()
+	if _, err := e.svc.Filings.Mine(e.ctx, alice); err != nil {
+		e.approvedFiling(alice)
+	}
+	evidenceSeq++
+	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence(fmt.Sprintf("ev-%d", evidenceSeq))})
+	require.NoError(e.t, err)
+	step := func(a notary.Application, err error) notary.Application {
+		e.t.Helper()
+		require.NoError(e.t, err)
+		return a
+	}
+	pay := func() notary.Application {
+		return step(e.svc.Applications.HandlePaymentEvent(e.ctx, e.pay.Settle(app.Payment.ID, e.clock.Now())))
+	}
+	switch state {
+	case notary.AwaitingPayment:
+	case notary.Cancelled:
+		app = step(e.svc.Applications.HandlePaymentEvent(e.ctx, e.pay.Fail(app.Payment.ID, e.clock.Now())))
+	case notary.PendingPreliminaryReview:
+		app = pay()
+	case notary.PreliminaryRejected:
+		pay()
+		app = step(e.svc.Reviews.RejectPreliminary(e.ctx, reviewer, app.ID, 0, "blurred scan"))
+	default:
+		pay()
+		app = step(e.svc.Reviews.ApprovePreliminary(e.ctx, reviewer, app.ID, 0))
+		if state == notary.AwaitingMaterials {
+			break
+		}
+		app = step(e.svc.Applications.SubmitMaterials(e.ctx, alice, app.ID, "SF", "SF1234567890123"))
+		switch state {
+		case notary.PendingFinalReview:
+		case notary.MaterialsRejected:
+			app = step(e.svc.Reviews.RejectFinal(e.ctx, reviewer, app.ID, 0, "missing seal"))
+		default:
+			app = step(e.svc.Reviews.ApproveFinal(e.ctx, reviewer, app.ID, 0, "(2026)深证字第00001号"))
+			if state == notary.CertificateInProduction {
+				break
+			}
+			app = step(e.svc.Reviews.Ship(e.ctx, reviewer, app.ID, 0, "EMS", "EE123456785CN"))
+			if state == notary.Completed {
+				app = step(e.svc.Applications.ConfirmReceipt(e.ctx, alice, app.ID))
+			}
+		}
+	}
+	require.Equal(e.t, state, app.State)
+	return app
+}
+
+// snapshot is everything a transition may change.
+type snapshot struct {
+	app      notary.Application
+	filing   notary.Filing
+	events   int
+	pending  int
+	reserved map[string]uuid.UUID
+}
+
+func (e *env) snapshot(id uuid.UUID, evidenceIDs []string) snapshot {
+	e.t.Helper()
+	var s snapshot
+	if a, err := e.store.Application(e.ctx, id); err == nil {
+		s.app = a
+	}
+	if f, err := e.store.Filing(e.ctx, id); err == nil {
+		s.filing = f
+	}
+	evs, err := e.store.Events(e.ctx, id)
+	require.NoError(e.t, err)
+	s.events = len(evs)
+	ns, err := e.store.ListNotices(e.ctx, notary.NoticePending, 100000)
+	require.NoError(e.t, err)
+	s.pending = len(ns)
+	s.reserved, err = e.store.Reservations(e.ctx, evidenceIDs)
+	require.NoError(e.t, err)
+	return s
+}
+
+// notices returns the pending notices of a record as "channel kind → to" strings.
+func (e *env) notices(recordID uuid.UUID) []string {
+	ns, err := e.store.ListNotices(e.ctx, notary.NoticePending, 100000)
+	require.NoError(e.t, err)
+	var out []string
+	for _, n := range ns {
+		if n.RecordID == recordID {
+			out = append(out, fmt.Sprintf("%s %s %s", n.Channel, n.Kind, n.To.Email))
+		}
+	}
+	return out
+}

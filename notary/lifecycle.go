@@ -1,0 +1,266 @@
+package notary
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/qmuntal/stateless"
+)
+
+// FilingState is a filing's lifecycle state.
+type FilingState string
+
+// Filing states. FilingNew is the state of a filing not yet stored.
+const (
+	FilingNew           FilingState = "New"
+	FilingPendingReview FilingState = "PendingReview"
+	FilingApproved      FilingState = "Approved"
+	FilingRejected      FilingState = "Rejected"
+)
+
+// FilingTrigger is an action on a filing.
+type FilingTrigger string
+
+// Filing triggers.
+const (
+	FilingSubmit   FilingTrigger = "submit"
+	FilingApprove  FilingTrigger = "approve"
+	FilingReject   FilingTrigger = "reject"
+	FilingResubmit FilingTrigger = "resubmit"
+	FilingAmend    FilingTrigger = "amend"
+)
+
+// ApplicationState is an application's lifecycle state.
+type ApplicationState string
+
+// Application states. ApplicationNew is the state of an application not yet
+// stored.
+const (
+	ApplicationNew           ApplicationState = "New"
+	AwaitingPayment          ApplicationState = "AwaitingPayment"
+	PendingPreliminaryReview ApplicationState = "PendingPreliminaryReview"
+	PreliminaryRejected      ApplicationState = "PreliminaryRejected"
+	AwaitingMaterials        ApplicationState = "AwaitingMaterials"
+	PendingFinalReview       ApplicationState = "PendingFinalReview"
+	MaterialsRejected        ApplicationState = "MaterialsRejected"
+	CertificateInProduction  ApplicationState = "CertificateInProduction"
+	CertificateShipped       ApplicationState = "CertificateShipped"
+	Completed                ApplicationState = "Completed"
+	Cancelled                ApplicationState = "Cancelled"
+)
+
+// Active reports whether the application still holds its evidence.
+func (s ApplicationState) Active() bool {
+	switch s {
+	case ApplicationNew, Cancelled, PreliminaryRejected, Completed:
+		return false
+	}
+	return true
+}
+
+// ApplicationTrigger is an action on an application.
+type ApplicationTrigger string
+
+// Application triggers.
+const (
+	AppApply              ApplicationTrigger = "apply"
+	AppPaymentSucceeded   ApplicationTrigger = "payment_succeeded"
+	AppPaymentFailed      ApplicationTrigger = "payment_failed"
+	AppExpire             ApplicationTrigger = "expire"
+	AppCancel             ApplicationTrigger = "cancel"
+	AppApprovePreliminary ApplicationTrigger = "approve_preliminary"
+	AppRejectPreliminary  ApplicationTrigger = "reject_preliminary"
+	AppSubmitMaterials    ApplicationTrigger = "submit_materials"
+	AppApproveFinal       ApplicationTrigger = "approve_final"
+	AppRejectFinal        ApplicationTrigger = "reject_final"
+	AppShip               ApplicationTrigger = "ship"
+	AppConfirmReceipt     ApplicationTrigger = "confirm_receipt"
+	AppAutoConfirm        ApplicationTrigger = "auto_confirm"
+	AppRefund             ApplicationTrigger = "refund" // records a refund; the state stays
+)
+
+// Party is the role an actor plays towards a record, which is what the
+// lifecycle's guards check.
+type Party string
+
+// Parties.
+const (
+	PartyOwner  Party = "owner"  // the user who owns the record
+	PartyAdmin  Party = "admin"  // an admin of the record's office
+	PartySystem Party = "system" // the SDK itself: payment events, sweeps
+)
+
+// Rule is one row of a lifecycle table: in state From, Party may fire
+// Trigger, which moves the record to To.
+type Rule[S, T ~string] struct {
+	From    S
+	Trigger T
+	To      S
+	By      Party
+}
+
+// Lifecycle is a state machine definition built once on qmuntal/stateless
+// from its table of rules. The same definition checks transitions, lists the
+// actions a party may take, and draws the diagrams.
+type Lifecycle[S, T ~string] struct {
+	name    string
+	initial S
+	rules   []Rule[S, T]
+	sm      *stateless.StateMachine
+}
+
+type firingKey struct{}
+
+// firing carries the record's state and the acting party through a Fire call
+// on the shared machine; this is the machine's external state storage.
+type firing struct {
+	state any
+	party Party
+}
+
+func newLifecycle[S, T ~string](name string, initial S, rules []Rule[S, T]) *Lifecycle[S, T] {
+	sm := stateless.NewStateMachineWithExternalStorage(
+		func(ctx context.Context) (stateless.State, error) {
+			return ctx.Value(firingKey{}).(*firing).state, nil
+		},
+		func(ctx context.Context, s stateless.State) error {
+			ctx.Value(firingKey{}).(*firing).state = s
+			return nil
+		},
+		stateless.FiringImmediate, // the machine is shared: state lives in ctx, never in the machine
+	)
+	for _, r := range rules {
+		if r.From == r.To {
+			sm.Configure(r.From).PermitReentry(r.Trigger, partyGuard(r.By))
+		} else {
+			sm.Configure(r.From).Permit(r.Trigger, r.To, partyGuard(r.By))
+		}
+	}
+	sm.OnUnhandledTrigger(func(_ context.Context, state stateless.State, trigger stateless.Trigger, unmet []string) error {
+		if len(unmet) > 0 {
+			return wrap(ErrForbidden, "%s %v: not permitted to this party in state %v", name, trigger, state)
+		}
+		return wrap(ErrInvalidTransition, "%s: %v in state %v", name, trigger, state)
+	})
+	return &Lifecycle[S, T]{name: name, initial: initial, rules: rules, sm: sm}
+}
+
+// partyGuard permits a rule only to its party.
+func partyGuard(p Party) stateless.GuardFunc {
+	return func(ctx context.Context, _ ...any) bool {
+		return ctx.Value(firingKey{}).(*firing).party == p
+	}
+}
+
+// Fire fires trigger for party on a record in state from and returns the
+// new state. It returns ErrInvalidTransition when no rule moves from that
+// state on that trigger, and ErrForbidden when a rule exists for another
+// party. Fire has no side effects.
+func (l *Lifecycle[S, T]) Fire(ctx context.Context, from S, trigger T, party Party) (S, error) {
+	f := &firing{state: from, party: party}
+	if err := l.sm.FireCtx(context.WithValue(ctx, firingKey{}, f), trigger); err != nil {
+		return from, err
+	}
+	return f.state.(S), nil
+}
+
+// Permitted lists the triggers party may fire in state, in table order.
+func (l *Lifecycle[S, T]) Permitted(ctx context.Context, state S, party Party) []T {
+	f := &firing{state: state, party: party}
+	trs, err := l.sm.PermittedTriggersCtx(context.WithValue(ctx, firingKey{}, f))
+	if err != nil {
+		return nil
+	}
+	var out []T
+	for _, r := range l.rules {
+		if r.From == state && slices.Contains(trs, any(r.Trigger)) && !slices.Contains(out, r.Trigger) {
+			out = append(out, r.Trigger)
+		}
+	}
+	return out
+}
+
+// Rules returns the lifecycle's table.
+func (l *Lifecycle[S, T]) Rules() []Rule[S, T] { return slices.Clone(l.rules) }
+
+// States returns every state in order of first appearance in the table.
+func (l *Lifecycle[S, T]) States() []S {
+	out := []S{l.initial}
+	for _, r := range l.rules {
+		for _, s := range []S{r.From, r.To} {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Triggers returns every trigger in order of first appearance in the table.
+func (l *Lifecycle[S, T]) Triggers() []T {
+	var out []T
+	for _, r := range l.rules {
+		if !slices.Contains(out, r.Trigger) {
+			out = append(out, r.Trigger)
+		}
+	}
+	return out
+}
+
+// DOT renders the lifecycle as a Graphviz DOT graph, as drawn by stateless.
+func (l *Lifecycle[S, T]) DOT() string { return l.sm.ToGraph() }
+
+// Mermaid renders the lifecycle as a Mermaid state diagram; each edge is
+// labelled "trigger (party)".
+func (l *Lifecycle[S, T]) Mermaid() string {
+	var b strings.Builder
+	b.WriteString("stateDiagram-v2\n")
+	fmt.Fprintf(&b, "    [*] --> %s\n", l.initial)
+	for _, r := range l.rules {
+		fmt.Fprintf(&b, "    %s --> %s: %s (%s)\n", r.From, r.To, r.Trigger, r.By)
+	}
+	terminal := map[S]bool{}
+	for _, s := range l.States() {
+		terminal[s] = true
+	}
+	for _, r := range l.rules {
+		terminal[r.From] = false
+	}
+	for _, s := range l.States() {
+		if terminal[s] {
+			fmt.Fprintf(&b, "    %s --> [*]\n", s)
+		}
+	}
+	return b.String()
+}
+
+// FilingLifecycle is the enterprise filing lifecycle of SPEC.
+var FilingLifecycle = newLifecycle("filing", FilingNew, []Rule[FilingState, FilingTrigger]{
+	{FilingNew, FilingSubmit, FilingPendingReview, PartyOwner},
+	{FilingPendingReview, FilingApprove, FilingApproved, PartyAdmin},
+	{FilingPendingReview, FilingReject, FilingRejected, PartyAdmin},
+	{FilingRejected, FilingResubmit, FilingPendingReview, PartyOwner},
+	{FilingApproved, FilingAmend, FilingPendingReview, PartyOwner},
+})
+
+// ApplicationLifecycle is the certificate application lifecycle of SPEC.
+var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[ApplicationState, ApplicationTrigger]{
+	{ApplicationNew, AppApply, AwaitingPayment, PartyOwner},
+	{AwaitingPayment, AppPaymentSucceeded, PendingPreliminaryReview, PartySystem},
+	{AwaitingPayment, AppPaymentFailed, Cancelled, PartySystem},
+	{AwaitingPayment, AppExpire, Cancelled, PartySystem},
+	{AwaitingPayment, AppCancel, Cancelled, PartyOwner},
+	{PendingPreliminaryReview, AppApprovePreliminary, AwaitingMaterials, PartyAdmin},
+	{PendingPreliminaryReview, AppRejectPreliminary, PreliminaryRejected, PartyAdmin},
+	{AwaitingMaterials, AppSubmitMaterials, PendingFinalReview, PartyOwner},
+	{MaterialsRejected, AppSubmitMaterials, PendingFinalReview, PartyOwner},
+	{PendingFinalReview, AppRejectFinal, MaterialsRejected, PartyAdmin},
+	{PendingFinalReview, AppApproveFinal, CertificateInProduction, PartyAdmin},
+	{CertificateInProduction, AppShip, CertificateShipped, PartyAdmin},
+	{CertificateShipped, AppConfirmReceipt, Completed, PartyOwner},
+	{CertificateShipped, AppAutoConfirm, Completed, PartySystem},
+	{PreliminaryRejected, AppRefund, PreliminaryRejected, PartySystem},
+	{Cancelled, AppRefund, Cancelled, PartySystem},
+})

@@ -1,0 +1,240 @@
+package notary
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/notarykit/notarykit/payment"
+)
+
+// User is an enterprise user of the host platform. The host authenticates
+// the user and passes this value to every user-side call; the SDK trusts it
+// as the caller's identity and authorizes every action against it.
+type User struct {
+	ID     string // the host's stable account ID
+	Email  string // where email notices go
+	Name   string // display name used in notices
+	Locale string // "zh-CN" or "en"; empty means the office default
+}
+
+// Role is a notary admin's role.
+type Role string
+
+// Admin roles: reviewers review; supervisors also manage admin accounts.
+const (
+	RoleReviewer   Role = "reviewer"
+	RoleSupervisor Role = "supervisor"
+)
+
+// Admin is an authenticated notary admin as returned by the admin login
+// unit. Review actions take an Admin and check that it belongs to the office.
+type Admin struct {
+	ID        uuid.UUID
+	OfficeID  uuid.UUID
+	Email     string
+	Name      string
+	Role      Role
+	SessionID string // hex SHA-256 of the session token; empty for system-made principals in tests
+}
+
+// ActorKind says who performed an action in the audit trail.
+type ActorKind string
+
+// Actor kinds.
+const (
+	ActorUser   ActorKind = "user"
+	ActorAdmin  ActorKind = "admin"
+	ActorSystem ActorKind = "system"
+)
+
+// Actor identifies who performed an audited action.
+type Actor struct {
+	Kind ActorKind `json:"kind"`
+	ID   string    `json:"id"`             // user ID, admin ID or system component name
+	Name string    `json:"name,omitempty"` // display name or email at the time
+}
+
+// Document references a file the host stores. The SDK never holds the bytes.
+type Document struct {
+	URI       string `json:"uri"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"` // 64 hex characters
+}
+
+// IDType is the kind of identity document of a natural person.
+type IDType string
+
+// Identity document types.
+const (
+	IDResident IDType = "resident_id" // PRC resident identity card (GB 11643-1999)
+	IDPassport IDType = "passport"
+	IDHKMO     IDType = "hk_mo_permit" // Mainland travel permit for HK and Macao residents
+	IDTaiwan   IDType = "tw_permit"    // Mainland travel permit for Taiwan residents
+)
+
+// Person is a natural person named in a filing.
+type Person struct {
+	Name     string `json:"name"`
+	IDType   IDType `json:"id_type"`
+	IDNumber string `json:"id_number"`
+}
+
+// Agent is the person acting for the enterprise when it is not the legal
+// representative, with the power of attorney (授权委托证明) and the agent's
+// identity document.
+type Agent struct {
+	Person          Person   `json:"person"`
+	PowerOfAttorney Document `json:"power_of_attorney"`
+	IDDocument      Document `json:"id_document"`
+}
+
+// FilingContent is what an enterprise files (企业备案).
+type FilingContent struct {
+	EnterpriseName  string   `json:"enterprise_name"`
+	CreditCode      string   `json:"credit_code"` // 统一社会信用代码, GB 32100-2015
+	BusinessLicense Document `json:"business_license"`
+	LegalRep        Person   `json:"legal_rep"`
+	LegalRepID      Document `json:"legal_rep_id"` // the legal representative's identity document
+	ContactAddress  string   `json:"contact_address"`
+	ContactEmail    string   `json:"contact_email"`
+	ContactPhone    string   `json:"contact_phone"`
+	Agent           *Agent   `json:"agent,omitempty"`
+}
+
+// Filing is an enterprise filing record with its lifecycle state.
+type Filing struct {
+	ID       uuid.UUID
+	OfficeID uuid.UUID
+	Owner    User
+	State    FilingState
+	Version  int64 // optimistic-concurrency version, 1 after submit
+
+	Revision int           // 1 for the first submission, +1 for each amendment
+	Content  FilingContent // the revision under review (or approved/rejected)
+
+	// Approved is the revision in force, if any. It stays in force while an
+	// amendment is under review or after the amendment is rejected.
+	Approved         *FilingContent
+	ApprovedRevision int
+
+	Reason    string // reason of the last rejection
+	AuditHead string // hash of the last audit event
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// InForce reports whether the filing has an approved revision in force.
+func (f Filing) InForce() bool { return f.Approved != nil }
+
+// Evidence references an evidence record of the host platform.
+type Evidence struct {
+	ID     string `json:"id"` // the host's evidence record ID
+	Title  string `json:"title"`
+	SHA256 string `json:"sha256"` // digest of the evidence, 64 hex characters
+}
+
+// Shipment is a courier consignment: the paper materials the user mails to
+// the office, or the certificate the office mails back.
+type Shipment struct {
+	Carrier        string    `json:"carrier"`
+	TrackingNumber string    `json:"tracking_number"`
+	At             time.Time `json:"at"`
+}
+
+// PaymentStatus is the provider-side status of a payment.
+type PaymentStatus string
+
+// Payment statuses.
+const (
+	PaymentPending   PaymentStatus = "pending"
+	PaymentSucceeded PaymentStatus = "succeeded"
+	PaymentFailed    PaymentStatus = "failed"
+	PaymentCancelled PaymentStatus = "cancelled"
+	PaymentExpired   PaymentStatus = "expired"
+)
+
+// PaymentRef is the application's view of its payment at the provider.
+type PaymentRef struct {
+	Provider    string        `json:"provider"`
+	ID          string        `json:"id"`           // provider payment ID
+	CheckoutURL string        `json:"checkout_url"` // where the user pays, if the provider has one
+	Status      PaymentStatus `json:"status"`
+	PaidAt      time.Time     `json:"paid_at,omitzero"`
+}
+
+// Refund records money returned to the user.
+type Refund struct {
+	ID       string          `json:"id"` // provider refund ID
+	Amount   decimal.Decimal `json:"amount"`
+	Currency string          `json:"currency"`
+	Reason   string          `json:"reason"`
+	At       time.Time       `json:"at"`
+}
+
+// Application is a notarial-certificate application (公证书申请).
+type Application struct {
+	ID       uuid.UUID
+	OfficeID uuid.UUID
+	Owner    User
+	State    ApplicationState
+	Version  int64
+
+	FilingID       uuid.UUID
+	FilingRevision int
+	Evidence       []Evidence
+	Quote          payment.Quote
+	Payment        PaymentRef
+	IdempotencyKey string // the client's key, unique per (office, owner) when set
+
+	Materials         *Shipment // latest paper-materials consignment (user → office)
+	MaterialsAttempts int       // how many times materials were submitted
+	CertificateNumber string
+	Certificate       *Shipment // certificate consignment (office → user)
+	Reason            string    // reason of the last rejection or cancellation
+	Refund            *Refund
+
+	AuditHead string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	ExpiresAt time.Time // payment deadline while AwaitingPayment
+}
+
+// EvidenceIDs returns the IDs of the application's evidence records.
+func (a Application) EvidenceIDs() []string {
+	ids := make([]string, len(a.Evidence))
+	for i, e := range a.Evidence {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// RecordKind names the kind of record an event or notice refers to.
+type RecordKind string
+
+// Record kinds.
+const (
+	KindFiling      RecordKind = "filing"
+	KindApplication RecordKind = "application"
+	KindAdmin       RecordKind = "admin"
+)
+
+// Event is one entry of the append-only audit trail. The events of a record
+// form a hash chain: Hash = SHA-256(PrevHash ‖ canonical encoding).
+type Event struct {
+	ID         uuid.UUID
+	RecordID   uuid.UUID
+	RecordKind RecordKind
+	OfficeID   uuid.UUID
+	Seq        int64 // 1, 2, 3… within the record
+	Trigger    string
+	From       string
+	To         string
+	Actor      Actor
+	Reason     string
+	At         time.Time
+	PrevHash   string // hex; empty for Seq 1
+	Hash       string // hex
+}

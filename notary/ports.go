@@ -1,0 +1,317 @@
+package notary
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+)
+
+// Store persists records, the audit trail, the outbox, the in-site inbox and
+// admin accounts. It decides nothing: every business rule lives in this
+// package, and a Store only applies a Change atomically and answers queries.
+// Implementations: store.NewMemory, adapters/sqlite, adapters/postgres; every
+// one passes the conformance suite in store/storetest.
+type Store interface {
+	Records
+	Outbox
+	Inbox
+	AdminStore
+}
+
+// Change is one lifecycle transition, applied by Records.Commit as a single
+// atomic unit: the record's new state and version, its audit events, the
+// notices it causes and the evidence it reserves or releases are all stored,
+// or none is.
+type Change struct {
+	// Exactly one of Filing and Application is set: the record as it must be
+	// stored, with Version already incremented.
+	Filing      *Filing
+	Application *Application
+	// ExpectedVersion is the version the record had when it was read; the
+	// commit fails with ErrConflict if the stored version differs. Zero
+	// creates the record.
+	ExpectedVersion int64
+	Events          []Event
+	Notices         []Notice
+	// Reserve lists evidence IDs to reserve for Application; Release lists
+	// evidence IDs whose reservation by Application ends.
+	Reserve []string
+	Release []string
+	// DedupKey, when set, is recorded once and forever: a second Commit
+	// carrying the same key fails with ErrDuplicate and changes nothing.
+	// Used for provider payment event IDs.
+	DedupKey string
+}
+
+// ListQuery selects records for queues and listings. Results are ordered by
+// (CreatedAt, ID) ascending and paginated by keyset: pass the last item's
+// CreatedAt and ID as After to get the next page.
+type ListQuery struct {
+	OfficeID      uuid.UUID
+	OwnerID       string    // "" for every owner
+	States        []string  // empty for every state
+	CreatedBefore time.Time // zero for no bound
+	UpdatedBefore time.Time // zero for no bound
+	After         *Cursor
+	Limit         int // <= 0 means 50
+}
+
+// Cursor is a keyset pagination position.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        uuid.UUID
+}
+
+// Records stores filings, applications and their audit trails.
+type Records interface {
+	// Commit applies c atomically. It returns ErrConflict when the stored
+	// version is not c.ExpectedVersion (or a created record's ID, or a
+	// filing's (office, owner) pair, already exists), ErrNotFound when an
+	// updated record does not exist, ErrEvidenceReserved when an evidence ID
+	// in c.Reserve is held by another application, and ErrDuplicate when the
+	// application's idempotency key or c.DedupKey was already used. On any
+	// error nothing is changed.
+	Commit(ctx context.Context, c Change) error
+	// Filing returns the filing with id, or ErrNotFound.
+	Filing(ctx context.Context, id uuid.UUID) (Filing, error)
+	// FilingByOwner returns the user's filing at the office, or ErrNotFound.
+	FilingByOwner(ctx context.Context, officeID uuid.UUID, ownerID string) (Filing, error)
+	// Application returns the application with id, or ErrNotFound.
+	Application(ctx context.Context, id uuid.UUID) (Application, error)
+	// ApplicationByKey returns the owner's application created with the
+	// idempotency key, or ErrNotFound.
+	ApplicationByKey(ctx context.Context, officeID uuid.UUID, ownerID, key string) (Application, error)
+	// ListFilings returns filings matching q.
+	ListFilings(ctx context.Context, q ListQuery) ([]Filing, error)
+	// ListApplications returns applications matching q.
+	ListApplications(ctx context.Context, q ListQuery) ([]Application, error)
+	// Reservations returns, for each of the evidence IDs currently reserved,
+	// the ID of the application holding it.
+	Reservations(ctx context.Context, evidenceIDs []string) (map[string]uuid.UUID, error)
+	// Events returns the audit events of a record in Seq order (empty, not
+	// an error, for an unknown record).
+	Events(ctx context.Context, recordID uuid.UUID) ([]Event, error)
+}
+
+// Outbox holds notices committed with their transitions until a relay
+// delivers them.
+type Outbox interface {
+	// ClaimNotices leases up to limit pending notices whose NextAttemptAt is
+	// not after now and which are unclaimed or whose lease has expired. Each
+	// gets a fresh Claim token and LeaseUntil = now+lease. Concurrent callers
+	// never receive the same notice while its lease holds.
+	ClaimNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notice, error)
+	// FinishNotice records the outcome of a delivery attempt of a notice
+	// claimed with claim: delivered, retry at a time, or dead. It returns
+	// ErrConflict if the claim is no longer held (the lease expired and
+	// another relay claimed the notice) and ErrNotFound for an unknown ID.
+	FinishNotice(ctx context.Context, id, claim uuid.UUID, outcome NoticeOutcome) error
+	// ListNotices returns notices in the given status, oldest first.
+	ListNotices(ctx context.Context, status NoticeStatus, limit int) ([]Notice, error)
+	// RequeueNotice makes a dead notice pending again, due at now.
+	// ErrNotFound for an unknown ID, ErrInvalidTransition if it is not dead.
+	RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) error
+}
+
+// Inbox stores the in-site messages of users.
+type Inbox interface {
+	// AddInboxMessage stores m; storing the same ID again is a no-op, so
+	// redelivery never duplicates a message.
+	AddInboxMessage(ctx context.Context, m InboxMessage) error
+	// ListInbox returns the user's messages at the office, newest first;
+	// before, when non-nil, returns only messages older than that position.
+	ListInbox(ctx context.Context, officeID uuid.UUID, userID string, before *Cursor, limit int) ([]InboxMessage, error)
+	// UnreadCount counts the user's unread messages at the office.
+	UnreadCount(ctx context.Context, officeID uuid.UUID, userID string) (int, error)
+	// MarkRead marks the user's messages read at time at: those with the
+	// given IDs, or all of them when ids is empty. IDs of other users'
+	// messages are ignored.
+	MarkRead(ctx context.Context, officeID uuid.UUID, userID string, at time.Time, ids ...uuid.UUID) error
+}
+
+// AdminStore stores admin accounts and their sessions.
+type AdminStore interface {
+	// CreateAdmin stores a new account and its first audit event. It returns
+	// ErrConflict if the ID or (office, email) exists.
+	CreateAdmin(ctx context.Context, a AdminAccount, ev Event) error
+	// UpdateAdmin stores a (whose Version is already incremented) if the
+	// stored version is expectedVersion, with its audit event, atomically.
+	// ErrConflict on a version mismatch, ErrNotFound if absent.
+	UpdateAdmin(ctx context.Context, a AdminAccount, expectedVersion int64, ev Event) error
+	// AdminByID returns the account, or ErrNotFound.
+	AdminByID(ctx context.Context, id uuid.UUID) (AdminAccount, error)
+	// AdminByEmail returns the office's account with that (lower-case)
+	// email, or ErrNotFound.
+	AdminByEmail(ctx context.Context, officeID uuid.UUID, email string) (AdminAccount, error)
+	// ListAdmins returns the office's accounts ordered by email.
+	ListAdmins(ctx context.Context, officeID uuid.UUID) ([]AdminAccount, error)
+	// CreateSession stores s (ErrConflict if its TokenHash exists).
+	CreateSession(ctx context.Context, s Session) error
+	// Session returns the session with that token hash, or ErrNotFound.
+	Session(ctx context.Context, tokenHash string) (Session, error)
+	// TouchSession sets the session's LastSeenAt (ErrNotFound if absent).
+	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
+	// DeleteSession removes one session; DeleteAdminSessions removes all of
+	// an admin's sessions. Neither fails for an absent session.
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteAdminSessions(ctx context.Context, adminID uuid.UUID) error
+}
+
+// AdminAccount is a stored notary admin account.
+type AdminAccount struct {
+	ID           uuid.UUID
+	OfficeID     uuid.UUID
+	Email        string // lower-case
+	Name         string
+	Role         Role
+	PasswordHash string // self-describing argon2id encoding
+	Disabled     bool
+	FailedLogins int       // consecutive failures since the last success
+	LockedUntil  time.Time // zero when not locked
+	Version      int64
+	AuditHead    string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Session is an admin login session. Only the SHA-256 of the token is stored.
+type Session struct {
+	TokenHash  string // hex SHA-256 of the opaque token
+	AdminID    uuid.UUID
+	OfficeID   uuid.UUID
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute expiry
+}
+
+// Message is one rendered notice, ready to deliver on one channel.
+type Message struct {
+	ID       string // stable message ID derived from the notice; receivers deduplicate on it
+	NoticeID uuid.UUID
+	OfficeID uuid.UUID
+	Kind     NoticeKind
+	Channel  Channel
+	To       Recipient
+	Subject  string
+	Text     string // plain-text body
+	HTML     string // HTML body; empty for channels without HTML
+}
+
+// Notifier delivers one rendered message on its channel. A Notifier returns
+// an error wrapping ErrPermanent when retrying cannot help (the recipient
+// does not exist, the message is refused); any other error is retried.
+type Notifier interface {
+	Notify(ctx context.Context, m Message) error
+}
+
+// ErrPermanent marks a delivery failure that retrying cannot fix.
+var ErrPermanent = errorString("notary: permanent delivery failure")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// PaymentRequest asks a provider to create a payment.
+type PaymentRequest struct {
+	IdempotencyKey string // the same key returns the same payment
+	ApplicationID  uuid.UUID
+	OfficeID       uuid.UUID
+	Amount         decimal.Decimal
+	Currency       string
+	Description    string
+	ExpiresAt      time.Time
+}
+
+// Payment is a provider's view of a payment.
+type Payment struct {
+	Provider      string
+	ID            string
+	ApplicationID uuid.UUID
+	Amount        decimal.Decimal
+	Currency      string
+	Status        PaymentStatus
+	CheckoutURL   string
+	PaidAt        time.Time
+}
+
+// RefundRequest asks a provider to refund (part of) a payment.
+type RefundRequest struct {
+	IdempotencyKey string // the same key returns the same refund
+	PaymentID      string
+	Amount         decimal.Decimal
+	Currency       string
+	Reason         string
+}
+
+// PaymentEvent is a verified provider notification about a payment.
+type PaymentEvent struct {
+	ID            string // provider event ID; applied at most once
+	Provider      string
+	PaymentID     string
+	ApplicationID uuid.UUID
+	Status        PaymentStatus
+	Amount        decimal.Decimal
+	Currency      string
+	At            time.Time
+}
+
+// PaymentGateway is a payment provider. The domain calls it to create and
+// query payments and to refund them; hosts feed its verified notifications
+// to Applications.HandlePaymentEvent.
+type PaymentGateway interface {
+	// CreatePayment creates a payment, or returns the one already created
+	// with the same idempotency key.
+	CreatePayment(ctx context.Context, r PaymentRequest) (Payment, error)
+	// QueryPayment returns the payment's current status (ErrNotFound if the
+	// provider does not know it).
+	QueryPayment(ctx context.Context, paymentID string) (Payment, error)
+	// Refund refunds (part of) a succeeded payment; idempotent per key.
+	Refund(ctx context.Context, r RefundRequest) (Refund, error)
+	// VerifyNotification authenticates a raw provider notification and
+	// returns its event. A forged, stale or replayed notification returns
+	// an error wrapping ErrForbidden; a malformed one ErrInvalidInput.
+	VerifyNotification(ctx context.Context, header http.Header, body []byte) (PaymentEvent, error)
+}
+
+// TrackingStatus is a courier's view of a consignment.
+type TrackingStatus struct {
+	Carrier        string
+	TrackingNumber string
+	Delivered      bool
+	DeliveredAt    time.Time
+	Events         []TrackingEvent
+}
+
+// TrackingEvent is one scan of a consignment.
+type TrackingEvent struct {
+	At          time.Time
+	Location    string
+	Description string
+}
+
+// Courier validates tracking numbers and reports consignment status.
+type Courier interface {
+	// Normalize checks a tracking number for the carrier and returns its
+	// canonical form. An unknown carrier or invalid number returns an error
+	// wrapping ErrInvalidInput.
+	Normalize(carrier, trackingNumber string) (string, error)
+	// Track returns the consignment's status (ErrNotFound if unknown).
+	Track(ctx context.Context, carrier, trackingNumber string) (TrackingStatus, error)
+}
+
+// Clock tells the time. Tests substitute a controllable one.
+type Clock interface{ Now() time.Time }
+
+// IDSource makes new IDs. Tests substitute a deterministic one.
+type IDSource interface{ NewID() uuid.UUID }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now().UTC() }
+
+type randomIDs struct{}
+
+func (randomIDs) NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }

@@ -1,0 +1,153 @@
+package notary
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Reviews is the review unit (审核单元): the office's queues and decisions on
+// filings, preliminary reviews (初审) and final reviews. Every method needs
+// an Admin of the office.
+//
+// Decisions take the version of the record the admin reviewed; when it is
+// no longer the stored version the decision fails with ErrConflict, so two
+// admins deciding the same item never overwrite each other. A version of 0
+// decides on whatever is stored now.
+type Reviews struct{ s *Service }
+
+// FilingQueue lists the office's filings in state (oldest first), after
+// the cursor. Errors: ErrForbidden, ErrUnauthenticated.
+func (r *Reviews) FilingQueue(ctx context.Context, admin Admin, state FilingState, after *Cursor, limit int) ([]Filing, error) {
+	if err := r.s.checkAdmin(ctx, admin); err != nil {
+		return nil, err
+	}
+	return r.s.store.ListFilings(ctx, ListQuery{OfficeID: r.s.office.ID, States: []string{string(state)}, After: after, Limit: limit})
+}
+
+// ApplicationQueue lists the office's applications in state (oldest
+// first), after the cursor. Errors: ErrForbidden, ErrUnauthenticated.
+func (r *Reviews) ApplicationQueue(ctx context.Context, admin Admin, state ApplicationState, after *Cursor, limit int) ([]Application, error) {
+	if err := r.s.checkAdmin(ctx, admin); err != nil {
+		return nil, err
+	}
+	return r.s.store.ListApplications(ctx, ListQuery{OfficeID: r.s.office.ID, States: []string{string(state)}, After: after, Limit: limit})
+}
+
+// ApproveFiling approves a filing under review; its content becomes the
+// revision in force and the user is told. Errors: ErrNotFound,
+// ErrForbidden, ErrUnauthenticated, ErrConflict, ErrInvalidTransition.
+func (r *Reviews) ApproveFiling(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Filing, error) {
+	rec, err := r.loadFiling(ctx, admin, id, version)
+	if err != nil {
+		return Filing{}, err
+	}
+	return r.s.fireFiling(ctx, admin, rec, FilingApprove, func(n *Filing) {
+		c := n.Content
+		n.Approved = &c
+		n.ApprovedRevision = n.Revision
+		n.Reason = ""
+	}, "")
+}
+
+// RejectFiling rejects a filing under review with a reason the user is
+// told. Errors: as ApproveFiling, plus ErrInvalidInput for the reason.
+func (r *Reviews) RejectFiling(ctx context.Context, admin Admin, id uuid.UUID, version int64, reason string) (Filing, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return Filing{}, err
+	}
+	rec, err := r.loadFiling(ctx, admin, id, version)
+	if err != nil {
+		return Filing{}, err
+	}
+	return r.s.fireFiling(ctx, admin, rec, FilingReject, func(n *Filing) { n.Reason = reason }, reason)
+}
+
+// ApprovePreliminary passes the preliminary review: the user is sent the
+// 初审通过告知书 with the list of paper materials and the office's mailing
+// address. Errors: as ApproveFiling.
+func (r *Reviews) ApprovePreliminary(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Application, error) {
+	return r.decide(ctx, admin, id, version, AppApprovePreliminary, "", func(*Application) {})
+}
+
+// RejectPreliminary fails the preliminary review with a reason: the user is
+// sent the 初审未过通知书, the evidence is released and the fee refunded per
+// the office's policy. Errors: as RejectFiling.
+func (r *Reviews) RejectPreliminary(ctx context.Context, admin Admin, id uuid.UUID, version int64, reason string) (Application, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return Application{}, err
+	}
+	app, err := r.decide(ctx, admin, id, version, AppRejectPreliminary, reason, func(n *Application) { n.Reason = reason })
+	if err != nil {
+		return Application{}, err
+	}
+	return r.s.Applications.refund(ctx, app, reason)
+}
+
+// RejectFinal fails the final review of the paper materials with a reason:
+// the user is sent the 审核未过告知书 and may mail the materials again.
+// Errors: as RejectFiling.
+func (r *Reviews) RejectFinal(ctx context.Context, admin Admin, id uuid.UUID, version int64, reason string) (Application, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return Application{}, err
+	}
+	return r.decide(ctx, admin, id, version, AppRejectFinal, reason, func(n *Application) { n.Reason = reason })
+}
+
+// ApproveFinal passes the final review and records the number of the
+// certificate now in production. Errors: as RejectFiling.
+func (r *Reviews) ApproveFinal(ctx context.Context, admin Admin, id uuid.UUID, version int64, certificateNumber string) (Application, error) {
+	certificateNumber = strings.TrimSpace(certificateNumber)
+	if err := CheckText(certificateNumber, 1, 64); err != nil {
+		return Application{}, invalid("certificate_number", "%v", err)
+	}
+	return r.decide(ctx, admin, id, version, AppApproveFinal, "", func(n *Application) {
+		n.CertificateNumber = certificateNumber
+		n.Reason = ""
+	})
+}
+
+// Ship records the courier consignment carrying the paper certificate to
+// the user. Errors: as RejectFiling.
+func (r *Reviews) Ship(ctx context.Context, admin Admin, id uuid.UUID, version int64, carrier, trackingNumber string) (Application, error) {
+	sh, err := r.s.normalizeShipment(carrier, trackingNumber)
+	if err != nil {
+		return Application{}, err
+	}
+	return r.decide(ctx, admin, id, version, AppShip, "", func(n *Application) {
+		sh.At = n.UpdatedAt
+		n.Certificate = &sh
+	})
+}
+
+func (r *Reviews) loadFiling(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Filing, error) {
+	rec, err := r.s.store.Filing(ctx, id)
+	if err != nil {
+		return Filing{}, err
+	}
+	if _, _, err := r.s.party(ctx, admin, rec.OfficeID, rec.Owner.ID); err != nil {
+		return Filing{}, err
+	}
+	if version != 0 && rec.Version != version {
+		return Filing{}, wrap(ErrConflict, "filing %s is at version %d, not %d", id, rec.Version, version)
+	}
+	return rec, nil
+}
+
+func (r *Reviews) decide(ctx context.Context, admin Admin, id uuid.UUID, version int64, trigger ApplicationTrigger, reason string, apply func(*Application)) (Application, error) {
+	app, err := r.s.store.Application(ctx, id)
+	if err != nil {
+		return Application{}, err
+	}
+	if _, _, err := r.s.party(ctx, admin, app.OfficeID, app.Owner.ID); err != nil {
+		return Application{}, err
+	}
+	if version != 0 && app.Version != version {
+		return Application{}, wrap(ErrConflict, "application %s is at version %d, not %d", id, app.Version, version)
+	}
+	return r.s.fireApplication(ctx, admin, app, trigger, reason, apply)
+}

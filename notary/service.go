@@ -1,0 +1,318 @@
+package notary
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/notarykit/notarykit/payment"
+)
+
+// Office configures the notary office a Service serves.
+type Office struct {
+	ID          uuid.UUID
+	Name        string
+	AdminEmails []string // the admin mailbox: every office notice goes to each address
+	// MailingAddress is where users mail their paper materials.
+	MailingAddress string
+	// Materials lists the paper materials users must mail after passing the
+	// preliminary review.
+	Materials []string
+	Pricing   payment.Pricing
+	// PaymentTTL is how long an application waits for payment before it is
+	// cancelled and its evidence released. Zero means 30 minutes.
+	PaymentTTL time.Duration
+	// Refund is what a user gets back when the preliminary review rejects a
+	// paid application. The zero value refunds in full.
+	Refund RefundPolicy
+	// AutoConfirmAfter confirms receipt of a shipped certificate
+	// automatically after this long; zero disables auto-confirmation.
+	AutoConfirmAfter time.Duration
+	// Locale is the default locale of notices ("zh-CN" when empty).
+	Locale string
+}
+
+// RefundMode selects a refund policy.
+type RefundMode string
+
+// Refund modes.
+const (
+	RefundFull    RefundMode = "full"
+	RefundNone    RefundMode = "none"
+	RefundPercent RefundMode = "percent"
+)
+
+// RefundPolicy says how much of the fee a rejected application gets back.
+type RefundPolicy struct {
+	Mode    RefundMode      // "" means RefundFull
+	Percent decimal.Decimal // 0–100, for RefundPercent
+}
+
+// Amount returns the refund due on a paid amount, rounded to the fen.
+func (p RefundPolicy) Amount(paid decimal.Decimal) decimal.Decimal {
+	switch p.Mode {
+	case RefundNone:
+		return decimal.Zero
+	case RefundPercent:
+		return paid.Mul(p.Percent).Div(decimal.NewFromInt(100)).Round(2)
+	default:
+		return paid
+	}
+}
+
+// Config wires a Service. Store and Payments are required.
+type Config struct {
+	Office   Office
+	Store    Store
+	Payments PaymentGateway
+	// Courier validates tracking numbers; nil accepts any carrier code and a
+	// 6–40 character alphanumeric number.
+	Courier Courier
+	Clock   Clock        // nil means the system clock
+	IDs     IDSource     // nil means random UUIDv7
+	Logger  *slog.Logger // nil means slog.Default()
+}
+
+// Service is one notary office's notarykit: the patent's units as fields.
+type Service struct {
+	// Filings is the material application unit (资料申请单元).
+	Filings *Filings
+	// Applications is the certificate application unit (公证书申请单元).
+	Applications *Applications
+	// Reviews is the review unit (审核单元).
+	Reviews *Reviews
+	// Audit reads and verifies audit trails.
+	Audit *Audit
+
+	office   Office
+	store    Store
+	payments PaymentGateway
+	courier  Courier
+	clock    Clock
+	ids      IDSource
+	log      *slog.Logger
+}
+
+// New validates cfg and returns a Service.
+func New(cfg Config) (*Service, error) {
+	o := cfg.Office
+	switch {
+	case o.ID == uuid.Nil:
+		return nil, invalid("office.id", "required")
+	case strings.TrimSpace(o.Name) == "":
+		return nil, invalid("office.name", "required")
+	case len(o.AdminEmails) == 0:
+		return nil, invalid("office.admin_emails", "at least one address required")
+	case strings.TrimSpace(o.MailingAddress) == "":
+		return nil, invalid("office.mailing_address", "required")
+	case cfg.Store == nil:
+		return nil, invalid("store", "required")
+	case cfg.Payments == nil:
+		return nil, invalid("payments", "required")
+	}
+	for i, e := range o.AdminEmails {
+		if err := CheckEmail(e); err != nil {
+			return nil, invalid(fmt.Sprintf("office.admin_emails[%d]", i), "%v", err)
+		}
+	}
+	if o.Pricing.Currency == "" && o.Pricing.PerRecord.IsZero() && len(o.Pricing.Tiers) == 0 && o.Pricing.Minimum.IsZero() {
+		o.Pricing = payment.DefaultPricing()
+	}
+	if err := o.Pricing.Validate(); err != nil {
+		return nil, invalid("office.pricing", "%v", err)
+	}
+	if o.PaymentTTL <= 0 {
+		o.PaymentTTL = 30 * time.Minute
+	}
+	switch o.Refund.Mode {
+	case "", RefundFull, RefundNone:
+	case RefundPercent:
+		if o.Refund.Percent.IsNegative() || o.Refund.Percent.GreaterThan(decimal.NewFromInt(100)) {
+			return nil, invalid("office.refund.percent", "must be between 0 and 100")
+		}
+	default:
+		return nil, invalid("office.refund.mode", "unknown mode %q", o.Refund.Mode)
+	}
+	if o.Locale == "" {
+		o.Locale = "zh-CN"
+	}
+	s := &Service{office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
+		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger}
+	if s.clock == nil {
+		s.clock = systemClock{}
+	}
+	if s.ids == nil {
+		s.ids = randomIDs{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.Filings = &Filings{s}
+	s.Applications = &Applications{s}
+	s.Reviews = &Reviews{s}
+	s.Audit = &Audit{s}
+	return s, nil
+}
+
+// Office returns the office configuration in force (with defaults applied).
+func (s *Service) Office() Office { return s.office }
+
+// now is the service clock in UTC at the microsecond precision stores keep.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// systemActor attributes automatic actions.
+func systemActor(component string) Actor {
+	return Actor{Kind: ActorSystem, ID: "notarykit", Name: component}
+}
+
+func (u User) actor() Actor  { return Actor{Kind: ActorUser, ID: u.ID, Name: u.Name} }
+func (a Admin) actor() Actor { return Actor{Kind: ActorAdmin, ID: a.ID.String(), Name: a.Email} }
+
+// checkUser validates the host-supplied user principal.
+func checkUser(u User) error {
+	if strings.TrimSpace(u.ID) == "" || len(u.ID) > 128 {
+		return wrap(ErrForbidden, "user: missing or oversized ID")
+	}
+	if err := CheckEmail(u.Email); err != nil {
+		return invalid("user.email", "%v", err)
+	}
+	return nil
+}
+
+// checkAdmin authorizes an admin principal for this office.
+func (s *Service) checkAdmin(ctx context.Context, a Admin) error {
+	if a.ID == uuid.Nil {
+		return wrap(ErrUnauthenticated, "admin: no identity")
+	}
+	if a.OfficeID != s.office.ID {
+		return wrap(ErrForbidden, "admin %s belongs to another office", a.ID)
+	}
+	if a.Role != RoleReviewer && a.Role != RoleSupervisor {
+		return wrap(ErrForbidden, "admin %s has no review role", a.ID)
+	}
+	return nil
+}
+
+// party decides which lifecycle party actor plays towards a record of this
+// office owned by ownerID; strangers are refused with ErrForbidden.
+func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, ownerID string) (Party, Actor, error) {
+	if officeID != s.office.ID {
+		return "", Actor{}, wrap(ErrForbidden, "record belongs to another office")
+	}
+	switch a := actor.(type) {
+	case User:
+		if err := checkUser(a); err != nil {
+			return "", Actor{}, err
+		}
+		if a.ID != ownerID {
+			return "", Actor{}, wrap(ErrForbidden, "user %s does not own the record", a.ID)
+		}
+		return PartyOwner, a.actor(), nil
+	case Admin:
+		if err := s.checkAdmin(ctx, a); err != nil {
+			return "", Actor{}, err
+		}
+		return PartyAdmin, a.actor(), nil
+	case Actor:
+		if a.Kind == ActorSystem {
+			return PartySystem, a, nil
+		}
+	}
+	return "", Actor{}, wrap(ErrForbidden, "unknown principal %T", actor)
+}
+
+// recordHead authorizes actor (nil: no check) to read a record of any kind
+// and returns its audit head.
+func (s *Service) recordHead(ctx context.Context, actor any, id uuid.UUID) (string, error) {
+	if f, err := s.store.Filing(ctx, id); err == nil {
+		if actor != nil {
+			if _, _, err := s.party(ctx, actor, f.OfficeID, f.Owner.ID); err != nil {
+				return "", err
+			}
+		}
+		return f.AuditHead, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	if a, err := s.store.Application(ctx, id); err == nil {
+		if actor != nil {
+			if _, _, err := s.party(ctx, actor, a.OfficeID, a.Owner.ID); err != nil {
+				return "", err
+			}
+		}
+		return a.AuditHead, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	if actor == nil {
+		if a, err := s.store.AdminByID(ctx, id); err == nil {
+			return a.AuditHead, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return "", err
+		}
+	}
+	return "", wrap(ErrNotFound, "record %s", id)
+}
+
+// step describes one transition of a record for the audit trail.
+type step struct {
+	kind     RecordKind
+	recordID uuid.UUID
+	version  int64 // version before the transition
+	head     string
+	from, to string
+	trigger  string
+	actor    Actor
+	reason   string
+	at       time.Time
+}
+
+// event builds the sealed audit event of st.
+func (s *Service) event(st step) Event {
+	return Event{
+		ID: s.ids.NewID(), RecordID: st.recordID, RecordKind: st.kind, OfficeID: s.office.ID,
+		Seq: st.version + 1, Trigger: st.trigger, From: st.from, To: st.to,
+		Actor: st.actor, Reason: st.reason, At: st.at,
+	}.sealed(st.head)
+}
+
+// userNotices addresses a notice kind to a user: in-site and email.
+func (s *Service) userNotices(kind NoticeKind, rk RecordKind, u User, data NoticeData, at time.Time) []Notice {
+	to := Recipient{UserID: u.ID, Email: u.Email, Name: u.Name, Locale: s.locale(u.Locale)}
+	return []Notice{
+		s.notice(kind, rk, ChannelInSite, to, data, at),
+		s.notice(kind, rk, ChannelEmail, to, data, at),
+	}
+}
+
+// officeNotices addresses a notice kind to every admin mailbox address.
+func (s *Service) officeNotices(kind NoticeKind, rk RecordKind, data NoticeData, at time.Time) []Notice {
+	out := make([]Notice, 0, len(s.office.AdminEmails))
+	for _, addr := range s.office.AdminEmails {
+		to := Recipient{Email: addr, Name: s.office.Name, Locale: s.office.Locale}
+		out = append(out, s.notice(kind, rk, ChannelEmail, to, data, at))
+	}
+	return out
+}
+
+func (s *Service) notice(kind NoticeKind, rk RecordKind, ch Channel, to Recipient, data NoticeData, at time.Time) Notice {
+	data.OfficeName = s.office.Name
+	return Notice{
+		ID: s.ids.NewID(), OfficeID: s.office.ID, RecordID: data.RecordID, RecordKind: rk,
+		Kind: kind, Channel: ch, To: to, Data: data, CreatedAt: at,
+		Status: NoticePending, NextAttemptAt: at,
+	}
+}
+
+func (s *Service) locale(l string) string {
+	if l == "" {
+		return s.office.Locale
+	}
+	return l
+}
