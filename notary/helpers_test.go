@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -26,12 +27,13 @@ var (
 )
 
 type env struct {
-	t     testing.TB
-	ctx   context.Context
-	store *store.Memory
-	pay   *notarytest.Payments
-	clock *notarytest.Clock
-	svc   *notary.Service
+	t        testing.TB
+	reviewer notary.Admin
+	ctx      context.Context
+	store    *store.Memory
+	pay      *notarytest.Payments
+	clock    *notarytest.Clock
+	svc      *notary.Service
 }
 
 func newEnv(t testing.TB, mutate ...func(*notary.Config)) *env {
@@ -42,7 +44,8 @@ func newEnv(t testing.TB, mutate ...func(*notary.Config)) *env {
 			MailingAddress: "1 Notary Road, Shenzhen", Materials: []string{"Signed application form", "Copy of business licence"},
 			AutoConfirmAfter: 10 * 24 * time.Hour,
 		},
-		Store: e.store, Payments: e.pay, Clock: e.clock, IDs: &notarytest.IDs{}, Courier: &notarytest.Courier{},
+		Logger: slog.New(slog.DiscardHandler),
+		Store:  e.store, Payments: e.pay, Clock: e.clock, IDs: &notarytest.IDs{}, Courier: &notarytest.Courier{},
 	}
 	for _, m := range mutate {
 		m(&cfg)
@@ -50,6 +53,7 @@ func newEnv(t testing.TB, mutate ...func(*notary.Config)) *env {
 	svc, err := notary.New(cfg)
 	require.NoError(t, err)
 	e.svc = svc
+	e.reviewer = reviewer
 	return e
 }
 
@@ -87,7 +91,7 @@ func evidence(ids ...string) []notary.Evidence {
 func (e *env) approvedFiling(u notary.User) notary.Filing {
 	f, err := e.svc.Filings.Submit(e.ctx, u, validContent())
 	require.NoError(e.t, err)
-	f, err = e.svc.Reviews.ApproveFiling(e.ctx, reviewer, f.ID, f.Version)
+	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 	require.NoError(e.t, err)
 	return f
 }
@@ -119,10 +123,10 @@ func (e *env) appIn(state notary.ApplicationState) notary.Application {
 		app = pay()
 	case notary.PreliminaryRejected:
 		pay()
-		app = step(e.svc.Reviews.RejectPreliminary(e.ctx, reviewer, app.ID, 0, "blurred scan"))
+		app = step(e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, app.ID, 0, "blurred scan"))
 	default:
 		pay()
-		app = step(e.svc.Reviews.ApprovePreliminary(e.ctx, reviewer, app.ID, 0))
+		app = step(e.svc.Reviews.ApprovePreliminary(e.ctx, e.reviewer, app.ID, 0))
 		if state == notary.AwaitingMaterials {
 			break
 		}
@@ -130,13 +134,13 @@ func (e *env) appIn(state notary.ApplicationState) notary.Application {
 		switch state {
 		case notary.PendingFinalReview:
 		case notary.MaterialsRejected:
-			app = step(e.svc.Reviews.RejectFinal(e.ctx, reviewer, app.ID, 0, "missing seal"))
+			app = step(e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, 0, "missing seal"))
 		default:
-			app = step(e.svc.Reviews.ApproveFinal(e.ctx, reviewer, app.ID, 0, "(2026)深证字第00001号"))
+			app = step(e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, 0, "(2026)深证字第00001号"))
 			if state == notary.CertificateInProduction {
 				break
 			}
-			app = step(e.svc.Reviews.Ship(e.ctx, reviewer, app.ID, 0, "EMS", "EE123456785CN"))
+			app = step(e.svc.Reviews.Ship(e.ctx, e.reviewer, app.ID, 0, "EMS", "EE123456785CN"))
 			if state == notary.Completed {
 				app = step(e.svc.Applications.ConfirmReceipt(e.ctx, alice, app.ID))
 			}

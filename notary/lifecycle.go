@@ -123,7 +123,10 @@ type firing struct {
 func newLifecycle[S, T ~string](name string, initial S, rules []Rule[S, T]) *Lifecycle[S, T] {
 	sm := stateless.NewStateMachineWithExternalStorage(
 		func(ctx context.Context) (stateless.State, error) {
-			return ctx.Value(firingKey{}).(*firing).state, nil
+			if f, ok := ctx.Value(firingKey{}).(*firing); ok {
+				return f.state, nil
+			}
+			return initial, nil // outside Fire, e.g. while drawing the graph
 		},
 		func(ctx context.Context, s stateless.State) error {
 			ctx.Value(firingKey{}).(*firing).state = s
@@ -147,11 +150,27 @@ func newLifecycle[S, T ~string](name string, initial S, rules []Rule[S, T]) *Lif
 	return &Lifecycle[S, T]{name: name, initial: initial, rules: rules, sm: sm}
 }
 
-// partyGuard permits a rule only to its party.
+// partyGuard permits a rule only to its party. The guards are named
+// functions so that the DOT graph labels each edge with its party.
 func partyGuard(p Party) stateless.GuardFunc {
-	return func(ctx context.Context, _ ...any) bool {
-		return ctx.Value(firingKey{}).(*firing).party == p
+	switch p {
+	case PartyOwner:
+		return byOwner
+	case PartyAdmin:
+		return byAdmin
 	}
+	return bySystem
+}
+
+func byOwner(ctx context.Context, _ ...any) bool  { return firingParty(ctx) == PartyOwner }
+func byAdmin(ctx context.Context, _ ...any) bool  { return firingParty(ctx) == PartyAdmin }
+func bySystem(ctx context.Context, _ ...any) bool { return firingParty(ctx) == PartySystem }
+
+func firingParty(ctx context.Context) Party {
+	if f, ok := ctx.Value(firingKey{}).(*firing); ok {
+		return f.party
+	}
+	return ""
 }
 
 // Fire fires trigger for party on a record in state from and returns the
@@ -226,7 +245,9 @@ func (l *Lifecycle[S, T]) Mermaid() string {
 		terminal[s] = true
 	}
 	for _, r := range l.rules {
-		terminal[r.From] = false
+		if r.From != r.To {
+			terminal[r.From] = false
+		}
 	}
 	for _, s := range l.States() {
 		if terminal[s] {

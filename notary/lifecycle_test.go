@@ -27,15 +27,15 @@ func TestFilingRows(t *testing.T) {
 		}, notary.FilingPendingReview, office},
 		{"approve", func(e *env) (notary.Filing, error) {
 			f, _ := e.svc.Filings.Submit(e.ctx, alice, validContent())
-			return e.svc.Reviews.ApproveFiling(e.ctx, reviewer, f.ID, f.Version)
+			return e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 		}, notary.FilingApproved, append(office, "insite filing.approved alice@example.com", "email filing.approved alice@example.com")},
 		{"reject", func(e *env) (notary.Filing, error) {
 			f, _ := e.svc.Filings.Submit(e.ctx, alice, validContent())
-			return e.svc.Reviews.RejectFiling(e.ctx, reviewer, f.ID, f.Version, "licence scan unreadable")
+			return e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "licence scan unreadable")
 		}, notary.FilingRejected, append(office, "insite filing.rejected alice@example.com", "email filing.rejected alice@example.com")},
 		{"resubmit", func(e *env) (notary.Filing, error) {
 			f, _ := e.svc.Filings.Submit(e.ctx, alice, validContent())
-			f, _ = e.svc.Reviews.RejectFiling(e.ctx, reviewer, f.ID, f.Version, "licence scan unreadable")
+			f, _ = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "licence scan unreadable")
 			return e.svc.Filings.Resubmit(e.ctx, alice, f.ID, validContent())
 		}, notary.FilingPendingReview, append(append(office, "insite filing.rejected alice@example.com", "email filing.rejected alice@example.com"), office...)},
 		{"amend", func(e *env) (notary.Filing, error) {
@@ -80,12 +80,12 @@ func TestAmendKeepsApprovedRevisionInForce(t *testing.T) {
 	// The old revision still lets the user apply while the amendment waits.
 	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("amend-1")})
 	require.NoError(t, err)
-	f, err = e.svc.Reviews.RejectFiling(e.ctx, reviewer, f.ID, 0, "name change not registered")
+	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "name change not registered")
 	require.NoError(t, err)
 	assert.True(t, f.InForce(), "a rejected amendment leaves the approved revision in force")
 	f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, c)
 	require.NoError(t, err)
-	f, err = e.svc.Reviews.ApproveFiling(e.ctx, reviewer, f.ID, 0)
+	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.ApprovedRevision)
 	assert.Equal(t, "Renamed Technology Co., Ltd.", f.Approved.EnterpriseName)
@@ -130,10 +130,10 @@ func TestApplicationRows(t *testing.T) {
 			return e.svc.Applications.Cancel(e.ctx, alice, a.ID)
 		}, notary.Cancelled, u("application.cancelled"), false},
 		{notary.PendingPreliminaryReview, func(e *env, a notary.Application) (notary.Application, error) {
-			return e.svc.Reviews.ApprovePreliminary(e.ctx, reviewer, a.ID, a.Version)
+			return e.svc.Reviews.ApprovePreliminary(e.ctx, e.reviewer, a.ID, a.Version)
 		}, notary.AwaitingMaterials, u("preliminary.approved"), true},
 		{notary.PendingPreliminaryReview, func(e *env, a notary.Application) (notary.Application, error) {
-			return e.svc.Reviews.RejectPreliminary(e.ctx, reviewer, a.ID, a.Version, "evidence unrelated to the matter")
+			return e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, a.ID, a.Version, "evidence unrelated to the matter")
 		}, notary.PreliminaryRejected, cat(u("preliminary.rejected"), u("payment.refunded")), false},
 		{notary.AwaitingMaterials, func(e *env, a notary.Application) (notary.Application, error) {
 			return e.svc.Applications.SubmitMaterials(e.ctx, alice, a.ID, "SF", "SF1234567890123")
@@ -142,13 +142,13 @@ func TestApplicationRows(t *testing.T) {
 			return e.svc.Applications.SubmitMaterials(e.ctx, alice, a.ID, "SF", "SF1234567890999")
 		}, notary.PendingFinalReview, cat(u("materials.registered"), office("materials.review_requested")), true},
 		{notary.PendingFinalReview, func(e *env, a notary.Application) (notary.Application, error) {
-			return e.svc.Reviews.RejectFinal(e.ctx, reviewer, a.ID, a.Version, "power of attorney unsigned")
+			return e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, a.ID, a.Version, "power of attorney unsigned")
 		}, notary.MaterialsRejected, u("final.rejected"), true},
 		{notary.PendingFinalReview, func(e *env, a notary.Application) (notary.Application, error) {
-			return e.svc.Reviews.ApproveFinal(e.ctx, reviewer, a.ID, a.Version, "(2026)深证字第00002号")
+			return e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, a.ID, a.Version, "(2026)深证字第00002号")
 		}, notary.CertificateInProduction, u("certificate.in_production"), true},
 		{notary.CertificateInProduction, func(e *env, a notary.Application) (notary.Application, error) {
-			return e.svc.Reviews.Ship(e.ctx, reviewer, a.ID, a.Version, "EMS", "EE123456785CN")
+			return e.svc.Reviews.Ship(e.ctx, e.reviewer, a.ID, a.Version, "EMS", "EE123456785CN")
 		}, notary.CertificateShipped, u("certificate.shipped"), true},
 		{notary.CertificateShipped, func(e *env, a notary.Application) (notary.Application, error) {
 			return e.svc.Applications.ConfirmReceipt(e.ctx, alice, a.ID)
@@ -201,7 +201,7 @@ func TestApplicationRows(t *testing.T) {
 // party) and that nothing changed.
 func TestEveryForbiddenTransition(t *testing.T) {
 	e := newEnv(t)
-	actors := map[notary.Party]any{notary.PartyOwner: alice, notary.PartyAdmin: reviewer, notary.PartySystem: notary.SystemActor}
+	actors := map[notary.Party]any{notary.PartyOwner: alice, notary.PartyAdmin: e.reviewer, notary.PartySystem: notary.SystemActor}
 	rules := ApplicationRules()
 	for _, state := range notary.ApplicationLifecycle.States() {
 		if state == notary.ApplicationNew {
@@ -250,16 +250,16 @@ func TestEveryForbiddenFilingAction(t *testing.T) {
 	carol := notary.User{ID: "u-carol", Email: "carol@example.com"}
 	rejected, err := e.svc.Filings.Submit(e.ctx, carol, validContent())
 	require.NoError(t, err)
-	rejected, err = e.svc.Reviews.RejectFiling(e.ctx, reviewer, rejected.ID, 0, "wrong licence")
+	rejected, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, rejected.ID, 0, "wrong licence")
 	require.NoError(t, err)
 	owner := map[notary.FilingState]notary.User{notary.FilingPendingReview: alice, notary.FilingApproved: bob, notary.FilingRejected: carol}
 	actions := map[notary.FilingTrigger]func(f notary.Filing) error{
 		notary.FilingApprove: func(f notary.Filing) error {
-			_, err := e.svc.Reviews.ApproveFiling(e.ctx, reviewer, f.ID, 0)
+			_, err := e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
 			return err
 		},
 		notary.FilingReject: func(f notary.Filing) error {
-			_, err := e.svc.Reviews.RejectFiling(e.ctx, reviewer, f.ID, 0, "no")
+			_, err := e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "no")
 			return err
 		},
 		notary.FilingResubmit: func(f notary.Filing) error {
@@ -299,7 +299,7 @@ func permitted(s notary.FilingState, t notary.FilingTrigger) bool {
 func TestPermittedActions(t *testing.T) {
 	e := newEnv(t)
 	app := e.appIn(notary.PendingFinalReview)
-	got, err := e.svc.Applications.Actions(e.ctx, reviewer, app.ID)
+	got, err := e.svc.Applications.Actions(e.ctx, e.reviewer, app.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []notary.ApplicationTrigger{notary.AppRejectFinal, notary.AppApproveFinal}, got)
 	got, err = e.svc.Applications.Actions(e.ctx, alice, app.ID)
@@ -318,7 +318,7 @@ func TestPermittedActions(t *testing.T) {
 	fa, err := e.svc.Filings.Actions(e.ctx, alice, f.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []notary.FilingTrigger{notary.FilingAmend}, fa)
-	fa, err = e.svc.Filings.Actions(e.ctx, reviewer, f.ID)
+	fa, err = e.svc.Filings.Actions(e.ctx, e.reviewer, f.ID)
 	require.NoError(t, err)
 	assert.Empty(t, fa)
 }

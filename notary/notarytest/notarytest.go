@@ -190,11 +190,13 @@ func (p *Payments) finish(id string, st notary.PaymentStatus, at time.Time) nota
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	pay := p.payments[id]
-	pay.Status = st
-	if st == notary.PaymentSucceeded {
-		pay.PaidAt = at
+	if pay.Status != notary.PaymentSucceeded { // a late failure notice never undoes a payment
+		pay.Status = st
+		if st == notary.PaymentSucceeded {
+			pay.PaidAt = at
+		}
+		p.payments[id] = pay
 	}
-	p.payments[id] = pay
 	p.events++
 	return notary.PaymentEvent{ID: fmt.Sprintf("evt_%d", p.events), Provider: Provider, PaymentID: id,
 		ApplicationID: pay.ApplicationID, Status: st, Amount: pay.Amount, Currency: pay.Currency, At: at}
