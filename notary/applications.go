@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	"github.com/notarykit/notarykit/payment"
 )
@@ -236,6 +238,10 @@ func (a *Applications) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) 
 		if !app.Quote.Equal(ev.Amount, ev.Currency) {
 			return Application{}, invalid("amount", "paid %s %s, quoted %s %s", ev.Amount, ev.Currency, app.Quote.Amount, app.Quote.Currency)
 		}
+		if app.State == Cancelled && app.Refund == nil {
+			// Paid after the application was cancelled: the money goes back.
+			return a.refundLate(ctx, app, ev)
+		}
 		if app.State != AwaitingPayment {
 			return app, nil // duplicate or late: already applied
 		}
@@ -257,6 +263,19 @@ func (a *Applications) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) 
 		return ignoreDuplicate(ctx, s, app.ID, out, err)
 	}
 	return Application{}, invalid("status", "unknown payment status %q", ev.Status)
+}
+
+// HandlePaymentNotification verifies a raw provider notification with the
+// PaymentGateway and applies its event with HandlePaymentEvent. It returns
+// nil only after the change (if any) committed, so a host answers the
+// provider 2xx only then. Errors: ErrForbidden (forged, stale or replayed),
+// ErrInvalidInput, ErrNotFound, or a store error (retry).
+func (a *Applications) HandlePaymentNotification(ctx context.Context, header http.Header, body []byte) (Application, error) {
+	ev, err := a.s.payments.VerifyNotification(ctx, header, body)
+	if err != nil {
+		return Application{}, err
+	}
+	return a.HandlePaymentEvent(ctx, ev)
 }
 
 func dedupKey(ev PaymentEvent) string {
@@ -286,16 +305,41 @@ func (a *Applications) refund(ctx context.Context, app Application, reason strin
 	if !amount.IsPositive() {
 		return app, nil
 	}
+	out, err := a.issueRefund(ctx, app, amount, reason, func(*Application) {})
+	if err != nil {
+		s.log.WarnContext(ctx, "notary: refund failed; the sweep retries it", "application", app.ID, "err", err)
+		return app, nil
+	}
+	return out, nil
+}
+
+// refundLate refunds in full a payment that succeeded after its application
+// was cancelled. An error leaves the notice unacknowledged, so the provider
+// delivers it again and the refund is retried.
+func (a *Applications) refundLate(ctx context.Context, app Application, ev PaymentEvent) (Application, error) {
+	paidAt := ev.At.UTC().Truncate(time.Microsecond)
+	return a.issueRefund(ctx, app, app.Quote.Amount, "payment arrived after the application was cancelled", func(n *Application) {
+		n.Payment.Status = PaymentSucceeded
+		n.Payment.PaidAt = paidAt
+	})
+}
+
+// issueRefund asks the provider for a refund (idempotent per application)
+// and records it with a notice to the user.
+func (a *Applications) issueRefund(ctx context.Context, app Application, amount decimal.Decimal, reason string, apply func(*Application)) (Application, error) {
+	s := a.s
 	r, err := s.payments.Refund(ctx, RefundRequest{
 		IdempotencyKey: "refund-" + app.ID.String(), PaymentID: app.Payment.ID,
 		Amount: amount, Currency: app.Quote.Currency, Reason: reason,
 	})
 	if err != nil {
-		s.log.WarnContext(ctx, "notary: refund failed; the sweep retries it", "application", app.ID, "err", err)
-		return app, nil
+		return app, fmt.Errorf("notary: refund: %w", err)
 	}
 	rec := Refund{ID: r.ID, Amount: amount, Currency: app.Quote.Currency, Reason: reason, At: s.now()}
-	return s.fireApplication(ctx, systemActor("refund"), app, AppRefund, reason, func(n *Application) { n.Refund = &rec })
+	return s.fireApplication(ctx, systemActor("refund"), app, AppRefund, reason, func(n *Application) {
+		apply(n)
+		n.Refund = &rec
+	})
 }
 
 // SweepResult counts what one Sweep did.

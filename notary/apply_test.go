@@ -373,3 +373,27 @@ func TestBadInputNeverChangesState(t *testing.T) {
 	_, err = e.svc.Applications.Get(e.ctx, notary.User{}, app.ID)
 	require.ErrorIs(t, err, notary.ErrForbidden)
 }
+
+func TestPaymentAfterExpiryIsRefunded(t *testing.T) {
+	e := newEnv(t)
+	a := e.appIn(notary.AwaitingPayment)
+	e.clock.Advance(time.Hour)
+	_, err := e.svc.Applications.Sweep(e.ctx)
+	require.NoError(t, err)
+	late := e.pay.Settle(a.Payment.ID, e.clock.Now())
+	for range 3 {
+		got, err := e.svc.Applications.HandlePaymentEvent(e.ctx, late)
+		require.NoError(t, err)
+		assert.Equal(t, notary.Cancelled, got.State)
+		require.NotNil(t, got.Refund)
+		assert.Equal(t, "300.00", got.Refund.Amount.StringFixed(2))
+	}
+	assert.Len(t, e.pay.Refunds(), 1, "refunded once")
+	n := 0
+	for _, s := range e.notices(a.ID) {
+		if strings.Contains(s, string(notary.NoticeRefunded)) {
+			n++
+		}
+	}
+	assert.Equal(t, 2, n, "the user is told once, in-site and by email")
+}

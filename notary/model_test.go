@@ -110,6 +110,10 @@ func TestModelRandomWalk(t *testing.T) {
 				require.NoError(rt, err, "%s in %s", name, model[id])
 				require.Equal(rt, to, a.State)
 				model[id] = to
+			case name == "pay" && model[id] == notary.Cancelled:
+				require.NoError(rt, err)
+				require.Equal(rt, notary.Cancelled, a.State)
+				require.NotNil(rt, a.Refund, "a payment after cancellation is refunded")
 			case idempotent[name]:
 				require.NoError(rt, err)
 				require.Equal(rt, before, e.snapshot(id, evOf[id]), "ignored provider event changed %s", model[id])
