@@ -1,0 +1,339 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// Relay defaults.
+const (
+	DefaultBatchSize    = 50
+	DefaultLease        = time.Minute
+	DefaultMaxAttempts  = 10
+	DefaultBackoffBase  = 10 * time.Second
+	DefaultBackoffMax   = time.Hour
+	DefaultPollInterval = 5 * time.Second
+)
+
+// finishTimeout bounds recording an outcome after the caller's context
+// was cancelled, so a delivered message is not reported as undelivered.
+const finishTimeout = 10 * time.Second
+
+// RelayOption configures a Relay.
+type RelayOption func(*Relay)
+
+// WithBatchSize sets how many notices one claim leases (50 by default).
+func WithBatchSize(n int) RelayOption {
+	return func(r *Relay) {
+		if n > 0 {
+			r.batch = n
+		}
+	}
+}
+
+// WithLease sets how long a claim holds its notices (1 minute by default).
+// A relay that dies mid-batch leaves its claims behind; other relays
+// reclaim them when the lease ends. Every delivery must finish within the
+// lease: a notifier call gets a context that expires with it.
+func WithLease(d time.Duration) RelayOption {
+	return func(r *Relay) {
+		if d > 0 {
+			r.lease = d
+		}
+	}
+}
+
+// WithMaxAttempts sets after how many failed attempts a notice is dead (10
+// by default).
+func WithMaxAttempts(n int) RelayOption {
+	return func(r *Relay) {
+		if n > 0 {
+			r.maxAttempts = n
+		}
+	}
+}
+
+// WithBackoff sets the retry delay after a temporary failure: attempt k
+// (counting from 1) waits a uniformly random time in (0, min(max,
+// base·2^(k-1))] — exponential backoff with full jitter. The defaults are
+// 10 seconds and 1 hour.
+func WithBackoff(base, max time.Duration) RelayOption {
+	return func(r *Relay) {
+		if base > 0 {
+			r.backoffBase = base
+		}
+		if max > 0 {
+			r.backoffMax = max
+		}
+	}
+}
+
+// WithClock sets the relay's clock (time.Now by default).
+func WithClock(now func() time.Time) RelayOption {
+	return func(r *Relay) {
+		if now != nil {
+			r.now = now
+		}
+	}
+}
+
+// WithLogger sets the logger of delivery failures (slog.Default() by
+// default).
+func WithLogger(l *slog.Logger) RelayOption {
+	return func(r *Relay) {
+		if l != nil {
+			r.log = l
+		}
+	}
+}
+
+// WithPollInterval sets how long Run sleeps between drains (5 seconds by
+// default).
+func WithPollInterval(d time.Duration) RelayOption {
+	return func(r *Relay) {
+		if d > 0 {
+			r.poll = d
+		}
+	}
+}
+
+// Relay delivers the notices of an outbox: it claims due notices, renders
+// each, hands it to the notifier of its channel and records the outcome.
+//
+// Delivery is at least once. Several relays, in one process or many, may
+// drain the same outbox: a claim is exclusive while its lease holds, so a
+// notice is delivered by one relay at a time, and a relay that crashed
+// mid-batch leaves leases that expire and are reclaimed. A notice is sent
+// twice only when a relay delivers it but cannot record that before its
+// lease ends; receivers deduplicate on the message ID.
+type Relay struct {
+	outbox      notary.Outbox
+	renderer    *Renderer
+	notifiers   map[notary.Channel]notary.Notifier
+	batch       int
+	lease       time.Duration
+	maxAttempts int
+	backoffBase time.Duration
+	backoffMax  time.Duration
+	now         func() time.Time
+	log         *slog.Logger
+	poll        time.Duration
+}
+
+// NewRelay returns a relay that delivers the notices of outbox, rendered by
+// r, through the notifier of each notice's channel. A notice whose channel
+// has no notifier is dead on its first attempt.
+func NewRelay(outbox notary.Outbox, r *Renderer, notifiers map[notary.Channel]notary.Notifier, opts ...RelayOption) *Relay {
+	rl := &Relay{
+		outbox:      outbox,
+		renderer:    r,
+		notifiers:   make(map[notary.Channel]notary.Notifier, len(notifiers)),
+		batch:       DefaultBatchSize,
+		lease:       DefaultLease,
+		maxAttempts: DefaultMaxAttempts,
+		backoffBase: DefaultBackoffBase,
+		backoffMax:  DefaultBackoffMax,
+		now:         time.Now,
+		log:         slog.Default(),
+		poll:        DefaultPollInterval,
+	}
+	for ch, n := range notifiers {
+		if n != nil {
+			rl.notifiers[ch] = n
+		}
+	}
+	for _, o := range opts {
+		o(rl)
+	}
+	if rl.backoffMax < rl.backoffBase {
+		rl.backoffMax = rl.backoffBase
+	}
+	return rl
+}
+
+// Drain delivers notices until none is due: it claims a batch, delivers
+// each notice of it and claims again, until a claim returns less than a
+// full batch. It returns how many notices it delivered.
+//
+// Each attempt ends in one outcome recorded with FinishNotice: delivered;
+// pending again after a backoff delay, for a temporary failure; or dead,
+// when the error wraps notary.ErrPermanent, the notice cannot be rendered,
+// its channel has no notifier, or it has had the maximum number of
+// attempts (as counted by the outbox, which counts claims). Dead notices
+// wait for DeadLetters and Retry.
+//
+// Drain returns an error when the outbox fails, and ctx.Err() when ctx
+// ends; notices it claimed but did not attempt keep their lease until it
+// expires.
+func (r *Relay) Drain(ctx context.Context) (delivered int, err error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return delivered, err
+		}
+		notices, err := r.outbox.ClaimNotices(ctx, r.now(), r.lease, r.batch)
+		if err != nil {
+			return delivered, fmt.Errorf("notify: claim notices: %w", err)
+		}
+		for _, n := range notices {
+			if err := ctx.Err(); err != nil {
+				return delivered, err
+			}
+			ok, err := r.deliver(ctx, n)
+			if ok {
+				delivered++
+			}
+			if err != nil {
+				return delivered, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return delivered, err
+		}
+		if len(notices) < r.batch {
+			return delivered, nil
+		}
+	}
+}
+
+// deliver attempts one claimed notice and records the outcome. It reports
+// whether the notice was delivered and recorded, and returns an error only
+// when the outbox fails.
+func (r *Relay) deliver(ctx context.Context, n notary.Notice) (bool, error) {
+	log := r.log.With("notice_id", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
+
+	remaining := n.LeaseUntil.Sub(r.now())
+	if !n.LeaseUntil.IsZero() && remaining <= 0 {
+		// The lease ran out while earlier notices of the batch were being
+		// delivered; another relay may hold the notice by now.
+		log.Warn("notice lease expired before delivery; leaving it to be reclaimed")
+		return false, nil
+	}
+
+	outcome, sendErr := r.attempt(ctx, n, remaining)
+	at := r.now()
+	outcome.At = at
+	switch {
+	case sendErr == nil:
+		outcome.Status = notary.NoticeDelivered
+	case outcome.Status == notary.NoticeDead:
+		outcome.Error = sendErr.Error()
+		log.Error("notice is dead", "error", sendErr)
+	case ctx.Err() != nil:
+		// Stopped by the caller: try again soon, with no backoff penalty.
+		outcome.Status = notary.NoticePending
+		outcome.NextAttemptAt = at
+		outcome.Error = sendErr.Error()
+		log.Info("delivery interrupted", "error", sendErr)
+	case n.Attempts >= r.maxAttempts:
+		outcome.Status = notary.NoticeDead
+		outcome.Error = fmt.Sprintf("gave up after %d attempts: %v", n.Attempts, sendErr)
+		log.Error("notice is dead: too many attempts", "error", sendErr)
+	default:
+		outcome.Status = notary.NoticePending
+		outcome.NextAttemptAt = at.Add(r.backoff(n.Attempts))
+		outcome.Error = sendErr.Error()
+		log.Warn("delivery failed; will retry", "error", sendErr, "next_attempt_at", outcome.NextAttemptAt)
+	}
+
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if err := r.outbox.FinishNotice(fctx, n.ID, n.Claim, outcome); err != nil {
+		if errors.Is(err, notary.ErrConflict) {
+			// Our lease ended and another relay claimed the notice: it
+			// owns the outcome now.
+			log.Warn("lost the claim before recording the outcome", "status", outcome.Status, "error", err)
+			return false, nil
+		}
+		return false, fmt.Errorf("notify: finish notice %s: %w", n.ID, err)
+	}
+	return outcome.Status == notary.NoticeDelivered, nil
+}
+
+// attempt renders n and hands it to its channel's notifier. A returned
+// outcome with Status dead means the failure is final whatever the
+// attempt count.
+func (r *Relay) attempt(ctx context.Context, n notary.Notice, remaining time.Duration) (notary.NoticeOutcome, error) {
+	dead := notary.NoticeOutcome{Status: notary.NoticeDead}
+	notifier, ok := r.notifiers[n.Channel]
+	if !ok {
+		return dead, fmt.Errorf("notify: no notifier for channel %q: %w", n.Channel, notary.ErrPermanent)
+	}
+	m, err := r.renderer.Render(n)
+	if err != nil {
+		return dead, fmt.Errorf("%w (%w)", err, notary.ErrPermanent)
+	}
+	nctx := ContextWithNotice(ctx, n)
+	if remaining > 0 {
+		var cancel context.CancelFunc
+		nctx, cancel = context.WithTimeout(nctx, remaining)
+		defer cancel()
+	}
+	if err := r.notify(nctx, notifier, m); err != nil {
+		if errors.Is(err, notary.ErrPermanent) {
+			return dead, err
+		}
+		return notary.NoticeOutcome{}, err
+	}
+	return notary.NoticeOutcome{}, nil
+}
+
+// notify calls the notifier, turning a panic into a temporary error so one
+// bad notifier call cannot take the relay down.
+func (r *Relay) notify(ctx context.Context, n notary.Notifier, m notary.Message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("notify: notifier panicked: %v", p)
+		}
+	}()
+	return n.Notify(ctx, m)
+}
+
+// backoff returns the delay after failed attempt k (k >= 1): uniformly
+// random in (0, min(backoffMax, backoffBase·2^(k-1))].
+func (r *Relay) backoff(k int) time.Duration {
+	ceil := r.backoffBase
+	for i := 1; i < k && ceil < r.backoffMax; i++ {
+		ceil *= 2
+	}
+	ceil = min(ceil, r.backoffMax)
+	return time.Duration(rand.Int64N(int64(ceil))) + 1
+}
+
+// Run drains the outbox, sleeps for the poll interval and drains again,
+// until ctx ends; then it returns nil. Errors of a drain are logged and the
+// next drain tries again.
+func (r *Relay) Run(ctx context.Context) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if n, err := r.Drain(ctx); err != nil && ctx.Err() == nil {
+			r.log.Error("outbox drain failed", "delivered", n, "error", err)
+		}
+		t.Reset(r.poll)
+	}
+}
+
+// DeadLetters returns up to limit dead notices, oldest first.
+func (r *Relay) DeadLetters(ctx context.Context, limit int) ([]notary.Notice, error) {
+	return r.outbox.ListNotices(ctx, notary.NoticeDead, limit)
+}
+
+// Retry makes the dead notice id pending again, due now, with a fresh
+// count of attempts. The outbox returns notary.ErrNotFound for an unknown
+// ID and notary.ErrInvalidTransition for a notice that is not dead.
+func (r *Relay) Retry(ctx context.Context, id uuid.UUID) error {
+	return r.outbox.RequeueNotice(ctx, id, r.now())
+}
