@@ -5,12 +5,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/argon2"
 
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/notary/notarytest"
@@ -22,18 +27,31 @@ var (
 	t0       = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 	alice    = notary.User{ID: "u-alice", Email: "alice@example.com", Name: "Alice", Locale: "en"}
 	bob      = notary.User{ID: "u-bob", Email: "bob@example.com", Name: "Bob"}
-	reviewer = notary.Admin{ID: uuid.MustParse("a0000000-0000-4000-8000-000000000001"), OfficeID: officeID, Email: "rev@office.example", Role: notary.RoleReviewer}
-	stranger = notary.Admin{ID: uuid.MustParse("a0000000-0000-4000-8000-000000000002"), OfficeID: uuid.MustParse("0b7f6a52-5a43-4d5e-9a58-2f6a3f1d0c99"), Email: "x@other.example", Role: notary.RoleReviewer}
+
+	otherOfficeID = uuid.MustParse("0b7f6a52-5a43-4d5e-9a58-2f6a3f1d0c99")
+)
+
+// Admin accounts every env starts with.
+const (
+	supervisorEmail = "head@office.example"
+	reviewerEmail   = "rev@office.example"
+	adminPassword   = "correct horse battery staple"
 )
 
 type env struct {
-	t        testing.TB
-	reviewer notary.Admin
-	ctx      context.Context
-	store    *store.Memory
-	pay      *notarytest.Payments
-	clock    *notarytest.Clock
-	svc      *notary.Service
+	t   testing.TB
+	cfg notary.Config
+	// reviewer is a reviewer of the office logged in with a live session;
+	// reviewerToken is its session token. supervisor likewise.
+	reviewer        notary.Admin
+	reviewerToken   string
+	supervisor      notary.Admin
+	supervisorToken string
+	ctx             context.Context
+	store           *store.Memory
+	pay             *notarytest.Payments
+	clock           *notarytest.Clock
+	svc             *notary.Service
 }
 
 func newEnv(t testing.TB, mutate ...func(*notary.Config)) *env {
@@ -46,15 +64,96 @@ func newEnv(t testing.TB, mutate ...func(*notary.Config)) *env {
 		},
 		Logger: slog.New(slog.DiscardHandler),
 		Store:  e.store, Payments: e.pay, Clock: e.clock, IDs: &notarytest.IDs{}, Courier: &notarytest.Courier{},
+		// Lifecycle tests move the clock by hours and days; their admin
+		// sessions outlive that. Session tests restore the defaults.
+		Admin: notary.AdminPolicy{SessionIdle: 365 * 24 * time.Hour, SessionTTL: 365 * 24 * time.Hour},
 	}
 	for _, m := range mutate {
 		m(&cfg)
 	}
+	e.cfg = cfg
 	svc, err := notary.New(cfg)
 	require.NoError(t, err)
 	e.svc = svc
-	e.reviewer = reviewer
+	fastAdmins(svc)
+	e.supervisorToken, e.supervisor = e.bootstrap(svc, supervisorEmail)
+	_, err = svc.Admins.Create(e.ctx, e.supervisor, reviewerEmail, "Rita Reviewer", notary.RoleReviewer, adminPassword)
+	require.NoError(t, err)
+	e.reviewerToken, e.reviewer = e.login(svc, reviewerEmail, adminPassword)
 	return e
+}
+
+// bootstrap creates svc's first supervisor and logs it in.
+func (e *env) bootstrap(svc *notary.Service, email string) (string, notary.Admin) {
+	e.t.Helper()
+	_, err := svc.Admins.Bootstrap(e.ctx, email, "Head of Office", adminPassword)
+	require.NoError(e.t, err)
+	return e.login(svc, email, adminPassword)
+}
+
+// login logs an admin in and returns the session token and the Admin
+// that Authenticate makes of it.
+func (e *env) login(svc *notary.Service, email, password string) (string, notary.Admin) {
+	e.t.Helper()
+	token, _, err := svc.Admins.Login(e.ctx, email, password)
+	require.NoError(e.t, err)
+	a, err := svc.Admins.Authenticate(e.ctx, token)
+	require.NoError(e.t, err)
+	return token, a
+}
+
+// newAdmin creates an admin of e's office and logs it in.
+func (e *env) newAdmin(email string, role notary.Role) (string, notary.Admin) {
+	e.t.Helper()
+	_, err := e.svc.Admins.Create(e.ctx, e.supervisor, email, "Admin "+email, role, adminPassword)
+	require.NoError(e.t, err)
+	return e.login(e.svc, email, adminPassword)
+}
+
+// otherOffice returns a second office's Service on e's store, and the
+// logged-in supervisor of that office: a stranger to e's office.
+func (e *env) otherOffice() (*notary.Service, notary.Admin) {
+	e.t.Helper()
+	cfg := e.cfg
+	cfg.Office.ID, cfg.Office.Name = otherOfficeID, "Other Notary Office"
+	svc, err := notary.New(cfg)
+	require.NoError(e.t, err)
+	fastAdmins(svc)
+	_, stranger := e.bootstrap(svc, "chief@other.example")
+	return svc, stranger
+}
+
+// fastAdmins keeps the real argon2id parameters but memoizes the
+// derivation across the test binary, and draws salts and tokens from a
+// stream seeded by the office, so the admin setup every env repeats costs
+// the hashing only once.
+func fastAdmins(svc *notary.Service) {
+	id := svc.Office().ID
+	svc.Admins.SetKDF(memoKDF)
+	svc.Admins.SetRandom(&lockedReader{r: rand.NewChaCha8(sha256.Sum256(id[:]))})
+}
+
+var kdfMemo sync.Map // inputs → key
+
+func memoKDF(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	k := fmt.Sprintf("%x|%x|%d|%d|%d|%d", password, salt, time, memory, threads, keyLen)
+	if v, ok := kdfMemo.Load(k); ok {
+		return slices.Clone(v.([]byte))
+	}
+	key := argon2.IDKey(password, salt, time, memory, threads, keyLen)
+	kdfMemo.Store(k, slices.Clone(key))
+	return key
+}
+
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
 }
 
 func digest(s string) string {
@@ -154,9 +253,10 @@ func (e *env) appIn(state notary.ApplicationState) notary.Application {
 type snapshot struct {
 	app      notary.Application
 	filing   notary.Filing
-	events   int
+	events   int // audit events of the record (a filing, application or admin account)
 	pending  int
 	reserved map[string]uuid.UUID
+	admins   []notary.AdminAccount // the office's admin accounts
 }
 
 func (e *env) snapshot(id uuid.UUID, evidenceIDs []string) snapshot {
@@ -175,6 +275,8 @@ func (e *env) snapshot(id uuid.UUID, evidenceIDs []string) snapshot {
 	require.NoError(e.t, err)
 	s.pending = len(ns)
 	s.reserved, err = e.store.Reservations(e.ctx, evidenceIDs)
+	require.NoError(e.t, err)
+	s.admins, err = e.store.ListAdmins(e.ctx, officeID)
 	require.NoError(e.t, err)
 	return s
 }

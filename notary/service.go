@@ -77,6 +77,9 @@ type Config struct {
 	Clock   Clock        // nil means the system clock
 	IDs     IDSource     // nil means random UUIDv7
 	Logger  *slog.Logger // nil means slog.Default()
+	// Admin configures admin passwords, sessions and lockout; the zero
+	// value takes the defaults.
+	Admin AdminPolicy
 }
 
 // Service is one notary office's notarykit: the patent's units as fields.
@@ -89,6 +92,8 @@ type Service struct {
 	Reviews *Reviews
 	// Audit reads and verifies audit trails.
 	Audit *Audit
+	// Admins is the admin login unit (管理员登录单元).
+	Admins *Admins
 
 	office   Office
 	store    Store
@@ -142,6 +147,10 @@ func New(cfg Config) (*Service, error) {
 	if o.Locale == "" {
 		o.Locale = "zh-CN"
 	}
+	policy, err := cfg.Admin.normalize()
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
 		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger}
 	if s.clock == nil {
@@ -157,6 +166,7 @@ func New(cfg Config) (*Service, error) {
 	s.Applications = &Applications{s}
 	s.Reviews = &Reviews{s}
 	s.Audit = &Audit{s}
+	s.Admins = newAdmins(s, policy)
 	return s, nil
 }
 
@@ -185,18 +195,12 @@ func checkUser(u User) error {
 	return nil
 }
 
-// checkAdmin authorizes an admin principal for this office.
+// checkAdmin authorizes an admin principal for this office: it needs a
+// live session of an enabled account of this office (see liveAdmin).
+// Errors: ErrUnauthenticated, ErrForbidden.
 func (s *Service) checkAdmin(ctx context.Context, a Admin) error {
-	if a.ID == uuid.Nil {
-		return wrap(ErrUnauthenticated, "admin: no identity")
-	}
-	if a.OfficeID != s.office.ID {
-		return wrap(ErrForbidden, "admin %s belongs to another office", a.ID)
-	}
-	if a.Role != RoleReviewer && a.Role != RoleSupervisor {
-		return wrap(ErrForbidden, "admin %s has no review role", a.ID)
-	}
-	return nil
+	_, err := s.liveAdmin(ctx, a)
+	return err
 }
 
 // party decides which lifecycle party actor plays towards a record of this
@@ -215,10 +219,11 @@ func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, owne
 		}
 		return PartyOwner, a.actor(), nil
 	case Admin:
-		if err := s.checkAdmin(ctx, a); err != nil {
+		acct, err := s.liveAdmin(ctx, a)
+		if err != nil {
 			return "", Actor{}, err
 		}
-		return PartyAdmin, a.actor(), nil
+		return PartyAdmin, acct.principal(a.SessionID).actor(), nil // attributed as stored
 	case Actor:
 		if a.Kind == ActorSystem {
 			return PartySystem, a, nil

@@ -1,0 +1,367 @@
+package notary_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// principal kinds: which callers an action accepts.
+type principalKind int
+
+const (
+	usersOnly principalKind = iota
+	adminsOnly
+	anyone
+)
+
+// who is one actor of the authorization table.
+type who struct {
+	name  string
+	user  *notary.User
+	admin *notary.Admin
+	want  func(a authzAction) error // the error the actor gets (nil: allowed)
+}
+
+func (w who) principal() any {
+	if w.user != nil {
+		return *w.user
+	}
+	return *w.admin
+}
+
+// target is the record an action works on.
+type target struct {
+	id       uuid.UUID
+	evidence []string
+}
+
+type authzAction struct {
+	name  string
+	kind  principalKind
+	setup func(e *env) target
+	run   func(e *env, w who, tg target) error
+	// allowed is what an authorized actor gets: nil, or an error such as
+	// ErrInvalidTransition when the record is in the wrong state.
+	allowed error
+	// supervisor restricts the action to supervisors.
+	supervisor bool
+	// other, when set, is what another user gets: self-service actions act
+	// on the caller's own records instead of being refused.
+	other  error
+	selfOK bool // other user is allowed (self-service)
+}
+
+// actors logs in every kind of actor into e (after the fixture exists):
+// the owner alice, another user bob, the office's reviewer and supervisor,
+// a supervisor of another office (and the same claiming this office), a
+// disabled admin, an admin whose session went idle, a principal without a
+// session, a reviewer presenting the supervisor's session, and a reviewer
+// claiming the supervisor role.
+func actors(e *env) []who {
+	e.t.Helper()
+	ctx := e.ctx
+	_, disabled := e.newAdmin("gone@office.example", notary.RoleReviewer)
+	_, err := e.svc.Admins.Disable(ctx, e.supervisor, disabled.ID)
+	require.NoError(e.t, err)
+	_, idle := e.newAdmin("idle@office.example", notary.RoleReviewer)
+	e.clock.Advance(e.svc.Admins.Policy().SessionIdle - time.Minute)
+	for _, tok := range []string{e.reviewerToken, e.supervisorToken} { // keep these alive
+		_, err := e.svc.Admins.Authenticate(ctx, tok)
+		require.NoError(e.t, err)
+	}
+	e.clock.Advance(2 * time.Minute) // idle's session is now past the idle timeout
+	_, foreign := e.otherOffice()
+	claiming := foreign
+	claiming.OfficeID = officeID
+	noSession := e.reviewer
+	noSession.SessionID = ""
+	stolen := e.reviewer
+	stolen.SessionID = e.supervisor.SessionID
+	forged := e.reviewer
+	forged.Role = notary.RoleSupervisor
+
+	owner, other := alice, bob
+	ok := func(a authzAction) error { return a.allowed }
+	asReviewer := func(a authzAction) error {
+		if a.supervisor {
+			return notary.ErrForbidden
+		}
+		return a.allowed
+	}
+	forbidden := func(authzAction) error { return notary.ErrForbidden }
+	unauth := func(authzAction) error { return notary.ErrUnauthenticated }
+	admin := func(name string, a notary.Admin, want func(authzAction) error) who {
+		return who{name: name, admin: &a, want: want}
+	}
+	return []who{
+		{name: "owner", user: &owner, want: ok},
+		{name: "other user", user: &other, want: func(a authzAction) error {
+			if a.selfOK {
+				return a.other
+			}
+			return notary.ErrForbidden
+		}},
+		admin("reviewer", e.reviewer, asReviewer),
+		admin("supervisor", e.supervisor, ok),
+		admin("reviewer claiming supervisor", forged, asReviewer),
+		admin("other office admin", foreign, forbidden),
+		admin("other office admin claiming this office", claiming, forbidden),
+		admin("disabled admin", disabled, unauth),
+		admin("idle session", idle, unauth),
+		admin("no session", noSession, unauth),
+		admin("stolen session", stolen, unauth),
+	}
+}
+
+func filingIn(e *env, state notary.FilingState) target {
+	e.t.Helper()
+	f, err := e.svc.Filings.Submit(e.ctx, alice, validContent())
+	require.NoError(e.t, err)
+	switch state {
+	case notary.FilingApproved:
+		f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
+	case notary.FilingRejected:
+		f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "blurred licence")
+	}
+	require.NoError(e.t, err)
+	require.Equal(e.t, state, f.State)
+	return target{id: f.ID}
+}
+
+func appTarget(state notary.ApplicationState) func(e *env) target {
+	return func(e *env) target {
+		a := e.appIn(state)
+		return target{id: a.ID, evidence: a.EvidenceIDs()}
+	}
+}
+
+func adminTarget(disabled bool) func(e *env) target {
+	return func(e *env) target {
+		e.t.Helper()
+		_, a := e.newAdmin("target@office.example", notary.RoleReviewer)
+		if disabled {
+			_, err := e.svc.Admins.Disable(e.ctx, e.supervisor, a.ID)
+			require.NoError(e.t, err)
+		}
+		return target{id: a.ID}
+	}
+}
+
+func filingTarget(state notary.FilingState) func(e *env) target {
+	return func(e *env) target { return filingIn(e, state) }
+}
+
+func noTarget(*env) target { return target{} }
+
+func errOnly[T any](_ T, err error) error { return err }
+
+// authzActions is every service action a principal can call.
+func authzActions() []authzAction {
+	return []authzAction{
+		// Filings.
+		{name: "Filings.Submit", kind: usersOnly, setup: noTarget, selfOK: true,
+			run: func(e *env, w who, _ target) error {
+				return errOnly(e.svc.Filings.Submit(e.ctx, *w.user, validContent()))
+			}},
+		{name: "Filings.Resubmit", kind: usersOnly, setup: filingTarget(notary.FilingRejected),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Filings.Resubmit(e.ctx, *w.user, tg.id, validContent()))
+			}},
+		{name: "Filings.Resubmit pending", kind: usersOnly, setup: filingTarget(notary.FilingPendingReview), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Filings.Resubmit(e.ctx, *w.user, tg.id, validContent()))
+			}},
+		{name: "Filings.Amend", kind: usersOnly, setup: filingTarget(notary.FilingApproved),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Filings.Amend(e.ctx, *w.user, tg.id, validContent()))
+			}},
+		{name: "Filings.Get", kind: anyone, setup: filingTarget(notary.FilingPendingReview),
+			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Filings.Get(e.ctx, w.principal(), tg.id)) }},
+		{name: "Filings.Actions", kind: anyone, setup: filingTarget(notary.FilingPendingReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Filings.Actions(e.ctx, w.principal(), tg.id))
+			}},
+		{name: "Filings.Mine", kind: usersOnly, setup: filingTarget(notary.FilingApproved), selfOK: true, other: notary.ErrNotFound,
+			run: func(e *env, w who, _ target) error {
+				f, err := e.svc.Filings.Mine(e.ctx, *w.user)
+				if err == nil && f.Owner.ID != w.user.ID {
+					return fmt.Errorf("%s sees %s's filing", w.user.ID, f.Owner.ID)
+				}
+				return err
+			}},
+
+		// Applications.
+		{name: "Applications.Apply", kind: usersOnly, setup: filingTarget(notary.FilingApproved), selfOK: true, other: notary.ErrFilingRequired,
+			run: func(e *env, w who, _ target) error {
+				return errOnly(e.svc.Applications.Apply(e.ctx, *w.user, notary.ApplyRequest{Evidence: evidence("authz-1")}))
+			}},
+		{name: "Applications.Get", kind: anyone, setup: appTarget(notary.AwaitingPayment),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.Get(e.ctx, w.principal(), tg.id))
+			}},
+		{name: "Applications.Actions", kind: anyone, setup: appTarget(notary.PendingFinalReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.Actions(e.ctx, w.principal(), tg.id))
+			}},
+		{name: "Applications.Cancel", kind: usersOnly, setup: appTarget(notary.AwaitingPayment),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.Cancel(e.ctx, *w.user, tg.id))
+			}},
+		{name: "Applications.Cancel paid", kind: usersOnly, setup: appTarget(notary.PendingPreliminaryReview), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.Cancel(e.ctx, *w.user, tg.id))
+			}},
+		{name: "Applications.SubmitMaterials", kind: usersOnly, setup: appTarget(notary.AwaitingMaterials),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.SubmitMaterials(e.ctx, *w.user, tg.id, "SF", "SF1234567890123"))
+			}},
+		{name: "Applications.SubmitMaterials in production", kind: usersOnly, setup: appTarget(notary.CertificateInProduction), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.SubmitMaterials(e.ctx, *w.user, tg.id, "SF", "SF1234567890123"))
+			}},
+		{name: "Applications.ConfirmReceipt", kind: usersOnly, setup: appTarget(notary.CertificateShipped),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.ConfirmReceipt(e.ctx, *w.user, tg.id))
+			}},
+		{name: "Applications.ConfirmReceipt unshipped", kind: usersOnly, setup: appTarget(notary.CertificateInProduction), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Applications.ConfirmReceipt(e.ctx, *w.user, tg.id))
+			}},
+		{name: "Applications.Mine", kind: usersOnly, setup: appTarget(notary.AwaitingPayment), selfOK: true,
+			run: func(e *env, w who, _ target) error {
+				apps, err := e.svc.Applications.Mine(e.ctx, *w.user, nil, 0)
+				for _, a := range apps {
+					if a.Owner.ID != w.user.ID {
+						return fmt.Errorf("%s sees %s's application", w.user.ID, a.Owner.ID)
+					}
+				}
+				return err
+			}},
+
+		// Reviews.
+		{name: "Reviews.FilingQueue", kind: adminsOnly, setup: filingTarget(notary.FilingPendingReview),
+			run: func(e *env, w who, _ target) error {
+				return errOnly(e.svc.Reviews.FilingQueue(e.ctx, *w.admin, notary.FilingPendingReview, nil, 0))
+			}},
+		{name: "Reviews.ApplicationQueue", kind: adminsOnly, setup: appTarget(notary.PendingPreliminaryReview),
+			run: func(e *env, w who, _ target) error {
+				return errOnly(e.svc.Reviews.ApplicationQueue(e.ctx, *w.admin, notary.PendingPreliminaryReview, nil, 0))
+			}},
+		{name: "Reviews.ApproveFiling", kind: adminsOnly, setup: filingTarget(notary.FilingPendingReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, 0))
+			}},
+		{name: "Reviews.ApproveFiling approved", kind: adminsOnly, setup: filingTarget(notary.FilingApproved), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, 0))
+			}},
+		{name: "Reviews.RejectFiling", kind: adminsOnly, setup: filingTarget(notary.FilingPendingReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.RejectFiling(e.ctx, *w.admin, tg.id, 0, "no"))
+			}},
+		{name: "Reviews.ApprovePreliminary", kind: adminsOnly, setup: appTarget(notary.PendingPreliminaryReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, 0))
+			}},
+		{name: "Reviews.ApprovePreliminary unpaid", kind: adminsOnly, setup: appTarget(notary.AwaitingPayment), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, 0))
+			}},
+		{name: "Reviews.RejectPreliminary", kind: adminsOnly, setup: appTarget(notary.PendingPreliminaryReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.RejectPreliminary(e.ctx, *w.admin, tg.id, 0, "no"))
+			}},
+		{name: "Reviews.ApproveFinal", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.ApproveFinal(e.ctx, *w.admin, tg.id, 0, "(2026)深证字第00009号"))
+			}},
+		{name: "Reviews.RejectFinal", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.RejectFinal(e.ctx, *w.admin, tg.id, 0, "no"))
+			}},
+		{name: "Reviews.Ship", kind: adminsOnly, setup: appTarget(notary.CertificateInProduction),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, 0, "EMS", "EE123456785CN"))
+			}},
+		{name: "Reviews.Ship unapproved", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, 0, "EMS", "EE123456785CN"))
+			}},
+
+		// Audit.
+		{name: "Audit.Trail filing", kind: anyone, setup: filingTarget(notary.FilingApproved),
+			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Audit.Trail(e.ctx, w.principal(), tg.id)) }},
+		{name: "Audit.Trail application", kind: anyone, setup: appTarget(notary.PendingFinalReview),
+			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Audit.Trail(e.ctx, w.principal(), tg.id)) }},
+
+		// Admins.
+		{name: "Admins.Create", kind: adminsOnly, setup: noTarget, supervisor: true,
+			run: func(e *env, w who, _ target) error {
+				return errOnly(e.svc.Admins.Create(e.ctx, *w.admin, "new@office.example", "New", notary.RoleReviewer, adminPassword))
+			}},
+		{name: "Admins.List", kind: adminsOnly, setup: noTarget, supervisor: true,
+			run: func(e *env, w who, _ target) error { return errOnly(e.svc.Admins.List(e.ctx, *w.admin)) }},
+		{name: "Admins.Disable", kind: adminsOnly, setup: adminTarget(false), supervisor: true,
+			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Admins.Disable(e.ctx, *w.admin, tg.id)) }},
+		{name: "Admins.Disable disabled", kind: adminsOnly, setup: adminTarget(true), supervisor: true, allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Admins.Disable(e.ctx, *w.admin, tg.id)) }},
+		{name: "Admins.Enable", kind: adminsOnly, setup: adminTarget(true), supervisor: true,
+			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Admins.Enable(e.ctx, *w.admin, tg.id)) }},
+		{name: "Admins.ResetPassword", kind: adminsOnly, setup: adminTarget(false), supervisor: true,
+			run: func(e *env, w who, tg target) error {
+				return e.svc.Admins.ResetPassword(e.ctx, *w.admin, tg.id, "a brand new passphrase")
+			}},
+		{name: "Admins.ChangePassword", kind: adminsOnly, setup: noTarget,
+			run: func(e *env, w who, _ target) error {
+				return e.svc.Admins.ChangePassword(e.ctx, *w.admin, adminPassword, "a brand new passphrase")
+			}},
+	}
+}
+
+// TestAuthorization tries every service action as every kind of actor and
+// checks the outcome: allowed, or refused with the right error and
+// nothing changed (record, audit trail, pending notices, reservations and
+// admin accounts).
+func TestAuthorization(t *testing.T) {
+	defaults := func(c *notary.Config) { c.Admin = notary.AdminPolicy{} } // real session timeouts
+	everyone := actors(newEnv(t, defaults))
+	names := map[string]bool{}
+	for _, a := range authzActions() {
+		require.False(t, names[a.name], "duplicate action %s", a.name)
+		names[a.name] = true
+		for _, w := range everyone {
+			if a.kind == usersOnly && w.user == nil || a.kind == adminsOnly && w.admin == nil {
+				continue // the method's signature does not accept this principal
+			}
+			t.Run(a.name+"/"+w.name, func(t *testing.T) {
+				e := newEnv(t, defaults)
+				tg := a.setup(e)
+				actor := actorNamed(actors(e), w.name)
+				before := e.snapshot(tg.id, tg.evidence)
+				err := a.run(e, actor, tg)
+				want := actor.want(a)
+				if want == nil {
+					require.NoError(t, err)
+					return
+				}
+				require.ErrorIs(t, err, want)
+				require.Equal(t, before, e.snapshot(tg.id, tg.evidence), "a refused action changed state")
+			})
+		}
+	}
+}
+
+func actorNamed(ws []who, name string) who {
+	for _, w := range ws {
+		if w.name == name {
+			return w
+		}
+	}
+	panic("no actor " + name)
+}
