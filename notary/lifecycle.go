@@ -141,6 +141,9 @@ func newLifecycle[S, T ~string](name string, initial S, rules []Rule[S, T]) *Lif
 			sm.Configure(r.From).Permit(r.Trigger, r.To, partyGuard(r.By))
 		}
 	}
+	for _, r := range rules { // configure every state up front, so the graph never depends on history
+		sm.Configure(r.To)
+	}
 	sm.OnUnhandledTrigger(func(_ context.Context, state stateless.State, trigger stateless.Trigger, unmet []string) error {
 		if len(unmet) > 0 {
 			return wrap(ErrForbidden, "%s %v: not permitted to this party in state %v", name, trigger, state)
