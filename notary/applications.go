@@ -77,7 +77,7 @@ func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (
 	if held, err := s.store.Reservations(ctx, ids); err != nil {
 		return Application{}, err
 	} else if len(held) > 0 {
-		return Application{}, reservedError(held)
+		return a.replayOr(ctx, user, key, evidence, reservedError(held))
 	}
 
 	now := s.now()
@@ -106,12 +106,24 @@ func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (
 	}
 	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending}
 	out, err := s.fireApplication(ctx, user, app, AppApply, "", func(*Application) {})
-	if (errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict)) && key != "" {
-		if prev, lerr := s.store.ApplicationByKey(ctx, s.office.ID, user.ID, key); lerr == nil {
-			return replay(prev, evidence)
-		}
+	if errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict) || errors.Is(err, ErrEvidenceReserved) {
+		return a.replayOr(ctx, user, key, evidence, err)
 	}
 	return out, err
+}
+
+// replayOr answers a request that lost a race: when a concurrent request
+// with the same idempotency key won, its application is the answer;
+// otherwise err stands.
+func (a *Applications) replayOr(ctx context.Context, user User, key string, evidence []Evidence, err error) (Application, error) {
+	if key == "" {
+		return Application{}, err
+	}
+	prev, lerr := a.s.store.ApplicationByKey(ctx, a.s.office.ID, user.ID, key)
+	if lerr != nil {
+		return Application{}, err
+	}
+	return replay(prev, evidence)
 }
 
 // replay answers a retried Apply with the application created first.
@@ -221,6 +233,17 @@ func (a *Applications) ConfirmReceipt(ctx context.Context, user User, id uuid.UU
 // payment must be the application's. Errors: ErrNotFound (unknown
 // application), ErrInvalidInput (amount, currency or payment mismatch).
 func (a *Applications) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) (Application, error) {
+	// A copy of the event, or another change, may win the race for the
+	// record; the event is then judged again against what won.
+	for attempt := 1; ; attempt++ {
+		out, err := a.handlePaymentEvent(ctx, ev)
+		if !errors.Is(err, ErrConflict) || attempt == 3 {
+			return out, err
+		}
+	}
+}
+
+func (a *Applications) handlePaymentEvent(ctx context.Context, ev PaymentEvent) (Application, error) {
 	s := a.s
 	app, err := s.store.Application(ctx, ev.ApplicationID)
 	if err != nil {

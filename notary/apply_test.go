@@ -397,3 +397,22 @@ func TestPaymentAfterExpiryIsRefunded(t *testing.T) {
 	}
 	assert.Equal(t, 2, n, "the user is told once, in-site and by email")
 }
+
+func TestConcurrentDuplicatePaymentEvents(t *testing.T) {
+	e := newEnv(t)
+	a := e.appIn(notary.AwaitingPayment)
+	ev := e.pay.Settle(a.Payment.ID, e.clock.Now())
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = e.svc.Applications.HandlePaymentEvent(e.ctx, ev) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err, "every copy is acknowledged")
+	}
+	evs, err := e.store.Events(e.ctx, a.ID)
+	require.NoError(t, err)
+	assert.Len(t, evs, 2, "applied once")
+	assert.Len(t, e.notices(a.ID), 4, "told once")
+}
