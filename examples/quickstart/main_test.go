@@ -1,0 +1,34 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestQuickstart runs the whole walk-through and checks its milestones.
+func TestQuickstart(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out))
+	s := out.String()
+	for _, want := range []string{
+		"Filing refused before storing anything",
+		"Reviewer rejects the filing: Rejected",
+		"Reviewer approves the filing: Approved",
+		"same application: true",
+		"PendingPreliminaryReview",
+		"Final review rejects the materials: MaterialsRejected",
+		"User confirms receipt: Completed",
+		"refused while it is reserved",
+		"expires 1 unpaid application: Cancelled",
+		"selected again in a new application: AwaitingPayment",
+		"hash chain verified",
+	} {
+		assert.Contains(t, s, want)
+	}
+	assert.GreaterOrEqual(t, strings.Count(s, "email "), 15, "notices printed")
+}
