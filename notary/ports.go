@@ -100,9 +100,12 @@ type Records interface {
 // delivers them.
 type Outbox interface {
 	// ClaimNotices leases up to limit pending notices whose NextAttemptAt is
-	// not after now and which are unclaimed or whose lease has expired. Each
-	// gets a fresh Claim token and LeaseUntil = now+lease. Concurrent callers
-	// never receive the same notice while its lease holds.
+	// not after now and which are unclaimed or whose lease has expired,
+	// oldest first. Each gets a fresh Claim token, LeaseUntil = now+lease,
+	// and Attempts incremented: a claim counts as a delivery attempt, so a
+	// relay that keeps crashing mid-delivery still reaches its attempt
+	// limit. Concurrent callers never receive the same notice while its
+	// lease holds.
 	ClaimNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notice, error)
 	// FinishNotice records the outcome of a delivery attempt of a notice
 	// claimed with claim: delivered, retry at a time, or dead. It returns
@@ -189,15 +192,17 @@ type Session struct {
 
 // Message is one rendered notice, ready to deliver on one channel.
 type Message struct {
-	ID       string // stable message ID derived from the notice; receivers deduplicate on it
-	NoticeID uuid.UUID
-	OfficeID uuid.UUID
-	Kind     NoticeKind
-	Channel  Channel
-	To       Recipient
-	Subject  string
-	Text     string // plain-text body
-	HTML     string // HTML body; empty for channels without HTML
+	ID        string // stable message ID derived from the notice; receivers deduplicate on it
+	NoticeID  uuid.UUID
+	OfficeID  uuid.UUID
+	RecordID  uuid.UUID // the filing or application the notice is about
+	CreatedAt time.Time // when the transition that caused it committed
+	Kind      NoticeKind
+	Channel   Channel
+	To        Recipient
+	Subject   string
+	Text      string // plain-text body
+	HTML      string // HTML body; empty for channels without HTML
 }
 
 // Notifier delivers one rendered message on its channel. A Notifier returns
@@ -263,7 +268,9 @@ type PaymentEvent struct {
 // to Applications.HandlePaymentEvent.
 type PaymentGateway interface {
 	// CreatePayment creates a payment, or returns the one already created
-	// with the same idempotency key.
+	// with the same idempotency key, even when r names another
+	// application: racing retries of one Apply then share one payment, and
+	// Apply answers with the application the payment was made for.
 	CreatePayment(ctx context.Context, r PaymentRequest) (Payment, error)
 	// QueryPayment returns the payment's current status (ErrNotFound if the
 	// provider does not know it).

@@ -67,6 +67,6 @@
 // leased it. Several relays in several processes may drain one outbox; the
 // outbox hands each due notice to one claimant at a time. A relay that
 // dies mid-batch leaves its leases behind, and the notices are claimed
-// again when the leases expire. Notifiers receive a context carrying the
-// notice ([NoticeFromContext]) that expires with the lease.
+// again when the leases expire. Notifiers receive a context that expires
+// with the lease.
 package notify

@@ -3,7 +3,6 @@ package notify_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -29,7 +28,7 @@ func TestInboxNotifierIsIdempotent(t *testing.T) {
 	s := store.NewMemory()
 	in := notify.NewInboxNotifier(s)
 	n, m := inboxMessage(t, "user-1", notary.NoticeShipped)
-	ctx := notify.ContextWithNotice(context.Background(), n)
+	ctx := context.Background()
 
 	for range 3 {
 		require.NoError(t, in.Notify(ctx, m))
@@ -58,7 +57,7 @@ func TestInboxNotifierUserSeesOnlyOwnMessages(t *testing.T) {
 		{"alice", notary.NoticeShipped}, {"bob", notary.NoticeCompleted}, {"carol", notary.NoticeRefunded},
 	} {
 		n, m := inboxMessage(t, u.user, u.kind)
-		require.NoError(t, in.Notify(notify.ContextWithNotice(context.Background(), n), m))
+		require.NoError(t, in.Notify(context.Background(), m))
 		want[u.user] = append(want[u.user], n.ID)
 	}
 	for user, ids := range want {
@@ -74,19 +73,6 @@ func TestInboxNotifierUserSeesOnlyOwnMessages(t *testing.T) {
 	got, err := s.ListInbox(context.Background(), uuid.New(), "alice", nil, 10)
 	require.NoError(t, err)
 	assert.Empty(t, got, "another office's inbox is empty")
-}
-
-func TestInboxNotifierWithoutNoticeInContext(t *testing.T) {
-	s := store.NewMemory()
-	at := time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)
-	in := notify.NewInboxNotifier(s, notify.WithInboxClock(func() time.Time { return at }))
-	_, m := inboxMessage(t, "user-1", notary.NoticeShipped)
-	require.NoError(t, in.Notify(context.Background(), m))
-	got, err := s.ListInbox(context.Background(), officeID, "user-1", nil, 10)
-	require.NoError(t, err)
-	require.Len(t, got, 1)
-	assert.Equal(t, at, got[0].CreatedAt)
-	assert.Equal(t, uuid.Nil, got[0].RecordID)
 }
 
 func TestInboxNotifierRejectsOfficeMessages(t *testing.T) {

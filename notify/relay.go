@@ -270,7 +270,7 @@ func (r *Relay) attempt(ctx context.Context, n notary.Notice, remaining time.Dur
 	if err != nil {
 		return dead, fmt.Errorf("%w (%w)", err, notary.ErrPermanent)
 	}
-	nctx := ContextWithNotice(ctx, n)
+	nctx := ctx
 	if remaining > 0 {
 		var cancel context.CancelFunc
 		nctx, cancel = context.WithTimeout(nctx, remaining)

@@ -299,15 +299,14 @@ func TestRelaysDrainConcurrently(t *testing.T) {
 	assert.Equal(t, total, countStatus(t, s, notary.NoticeDelivered))
 }
 
-func TestRelayGivesNotifierTheNoticeAndLeaseDeadline(t *testing.T) {
+func TestRelayGivesNotifierTheRecordAndLeaseDeadline(t *testing.T) {
 	e := newRelayEnv(t, notify.WithLease(30*time.Second))
 	n := notices(1, notary.NoticeShipped, notary.ChannelEmail)[0]
 	seed(t, e.store, n)
 	e.email.setFail(func(ctx context.Context, m notary.Message, _ int) error {
-		got, ok := notify.NoticeFromContext(ctx)
-		assert.True(t, ok)
-		assert.Equal(t, m.NoticeID, got.ID)
-		assert.Equal(t, n.RecordID, got.RecordID)
+		assert.Equal(t, n.ID, m.NoticeID)
+		assert.Equal(t, n.RecordID, m.RecordID)
+		assert.Equal(t, n.CreatedAt, m.CreatedAt)
 		deadline, ok := ctx.Deadline()
 		assert.True(t, ok)
 		assert.WithinDuration(t, time.Now().Add(30*time.Second), deadline, 5*time.Second)

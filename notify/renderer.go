@@ -215,15 +215,17 @@ func (r *Renderer) Render(n notary.Notice) (notary.Message, error) {
 		return notary.Message{}, fmt.Errorf("notify: render %s/%s for notice %s: %w", loc, n.Kind, n.ID, err)
 	}
 	return notary.Message{
-		ID:       r.MessageID(n),
-		NoticeID: n.ID,
-		OfficeID: n.OfficeID,
-		Kind:     n.Kind,
-		Channel:  n.Channel,
-		To:       n.To,
-		Subject:  subject,
-		Text:     text,
-		HTML:     html,
+		ID:        r.MessageID(n),
+		NoticeID:  n.ID,
+		OfficeID:  n.OfficeID,
+		RecordID:  n.RecordID,
+		CreatedAt: n.CreatedAt,
+		Kind:      n.Kind,
+		Channel:   n.Channel,
+		To:        n.To,
+		Subject:   subject,
+		Text:      text,
+		HTML:      html,
 	}, nil
 }
 
