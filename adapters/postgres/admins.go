@@ -1,0 +1,188 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+const adminColumns = `id, office_id, email, name, role, password_hash, disabled, failed_logins, locked_until,
+	version, audit_head, created_at, updated_at`
+
+const insertAdminSQL = `INSERT INTO admins (` + adminColumns + `)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+
+const updateAdminSQL = `WITH u AS (
+	UPDATE admins SET office_id = $2, email = $3, name = $4, role = $5, password_hash = $6, disabled = $7,
+		failed_logins = $8, locked_until = $9, version = $10, audit_head = $11, created_at = $12, updated_at = $13
+	WHERE id = $1 AND version = $14
+	RETURNING 1
+)
+SELECT CASE
+	WHEN EXISTS (SELECT FROM u) THEN 1
+	WHEN EXISTS (SELECT FROM admins WHERE id = $1) THEN notarykit_raise('NK409', 'the admin account was changed since it was read')
+	ELSE notarykit_raise('NK404', 'no such admin account')
+END`
+
+func adminArgs(a notary.AdminAccount) []any {
+	return []any{a.ID, a.OfficeID, a.Email, a.Name, string(a.Role), a.PasswordHash, a.Disabled, a.FailedLogins,
+		tz(a.LockedUntil), a.Version, a.AuditHead, utc(a.CreatedAt), utc(a.UpdatedAt)}
+}
+
+// adminEvents returns the event to append with an admin change: none for
+// the zero Event.
+func adminEvents(ev notary.Event) []notary.Event {
+	if ev == (notary.Event{}) {
+		return nil
+	}
+	return []notary.Event{ev}
+}
+
+// CreateAdmin stores a new account and its first audit event (none for the
+// zero Event) in one transaction. It fails with ErrConflict if the ID
+// exists or the office already has an account with that email (compared
+// case-insensitively), and with ErrInvalidInput without ID or office.
+func (s *Store) CreateAdmin(ctx context.Context, a notary.AdminAccount, ev notary.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if a.ID == uuid.Nil || a.OfficeID == uuid.Nil {
+		return invalid("admin account without ID or office")
+	}
+	b := &pgx.Batch{}
+	b.Queue(insertAdminSQL, adminArgs(a)...)
+	queueEvents(b, adminEvents(ev))
+	return s.send(ctx, b)
+}
+
+// UpdateAdmin stores a, whose Version is already incremented, with its
+// audit event (none for the zero Event) in one transaction if the stored
+// version is expectedVersion: ErrConflict on a version mismatch or an email
+// taken by another account of the office, ErrNotFound if absent.
+func (s *Store) UpdateAdmin(ctx context.Context, a notary.AdminAccount, expectedVersion int64, ev notary.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	b.Queue(updateAdminSQL, append(adminArgs(a), expectedVersion)...)
+	queueEvents(b, adminEvents(ev))
+	return s.send(ctx, b)
+}
+
+func scanAdmin(row pgx.Row) (notary.AdminAccount, error) {
+	var (
+		a                notary.AdminAccount
+		role             string
+		locked           pgtype.Timestamptz
+		created, updated time.Time
+	)
+	err := row.Scan(&a.ID, &a.OfficeID, &a.Email, &a.Name, &role, &a.PasswordHash, &a.Disabled, &a.FailedLogins,
+		&locked, &a.Version, &a.AuditHead, &created, &updated)
+	a.Role, a.LockedUntil, a.CreatedAt, a.UpdatedAt = notary.Role(role), fromTZ(locked), utc(created), utc(updated)
+	return a, err
+}
+
+func (s *Store) admin(ctx context.Context, query string, args []any, missing func() error) (notary.AdminAccount, error) {
+	a, err := scanAdmin(s.pool.QueryRow(ctx, query, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notary.AdminAccount{}, missing()
+	} else if err != nil {
+		return notary.AdminAccount{}, dbError(err)
+	}
+	return a, nil
+}
+
+// AdminByID returns the account, or an error wrapping ErrNotFound.
+func (s *Store) AdminByID(ctx context.Context, id uuid.UUID) (notary.AdminAccount, error) {
+	return s.admin(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = $1`, []any{id},
+		func() error { return notFound("admin %s", id) })
+}
+
+// AdminByEmail returns the office's account with that email (compared
+// case-insensitively), or an error wrapping ErrNotFound.
+func (s *Store) AdminByEmail(ctx context.Context, officeID uuid.UUID, email string) (notary.AdminAccount, error) {
+	return s.admin(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 AND lower(email) = lower($2)`,
+		[]any{officeID, email}, func() error { return notFound("admin %q at office %s", email, officeID) })
+}
+
+// ListAdmins returns the office's accounts ordered by email (byte order,
+// then ID).
+func (s *Store) ListAdmins(ctx context.Context, officeID uuid.UUID) ([]notary.AdminAccount, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 ORDER BY email COLLATE "C", id`, officeID)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	var out []notary.AdminAccount
+	for rows.Next() {
+		a, err := scanAdmin(rows)
+		if err != nil {
+			return nil, dbError(err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	return out, nil
+}
+
+// CreateSession stores s; ErrConflict if its TokenHash exists,
+// ErrInvalidInput if it is empty.
+func (s *Store) CreateSession(ctx context.Context, sess notary.Session) error {
+	if sess.TokenHash == "" {
+		return invalid("session without token hash")
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, admin_id, office_id, created_at, last_seen_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6)`,
+		sess.TokenHash, sess.AdminID, sess.OfficeID, utc(sess.CreatedAt), utc(sess.LastSeenAt), utc(sess.ExpiresAt))
+	return dbError(err)
+}
+
+// Session returns the session with that token hash, or an error wrapping
+// ErrNotFound.
+func (s *Store) Session(ctx context.Context, tokenHash string) (notary.Session, error) {
+	var (
+		sess                   = notary.Session{TokenHash: tokenHash}
+		created, seen, expires time.Time
+	)
+	err := s.pool.QueryRow(ctx, `SELECT admin_id, office_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`,
+		tokenHash).Scan(&sess.AdminID, &sess.OfficeID, &created, &seen, &expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notary.Session{}, notFound("session")
+	} else if err != nil {
+		return notary.Session{}, dbError(err)
+	}
+	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = utc(created), utc(seen), utc(expires)
+	return sess, nil
+}
+
+// TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, tokenHash, utc(at))
+	if err != nil {
+		return dbError(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("session")
+	}
+	return nil
+}
+
+// DeleteSession removes the session, if it exists.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return dbError(err)
+}
+
+// DeleteAdminSessions removes every session of the admin.
+func (s *Store) DeleteAdminSessions(ctx context.Context, adminID uuid.UUID) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE admin_id = $1`, adminID)
+	return dbError(err)
+}

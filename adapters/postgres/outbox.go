@@ -1,0 +1,244 @@
+package postgres
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// noticeColumns holds notices column-wise for one unnest INSERT.
+type noticeColumns struct {
+	ids, officeIDs, recordIDs []uuid.UUID
+	kinds, channels, statuses []string
+	attempts                  []int32
+	nextAttempts, created     []time.Time
+	claims                    []pgtype.UUID
+	leases, delivered         []pgtype.Timestamptz
+	lastErrors, docs          []string
+}
+
+func newNoticeColumns(n int) *noticeColumns {
+	return &noticeColumns{
+		ids: make([]uuid.UUID, 0, n), officeIDs: make([]uuid.UUID, 0, n), recordIDs: make([]uuid.UUID, 0, n),
+		kinds: make([]string, 0, n), channels: make([]string, 0, n), statuses: make([]string, 0, n),
+		attempts: make([]int32, 0, n), nextAttempts: make([]time.Time, 0, n), created: make([]time.Time, 0, n),
+		claims: make([]pgtype.UUID, 0, n), leases: make([]pgtype.Timestamptz, 0, n),
+		delivered: make([]pgtype.Timestamptz, 0, n), lastErrors: make([]string, 0, n), docs: make([]string, 0, n),
+	}
+}
+
+func (c *noticeColumns) add(n notary.Notice) error {
+	doc, err := json.Marshal(noticeDoc{RecordKind: n.RecordKind, To: n.To, Data: n.Data})
+	if err != nil {
+		return invalid("encode notice %s: %v", n.ID, err)
+	}
+	status := n.Status
+	if status == "" {
+		status = notary.NoticePending
+	}
+	next := n.NextAttemptAt
+	if next.IsZero() {
+		next = n.CreatedAt
+	}
+	c.ids = append(c.ids, n.ID)
+	c.officeIDs = append(c.officeIDs, n.OfficeID)
+	c.recordIDs = append(c.recordIDs, n.RecordID)
+	c.kinds = append(c.kinds, string(n.Kind))
+	c.channels = append(c.channels, string(n.Channel))
+	c.statuses = append(c.statuses, string(status))
+	c.attempts = append(c.attempts, int32(n.Attempts))
+	c.nextAttempts = append(c.nextAttempts, utc(next))
+	c.claims = append(c.claims, nullUUID(n.Claim))
+	c.leases = append(c.leases, tz(n.LeaseUntil))
+	c.lastErrors = append(c.lastErrors, n.LastError)
+	c.delivered = append(c.delivered, tz(n.DeliveredAt))
+	c.created = append(c.created, utc(n.CreatedAt))
+	c.docs = append(c.docs, string(doc))
+	return nil
+}
+
+const outboxColumns = `id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
+	claim, lease_until, last_error, delivered_at, created_at, notice`
+
+// scanNotice reads one outbox row selected with outboxColumns.
+func scanNotice(row pgx.Row) (notary.Notice, error) {
+	var (
+		n                     notary.Notice
+		kind, channel, status string
+		attempts              int32
+		next, created         time.Time
+		claim                 pgtype.UUID
+		lease, delivered      pgtype.Timestamptz
+		doc                   []byte
+	)
+	if err := row.Scan(&n.ID, &n.OfficeID, &n.RecordID, &kind, &channel, &status, &attempts, &next,
+		&claim, &lease, &n.LastError, &delivered, &created, &doc); err != nil {
+		return notary.Notice{}, err
+	}
+	var d noticeDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return notary.Notice{}, fmt.Errorf("postgres: decode notice %s: %w", n.ID, err)
+	}
+	n.RecordKind, n.To, n.Data = d.RecordKind, d.To, d.Data
+	n.Kind, n.Channel, n.Status = notary.NoticeKind(kind), notary.Channel(channel), notary.NoticeStatus(status)
+	n.Attempts, n.NextAttemptAt, n.CreatedAt = int(attempts), utc(next), utc(created)
+	n.Claim, n.LeaseUntil, n.DeliveredAt = uuidPtr(claim), fromTZ(lease), fromTZ(delivered)
+	return n, nil
+}
+
+func (s *Store) queryNotices(ctx context.Context, query string, args ...any) ([]notary.Notice, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	var out []notary.Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, dbError(err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	return out, nil
+}
+
+// claimSQL leases the oldest due notices. FOR UPDATE SKIP LOCKED lets
+// concurrent relays claim disjoint sets without waiting for each other;
+// a row another relay claimed and committed meanwhile is re-checked against
+// the WHERE clause and dropped.
+const claimSQL = `WITH due AS (
+	SELECT id FROM outbox
+	WHERE status = 'pending' AND next_attempt_at <= $1
+		AND (claim IS NULL OR lease_until IS NULL OR lease_until <= $1)
+	ORDER BY created_at, id
+	LIMIT $3
+	FOR UPDATE SKIP LOCKED
+)
+UPDATE outbox o SET claim = gen_random_uuid(), lease_until = $2, attempts = o.attempts + 1
+FROM due WHERE o.id = due.id
+RETURNING ` + "o.id, o.office_id, o.record_id, o.kind, o.channel, o.status, o.attempts, o.next_attempt_at, " +
+	"o.claim, o.lease_until, o.last_error, o.delivered_at, o.created_at, o.notice"
+
+// ClaimNotices leases up to limit due pending notices, oldest CreatedAt
+// first (ties by ID), each with a fresh random Claim token, LeaseUntil =
+// now+lease and Attempts incremented. A limit that is not positive claims
+// nothing. Concurrent callers, in this process or others, never receive the
+// same notice while its lease holds.
+func (s *Store) ClaimNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]notary.Notice, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	out, err := s.queryNotices(ctx, claimSQL, utc(now), utc(now.Add(lease)), limit)
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING has no order.
+	slices.SortFunc(out, func(a, b notary.Notice) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), bytes.Compare(a.ID[:], b.ID[:]))
+	})
+	return out, nil
+}
+
+const finishSQL = `WITH u AS (
+	UPDATE outbox SET status = $3, last_error = $4, claim = NULL, lease_until = NULL,
+		next_attempt_at = COALESCE($5, next_attempt_at), delivered_at = COALESCE($6, delivered_at)
+	WHERE id = $1 AND claim = $2
+	RETURNING 1
+)
+SELECT EXISTS (SELECT FROM u), EXISTS (SELECT FROM outbox WHERE id = $1)`
+
+// FinishNotice records the outcome of a delivery attempt of a notice
+// claimed with claim and releases the claim (Claim and LeaseUntil are
+// cleared). LastError becomes outcome.Error. A retry (pending) outcome is
+// due at outcome.NextAttemptAt, or at outcome.At when that is zero; a
+// delivered one gets DeliveredAt = outcome.At. It fails with ErrConflict if
+// the notice is not claimed with claim, ErrNotFound for an unknown ID and
+// ErrInvalidInput for an outcome status other than pending, delivered or
+// dead.
+func (s *Store) FinishNotice(ctx context.Context, id, claim uuid.UUID, outcome notary.NoticeOutcome) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var next, delivered pgtype.Timestamptz
+	switch outcome.Status {
+	case notary.NoticePending:
+		at := outcome.NextAttemptAt
+		if at.IsZero() {
+			at = outcome.At
+		}
+		next = tz(at)
+	case notary.NoticeDelivered:
+		delivered = tz(outcome.At)
+	case notary.NoticeDead:
+	default:
+		return invalid("notice outcome status %q", outcome.Status)
+	}
+	var updated, exists bool
+	err := s.pool.QueryRow(ctx, finishSQL, id, claim, string(outcome.Status), outcome.Error, next, delivered).
+		Scan(&updated, &exists)
+	switch {
+	case err != nil:
+		return dbError(err)
+	case updated:
+		return nil
+	case exists:
+		return fmt.Errorf("%w: notice %s is not claimed with %s", notary.ErrConflict, id, claim)
+	default:
+		return notFound("notice %s", id)
+	}
+}
+
+// ListNotices returns up to limit notices in the given status, oldest
+// CreatedAt first (ties by ID). A limit that is not positive means 50.
+func (s *Store) ListNotices(ctx context.Context, status notary.NoticeStatus, limit int) ([]notary.Notice, error) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	return s.queryNotices(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = $1 ORDER BY created_at, id LIMIT $2`,
+		string(status), limit)
+}
+
+const requeueSQL = `WITH u AS (
+	UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, claim = NULL, lease_until = NULL
+	WHERE id = $1 AND status = 'dead'
+	RETURNING 1
+)
+SELECT EXISTS (SELECT FROM u), (SELECT status FROM outbox WHERE id = $1)`
+
+// RequeueNotice makes a dead notice pending again, due at now, with its
+// Attempts reset to zero and no claim. It fails with ErrNotFound for an
+// unknown ID and ErrInvalidTransition for a notice that is not dead.
+func (s *Store) RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) error {
+	var (
+		updated bool
+		status  pgtype.Text
+	)
+	if err := s.pool.QueryRow(ctx, requeueSQL, id, utc(now)).Scan(&updated, &status); err != nil {
+		return dbError(err)
+	}
+	switch {
+	case updated:
+		return nil
+	case status.Valid:
+		return fmt.Errorf("%w: notice %s is %s, not dead", notary.ErrInvalidTransition, id, status.String)
+	default:
+		return notFound("notice %s", id)
+	}
+}

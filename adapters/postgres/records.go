@@ -1,0 +1,460 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// defaultLimit is the page size used when a listing's limit is not positive.
+const defaultLimit = 50
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: postgres: %s", notary.ErrInvalidInput, fmt.Sprintf(format, args...))
+}
+
+func notFound(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", notary.ErrNotFound, fmt.Sprintf(format, args...))
+}
+
+const (
+	insertFilingSQL = `INSERT INTO filings (id, office_id, owner_id, state, version, created_at, updated_at, doc)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+
+	// updateFilingSQL writes the filing if its stored version is $2 and
+	// otherwise aborts the transaction with NK409 (other version) or NK404
+	// (no such filing).
+	updateFilingSQL = `WITH u AS (
+	UPDATE filings SET office_id = $3, owner_id = $4, state = $5, version = $6,
+		created_at = $7, updated_at = $8, doc = $9
+	WHERE id = $1 AND version = $2
+	RETURNING 1
+)
+SELECT CASE
+	WHEN EXISTS (SELECT FROM u) THEN 1
+	WHEN EXISTS (SELECT FROM filings WHERE id = $1) THEN notarykit_raise('NK409', 'the filing was changed since it was read')
+	ELSE notarykit_raise('NK404', 'no such filing')
+END`
+
+	insertApplicationSQL = `INSERT INTO applications (id, office_id, owner_id, state, version, created_at, updated_at,
+	expires_at, idempotency_key, quote_amount, currency, doc)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+
+	updateApplicationSQL = `WITH u AS (
+	UPDATE applications SET office_id = $3, owner_id = $4, state = $5, version = $6,
+		created_at = $7, updated_at = $8, expires_at = $9, idempotency_key = $10,
+		quote_amount = $11, currency = $12, doc = $13
+	WHERE id = $1 AND version = $2
+	RETURNING 1
+)
+SELECT CASE
+	WHEN EXISTS (SELECT FROM u) THEN 1
+	WHEN EXISTS (SELECT FROM applications WHERE id = $1) THEN notarykit_raise('NK409', 'the application was changed since it was read')
+	ELSE notarykit_raise('NK404', 'no such application')
+END`
+
+	releaseSQL = `DELETE FROM evidence_reservations WHERE application_id = $1 AND evidence_id = ANY($2::text[])`
+
+	// reserveSQL inserts the reservations the application does not hold
+	// yet; one held by another application violates the primary key.
+	reserveSQL = `INSERT INTO evidence_reservations (evidence_id, application_id)
+SELECT e, $1::uuid FROM unnest($2::text[]) AS e
+WHERE NOT EXISTS (SELECT FROM evidence_reservations r WHERE r.evidence_id = e AND r.application_id = $1::uuid)
+ORDER BY e` // one lock order for every transaction: overlapping reservations never deadlock
+
+	eventColumns = `record_id, seq, id, record_kind, office_id, trigger, from_state, to_state,
+	actor_kind, actor_id, actor_name, reason, at, prev_hash, hash`
+
+	insertEventSQL = `INSERT INTO events (` + eventColumns + `)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+
+	insertEventsSQL = `INSERT INTO events (` + eventColumns + `)
+SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[])`
+
+	insertNoticesSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
+	claim, lease_until, last_error, delivered_at, created_at, notice)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::integer[],
+	$8::timestamptz[], $9::uuid[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::jsonb[])`
+
+	insertDedupSQL = `INSERT INTO dedup_keys (key) VALUES ($1)`
+)
+
+// Commit applies c atomically, as documented on [notary.Records]. All its
+// statements go to the server in one pipelined batch, which PostgreSQL runs
+// as one implicit transaction: the record's write (an INSERT, or an UPDATE
+// guarded by the expected version), the evidence releases and then
+// reservations, the events, the outbox notices and the deduplication key.
+// The first failing statement rolls back the whole transaction and its
+// error is mapped onto the notary sentinel errors, so nothing is changed.
+//
+// The checks happen in this order, which decides the error when several
+// apply: the record (ErrConflict, ErrNotFound, ErrDuplicate for the
+// idempotency key), the reservations (ErrEvidenceReserved), the events and
+// notices (ErrConflict for a taken ID or sequence number), the dedup key
+// (ErrDuplicate). A malformed change fails with ErrInvalidInput before
+// anything is sent.
+func (s *Store) Commit(ctx context.Context, c notary.Change) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkChange(c); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	if c.Filing != nil {
+		if err := queueFiling(b, *c.Filing, c.ExpectedVersion); err != nil {
+			return err
+		}
+	} else {
+		a := c.Application
+		if err := queueApplication(b, *a, c.ExpectedVersion); err != nil {
+			return err
+		}
+		if len(c.Release) > 0 {
+			b.Queue(releaseSQL, a.ID, c.Release)
+		}
+		if len(c.Reserve) > 0 {
+			b.Queue(reserveSQL, a.ID, distinct(c.Reserve))
+		}
+	}
+	queueEvents(b, c.Events)
+	if err := queueNotices(b, c.Notices); err != nil {
+		return err
+	}
+	if c.DedupKey != "" {
+		b.Queue(insertDedupSQL, c.DedupKey)
+	}
+	return s.send(ctx, b)
+}
+
+// send runs b as one implicit transaction and maps its first error.
+func (s *Store) send(ctx context.Context, b *pgx.Batch) error {
+	return dbError(s.pool.SendBatch(ctx, b).Close())
+}
+
+func checkChange(c notary.Change) error {
+	switch {
+	case (c.Filing == nil) == (c.Application == nil):
+		return invalid("a change sets exactly one of Filing and Application")
+	case c.ExpectedVersion < 0:
+		return invalid("negative expected version %d", c.ExpectedVersion)
+	case c.Filing != nil && (len(c.Reserve) > 0 || len(c.Release) > 0):
+		return invalid("a filing change cannot reserve or release evidence")
+	case c.Filing != nil && (c.Filing.ID == uuid.Nil || c.Filing.OfficeID == uuid.Nil):
+		return invalid("filing without ID or office")
+	case c.Application != nil && (c.Application.ID == uuid.Nil || c.Application.OfficeID == uuid.Nil):
+		return invalid("application without ID or office")
+	}
+	for _, n := range c.Notices {
+		if n.ID == uuid.Nil {
+			return invalid("notice without ID")
+		}
+	}
+	return nil
+}
+
+// distinct returns ids without repetitions, keeping the first occurrence.
+func distinct(ids []string) []string {
+	if len(ids) < 2 {
+		return ids
+	}
+	seen := make(map[string]struct{}, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, ok := seen[id]; !ok {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func queueFiling(b *pgx.Batch, f notary.Filing, expected int64) error {
+	doc, err := encodeFiling(f)
+	if err != nil {
+		return invalid("encode filing: %v", err)
+	}
+	if expected == 0 {
+		b.Queue(insertFilingSQL, f.ID, f.OfficeID, f.Owner.ID, string(f.State), f.Version,
+			utc(f.CreatedAt), utc(f.UpdatedAt), doc)
+	} else {
+		b.Queue(updateFilingSQL, f.ID, expected, f.OfficeID, f.Owner.ID, string(f.State), f.Version,
+			utc(f.CreatedAt), utc(f.UpdatedAt), doc)
+	}
+	return nil
+}
+
+func queueApplication(b *pgx.Batch, a notary.Application, expected int64) error {
+	doc, err := encodeApplication(a)
+	if err != nil {
+		return invalid("encode application: %v", err)
+	}
+	amount := a.Quote.Amount.String()
+	if expected == 0 {
+		b.Queue(insertApplicationSQL, a.ID, a.OfficeID, a.Owner.ID, string(a.State), a.Version,
+			utc(a.CreatedAt), utc(a.UpdatedAt), tz(a.ExpiresAt), a.IdempotencyKey, amount, a.Quote.Currency, doc)
+	} else {
+		b.Queue(updateApplicationSQL, a.ID, expected, a.OfficeID, a.Owner.ID, string(a.State), a.Version,
+			utc(a.CreatedAt), utc(a.UpdatedAt), tz(a.ExpiresAt), a.IdempotencyKey, amount, a.Quote.Currency, doc)
+	}
+	return nil
+}
+
+// queueEvents inserts events with one statement: a plain VALUES row for the
+// usual single event, unnest over column arrays for several.
+func queueEvents(b *pgx.Batch, evs []notary.Event) {
+	switch len(evs) {
+	case 0:
+		return
+	case 1:
+		e := evs[0]
+		b.Queue(insertEventSQL, e.RecordID, e.Seq, e.ID, string(e.RecordKind), e.OfficeID, e.Trigger, e.From, e.To,
+			string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Reason, utc(e.At), e.PrevHash, e.Hash)
+		return
+	}
+	n := len(evs)
+	var (
+		recordIDs, ids, officeIDs                                  = make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n)
+		seqs                                                       = make([]int64, n)
+		kinds, triggers, froms, tos, actorKinds, actorIDs, actorNm = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		reasons, prevs, hashes                                     = make([]string, n), make([]string, n), make([]string, n)
+		ats                                                        = make([]time.Time, n)
+	)
+	for i, e := range evs {
+		recordIDs[i], seqs[i], ids[i], kinds[i], officeIDs[i] = e.RecordID, e.Seq, e.ID, string(e.RecordKind), e.OfficeID
+		triggers[i], froms[i], tos[i] = e.Trigger, e.From, e.To
+		actorKinds[i], actorIDs[i], actorNm[i] = string(e.Actor.Kind), e.Actor.ID, e.Actor.Name
+		reasons[i], ats[i], prevs[i], hashes[i] = e.Reason, utc(e.At), e.PrevHash, e.Hash
+	}
+	b.Queue(insertEventsSQL, recordIDs, seqs, ids, kinds, officeIDs, triggers, froms, tos,
+		actorKinds, actorIDs, actorNm, reasons, ats, prevs, hashes)
+}
+
+// queueNotices inserts the outbox entries with one statement. A notice
+// without Status is pending; one without NextAttemptAt is due at CreatedAt.
+func queueNotices(b *pgx.Batch, ns []notary.Notice) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	cols := newNoticeColumns(len(ns))
+	for _, n := range ns {
+		if err := cols.add(n); err != nil {
+			return err
+		}
+	}
+	b.Queue(insertNoticesSQL, cols.ids, cols.officeIDs, cols.recordIDs, cols.kinds, cols.channels, cols.statuses,
+		cols.attempts, cols.nextAttempts, cols.claims, cols.leases, cols.lastErrors, cols.delivered, cols.created, cols.docs)
+	return nil
+}
+
+// Filing returns the filing with id, or an error wrapping ErrNotFound.
+func (s *Store) Filing(ctx context.Context, id uuid.UUID) (notary.Filing, error) {
+	return s.filing(ctx, `SELECT doc FROM filings WHERE id = $1`, []any{id}, func() error { return notFound("filing %s", id) })
+}
+
+// FilingByOwner returns the user's filing at the office, or an error
+// wrapping ErrNotFound.
+func (s *Store) FilingByOwner(ctx context.Context, officeID uuid.UUID, ownerID string) (notary.Filing, error) {
+	return s.filing(ctx, `SELECT doc FROM filings WHERE office_id = $1 AND owner_id = $2`, []any{officeID, ownerID},
+		func() error { return notFound("filing of user %q at office %s", ownerID, officeID) })
+}
+
+func (s *Store) filing(ctx context.Context, query string, args []any, missing func() error) (notary.Filing, error) {
+	var doc []byte
+	err := s.pool.QueryRow(ctx, query, args...).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notary.Filing{}, missing()
+	} else if err != nil {
+		return notary.Filing{}, dbError(err)
+	}
+	return decodeFiling(doc)
+}
+
+// Application returns the application with id, or an error wrapping
+// ErrNotFound.
+func (s *Store) Application(ctx context.Context, id uuid.UUID) (notary.Application, error) {
+	return s.application(ctx, `SELECT doc FROM applications WHERE id = $1`, []any{id},
+		func() error { return notFound("application %s", id) })
+}
+
+// ApplicationByKey returns the owner's application created with the
+// idempotency key, or an error wrapping ErrNotFound (always for an empty
+// key).
+func (s *Store) ApplicationByKey(ctx context.Context, officeID uuid.UUID, ownerID, key string) (notary.Application, error) {
+	missing := func() error { return notFound("application of user %q with key %q", ownerID, key) }
+	if key == "" {
+		if err := ctx.Err(); err != nil {
+			return notary.Application{}, err
+		}
+		return notary.Application{}, missing()
+	}
+	return s.application(ctx,
+		`SELECT doc FROM applications WHERE office_id = $1 AND owner_id = $2 AND idempotency_key = $3 AND idempotency_key <> ''`,
+		[]any{officeID, ownerID, key}, missing)
+}
+
+func (s *Store) application(ctx context.Context, query string, args []any, missing func() error) (notary.Application, error) {
+	var doc []byte
+	err := s.pool.QueryRow(ctx, query, args...).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notary.Application{}, missing()
+	} else if err != nil {
+		return notary.Application{}, dbError(err)
+	}
+	return decodeApplication(doc)
+}
+
+// listSQL builds the keyset-paginated query of a listing. Only the filters
+// q sets appear in the statement, so each shape gets a plan that uses the
+// (office_id, state, created_at, id) or (office_id, created_at, id)
+// indexes.
+func listSQL(table string, q notary.ListQuery) (string, []any, error) {
+	if q.OfficeID == uuid.Nil {
+		return "", nil, invalid("list query without office")
+	}
+	var sb strings.Builder
+	args := []any{q.OfficeID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	sb.WriteString("SELECT doc FROM ")
+	sb.WriteString(table)
+	sb.WriteString(" WHERE office_id = $1")
+	if q.OwnerID != "" {
+		sb.WriteString(" AND owner_id = " + arg(q.OwnerID))
+	}
+	switch len(q.States) {
+	case 0:
+	case 1:
+		sb.WriteString(" AND state = " + arg(q.States[0]))
+	default:
+		sb.WriteString(" AND state = ANY(" + arg(q.States) + "::text[])")
+	}
+	if !q.CreatedBefore.IsZero() {
+		sb.WriteString(" AND created_at < " + arg(utc(q.CreatedBefore)))
+	}
+	if !q.UpdatedBefore.IsZero() {
+		sb.WriteString(" AND updated_at < " + arg(utc(q.UpdatedBefore)))
+	}
+	if q.After != nil {
+		at := arg(utc(q.After.CreatedAt))
+		sb.WriteString(" AND (created_at, id) > (" + at + ", " + arg(q.After.ID) + "::uuid)")
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	sb.WriteString(" ORDER BY created_at, id LIMIT " + arg(limit))
+	return sb.String(), args, nil
+}
+
+// ListFilings returns the office's filings matching q, ordered by
+// (CreatedAt, ID). A query without OfficeID fails with ErrInvalidInput.
+func (s *Store) ListFilings(ctx context.Context, q notary.ListQuery) ([]notary.Filing, error) {
+	query, args, err := listSQL("filings", q)
+	if err != nil {
+		return nil, err
+	}
+	return queryDocs(ctx, s, query, args, decodeFiling)
+}
+
+// ListApplications returns the office's applications matching q, ordered
+// by (CreatedAt, ID). A query without OfficeID fails with ErrInvalidInput.
+func (s *Store) ListApplications(ctx context.Context, q notary.ListQuery) ([]notary.Application, error) {
+	query, args, err := listSQL("applications", q)
+	if err != nil {
+		return nil, err
+	}
+	return queryDocs(ctx, s, query, args, decodeApplication)
+}
+
+func queryDocs[T any](ctx context.Context, s *Store, query string, args []any, decode func([]byte) (T, error)) ([]T, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	var out []T
+	var doc []byte
+	for rows.Next() {
+		if err := rows.Scan(&doc); err != nil {
+			return nil, dbError(err)
+		}
+		v, err := decode(doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	return out, nil
+}
+
+// Reservations returns the holder of each of the evidence IDs that is
+// currently reserved.
+func (s *Store) Reservations(ctx context.Context, evidenceIDs []string) (map[string]uuid.UUID, error) {
+	out := make(map[string]uuid.UUID, len(evidenceIDs))
+	if len(evidenceIDs) == 0 {
+		return out, ctx.Err()
+	}
+	rows, err := s.pool.Query(ctx,
+		`SELECT evidence_id, application_id FROM evidence_reservations WHERE evidence_id = ANY($1::text[])`, evidenceIDs)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id     string
+			holder uuid.UUID
+		)
+		if err := rows.Scan(&id, &holder); err != nil {
+			return nil, dbError(err)
+		}
+		out[id] = holder
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	return out, nil
+}
+
+// Events returns the record's audit events in Seq order (empty for an
+// unknown record).
+func (s *Store) Events(ctx context.Context, recordID uuid.UUID) ([]notary.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE record_id = $1 ORDER BY seq`, recordID)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	var out []notary.Event
+	for rows.Next() {
+		var (
+			e               notary.Event
+			kind, actorKind string
+			at              time.Time
+		)
+		if err := rows.Scan(&e.RecordID, &e.Seq, &e.ID, &kind, &e.OfficeID, &e.Trigger, &e.From, &e.To,
+			&actorKind, &e.Actor.ID, &e.Actor.Name, &e.Reason, &at, &e.PrevHash, &e.Hash); err != nil {
+			return nil, dbError(err)
+		}
+		e.RecordKind, e.Actor.Kind, e.At = notary.RecordKind(kind), notary.ActorKind(actorKind), utc(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	return out, nil
+}
