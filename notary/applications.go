@@ -105,7 +105,7 @@ func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (
 		app.ID = pay.ApplicationID
 	}
 	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending}
-	out, err := s.fireApplication(ctx, user, app, AppApply, "", func(*Application) {})
+	out, err := s.fireApplication(ctx, app, AppApply, transition[Application]{actor: user})
 	if errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict) || errors.Is(err, ErrEvidenceReserved) {
 		return a.replayOr(ctx, user, key, evidence, err)
 	}
@@ -190,9 +190,8 @@ func (a *Applications) Cancel(ctx context.Context, user User, id uuid.UUID) (App
 	if err != nil {
 		return Application{}, err
 	}
-	return a.s.fireApplication(ctx, user, app, AppCancel, "cancelled by the user", func(n *Application) {
-		n.Reason = "cancelled by the user"
-	})
+	return a.s.fireApplication(ctx, app, AppCancel, transition[Application]{actor: user, reason: "cancelled by the user",
+		apply: func(n *Application) { n.Reason = "cancelled by the user" }})
 }
 
 // SubmitMaterials registers the courier consignment of the paper materials
@@ -208,12 +207,12 @@ func (a *Applications) SubmitMaterials(ctx context.Context, user User, id uuid.U
 	if err != nil {
 		return Application{}, err
 	}
-	return a.s.fireApplication(ctx, user, app, AppSubmitMaterials, "", func(n *Application) {
+	return a.s.fireApplication(ctx, app, AppSubmitMaterials, transition[Application]{actor: user, apply: func(n *Application) {
 		sh.At = n.UpdatedAt
 		n.Materials = &sh
 		n.MaterialsAttempts++
 		n.Reason = ""
-	})
+	}})
 }
 
 // ConfirmReceipt records that the user received the paper certificate; the
@@ -223,7 +222,7 @@ func (a *Applications) ConfirmReceipt(ctx context.Context, user User, id uuid.UU
 	if err != nil {
 		return Application{}, err
 	}
-	return a.s.fireApplication(ctx, user, app, AppConfirmReceipt, "", func(*Application) {})
+	return a.s.fireApplication(ctx, app, AppConfirmReceipt, transition[Application]{actor: user})
 }
 
 // HandlePaymentEvent applies a verified provider event. It is idempotent:
@@ -269,20 +268,22 @@ func (a *Applications) handlePaymentEvent(ctx context.Context, ev PaymentEvent) 
 			return app, nil // duplicate or late: already applied
 		}
 		paidAt := ev.At.UTC().Truncate(time.Microsecond)
-		out, err := s.fireApplicationDedup(ctx, sys, app, AppPaymentSucceeded, "", dedupKey(ev), func(n *Application) {
-			n.Payment.Status = PaymentSucceeded
-			n.Payment.PaidAt = paidAt
-		})
+		out, err := s.fireApplication(ctx, app, AppPaymentSucceeded, transition[Application]{actor: sys, dedup: dedupKey(ev),
+			apply: func(n *Application) {
+				n.Payment.Status = PaymentSucceeded
+				n.Payment.PaidAt = paidAt
+			}})
 		return ignoreDuplicate(ctx, s, app.ID, out, err)
 	case PaymentFailed, PaymentCancelled, PaymentExpired:
 		if app.State != AwaitingPayment {
 			return app, nil // a failure after a success, or a repeat: ignored
 		}
 		reason := "payment " + string(ev.Status)
-		out, err := s.fireApplicationDedup(ctx, sys, app, AppPaymentFailed, reason, dedupKey(ev), func(n *Application) {
-			n.Payment.Status = ev.Status
-			n.Reason = reason
-		})
+		out, err := s.fireApplication(ctx, app, AppPaymentFailed, transition[Application]{actor: sys, reason: reason, dedup: dedupKey(ev),
+			apply: func(n *Application) {
+				n.Payment.Status = ev.Status
+				n.Reason = reason
+			}})
 		return ignoreDuplicate(ctx, s, app.ID, out, err)
 	}
 	return Application{}, invalid("status", "unknown payment status %q", ev.Status)
@@ -359,10 +360,11 @@ func (a *Applications) issueRefund(ctx context.Context, app Application, amount 
 		return app, fmt.Errorf("notary: refund: %w", err)
 	}
 	rec := Refund{ID: r.ID, Amount: amount, Currency: app.Quote.Currency, Reason: reason, At: s.now()}
-	return s.fireApplication(ctx, systemActor("refund"), app, AppRefund, reason, func(n *Application) {
-		apply(n)
-		n.Refund = &rec
-	})
+	return s.fireApplication(ctx, app, AppRefund, transition[Application]{actor: systemActor("refund"), reason: reason,
+		apply: func(n *Application) {
+			apply(n)
+			n.Refund = &rec
+		}})
 }
 
 // SweepResult counts what one Sweep did.
@@ -399,10 +401,11 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err // provider unreachable: never expire on a guess
 		}
-		_, err = s.fireApplication(ctx, systemActor("expiry"), app, AppExpire, "payment deadline passed", func(n *Application) {
-			n.Payment.Status = PaymentExpired
-			n.Reason = "payment deadline passed"
-		})
+		_, err = s.fireApplication(ctx, app, AppExpire, transition[Application]{actor: systemActor("expiry"), reason: "payment deadline passed",
+			apply: func(n *Application) {
+				n.Payment.Status = PaymentExpired
+				n.Reason = "payment deadline passed"
+			}})
 		if err == nil {
 			res.Expired++
 		}
@@ -413,7 +416,7 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 	}
 	if s.office.AutoConfirmAfter > 0 {
 		err = s.each(ctx, ListQuery{States: []string{string(CertificateShipped)}, UpdatedBefore: now.Add(-s.office.AutoConfirmAfter)}, func(app Application) error {
-			_, err := s.fireApplication(ctx, systemActor("auto-confirm"), app, AppAutoConfirm, "", func(*Application) {})
+			_, err := s.fireApplication(ctx, app, AppAutoConfirm, transition[Application]{actor: systemActor("auto-confirm")})
 			if err == nil {
 				res.AutoConfirmed++
 			}
@@ -460,15 +463,17 @@ func (s *Service) each(ctx context.Context, q ListQuery, fn func(Application) er
 	}
 }
 
-// fireApplication runs one application transition as one atomic commit.
-func (s *Service) fireApplication(ctx context.Context, actor any, app Application, trigger ApplicationTrigger, reason string, apply func(*Application)) (Application, error) {
-	return s.fireApplicationDedup(ctx, actor, app, trigger, reason, "", apply)
-}
-
-func (s *Service) fireApplicationDedup(ctx context.Context, actor any, app Application, trigger ApplicationTrigger, reason, dedup string, apply func(*Application)) (Application, error) {
-	party, who, err := s.party(ctx, actor, app.OfficeID, app.Owner.ID)
+// fireApplication runs one application transition as one atomic commit:
+// authorize, check the version the caller saw, fire the lifecycle, apply
+// the change, audit it, enqueue its notices and reserve or release its
+// evidence.
+func (s *Service) fireApplication(ctx context.Context, app Application, trigger ApplicationTrigger, t transition[Application]) (Application, error) {
+	party, who, err := s.party(ctx, t.actor, app.OfficeID, app.Owner.ID)
 	if err != nil {
 		return Application{}, err
+	}
+	if t.seen != 0 && t.seen != app.Version {
+		return Application{}, wrap(ErrConflict, "application %s is at version %d, not %d", app.ID, app.Version, t.seen)
 	}
 	to, err := ApplicationLifecycle.Fire(ctx, app.State, trigger, party)
 	if err != nil {
@@ -479,12 +484,14 @@ func (s *Service) fireApplicationDedup(ctx context.Context, actor any, app Appli
 	next.State = to
 	next.Version = app.Version + 1
 	next.UpdatedAt = now
-	apply(&next)
+	if t.apply != nil {
+		t.apply(&next)
+	}
 	ev := s.event(step{kind: KindApplication, recordID: app.ID, version: app.Version, head: app.AuditHead,
-		from: string(app.State), to: string(to), trigger: string(trigger), actor: who, reason: reason, at: now})
+		from: string(app.State), to: string(to), trigger: string(trigger), actor: who, reason: t.reason, at: now})
 	next.AuditHead = ev.Hash
 
-	c := Change{Application: &next, ExpectedVersion: app.Version, Events: []Event{ev}, DedupKey: dedup}
+	c := Change{Application: &next, ExpectedVersion: app.Version, Events: []Event{ev}, DedupKey: t.dedup}
 	if app.State.Active() != to.Active() {
 		if to.Active() {
 			c.Reserve = next.EvidenceIDs()

@@ -32,10 +32,10 @@ func (f *Filings) Submit(ctx context.Context, user User, content FilingContent) 
 	}
 	now := s.now()
 	rec := Filing{ID: s.ids.NewID(), OfficeID: s.office.ID, Owner: user, State: FilingNew, CreatedAt: now}
-	return s.fireFiling(ctx, user, rec, FilingSubmit, func(n *Filing) {
+	return s.fireFiling(ctx, rec, FilingSubmit, transition[Filing]{actor: user, apply: func(n *Filing) {
 		n.Content = content
 		n.Revision = 1
-	}, "")
+	}})
 }
 
 // Resubmit files edited content for a rejected filing.
@@ -62,13 +62,13 @@ func (f *Filings) edit(ctx context.Context, user User, id uuid.UUID, trigger Fil
 	if err != nil {
 		return Filing{}, err
 	}
-	return f.s.fireFiling(ctx, user, rec, trigger, func(n *Filing) {
+	return f.s.fireFiling(ctx, rec, trigger, transition[Filing]{actor: user, apply: func(n *Filing) {
 		n.Content = content
 		n.Reason = ""
 		if trigger == FilingAmend {
 			n.Revision++
 		}
-	}, "")
+	}})
 }
 
 // Get returns a filing to its owner or to an admin of the office.
@@ -106,12 +106,26 @@ func (f *Filings) Actions(ctx context.Context, actor any, id uuid.UUID) ([]Filin
 	return FilingLifecycle.Permitted(ctx, rec.State, p), nil
 }
 
+// transition describes one firing of a lifecycle trigger on a record of
+// type T.
+type transition[T any] struct {
+	actor  any      // User, Admin or a system Actor
+	seen   int64    // the version the caller decided on; 0 skips the check
+	reason string   // audited, and shown to the user where the notice has one
+	dedup  string   // Change.DedupKey
+	apply  func(*T) // the record's changes beyond state and version
+}
+
 // fireFiling runs one filing transition as one atomic commit: authorize,
-// fire the lifecycle, apply the change, audit it and enqueue its notices.
-func (s *Service) fireFiling(ctx context.Context, actor any, rec Filing, trigger FilingTrigger, apply func(*Filing), reason string) (Filing, error) {
-	party, who, err := s.party(ctx, actor, rec.OfficeID, rec.Owner.ID)
+// check the version the caller saw, fire the lifecycle, apply the change,
+// audit it and enqueue its notices.
+func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrigger, t transition[Filing]) (Filing, error) {
+	party, who, err := s.party(ctx, t.actor, rec.OfficeID, rec.Owner.ID)
 	if err != nil {
 		return Filing{}, err
+	}
+	if t.seen != 0 && t.seen != rec.Version {
+		return Filing{}, wrap(ErrConflict, "filing %s is at version %d, not %d", rec.ID, rec.Version, t.seen)
 	}
 	to, err := FilingLifecycle.Fire(ctx, rec.State, trigger, party)
 	if err != nil {
@@ -122,12 +136,14 @@ func (s *Service) fireFiling(ctx context.Context, actor any, rec Filing, trigger
 	next.State = to
 	next.Version = rec.Version + 1
 	next.UpdatedAt = now
-	apply(&next)
+	if t.apply != nil {
+		t.apply(&next)
+	}
 	ev := s.event(step{kind: KindFiling, recordID: rec.ID, version: rec.Version, head: rec.AuditHead,
-		from: string(rec.State), to: string(to), trigger: string(trigger), actor: who, reason: reason, at: now})
+		from: string(rec.State), to: string(to), trigger: string(trigger), actor: who, reason: t.reason, at: now})
 	next.AuditHead = ev.Hash
 
-	data := NoticeData{RecordID: rec.ID, EnterpriseName: next.Content.EnterpriseName, Revision: next.Revision, Reason: reason}
+	data := NoticeData{RecordID: rec.ID, EnterpriseName: next.Content.EnterpriseName, Revision: next.Revision, Reason: t.reason}
 	var notices []Notice
 	switch to {
 	case FilingPendingReview:

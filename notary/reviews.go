@@ -39,16 +39,12 @@ func (r *Reviews) ApplicationQueue(ctx context.Context, admin Admin, state Appli
 // revision in force and the user is told. Errors: ErrNotFound,
 // ErrForbidden, ErrUnauthenticated, ErrConflict, ErrInvalidTransition.
 func (r *Reviews) ApproveFiling(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Filing, error) {
-	rec, err := r.loadFiling(ctx, admin, id, version)
-	if err != nil {
-		return Filing{}, err
-	}
-	return r.s.fireFiling(ctx, admin, rec, FilingApprove, func(n *Filing) {
+	return r.decideFiling(ctx, id, FilingApprove, transition[Filing]{actor: admin, seen: version, apply: func(n *Filing) {
 		c := n.Content
 		n.Approved = &c
 		n.ApprovedRevision = n.Revision
 		n.Reason = ""
-	}, "")
+	}})
 }
 
 // RejectFiling rejects a filing under review with a reason the user is
@@ -58,18 +54,15 @@ func (r *Reviews) RejectFiling(ctx context.Context, admin Admin, id uuid.UUID, v
 	if err != nil {
 		return Filing{}, err
 	}
-	rec, err := r.loadFiling(ctx, admin, id, version)
-	if err != nil {
-		return Filing{}, err
-	}
-	return r.s.fireFiling(ctx, admin, rec, FilingReject, func(n *Filing) { n.Reason = reason }, reason)
+	return r.decideFiling(ctx, id, FilingReject, transition[Filing]{actor: admin, seen: version, reason: reason,
+		apply: func(n *Filing) { n.Reason = reason }})
 }
 
 // ApprovePreliminary passes the preliminary review: the user is sent the
 // 初审通过告知书 with the list of paper materials and the office's mailing
 // address. Errors: as ApproveFiling.
 func (r *Reviews) ApprovePreliminary(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Application, error) {
-	return r.decide(ctx, admin, id, version, AppApprovePreliminary, "", func(*Application) {})
+	return r.decide(ctx, id, AppApprovePreliminary, transition[Application]{actor: admin, seen: version})
 }
 
 // RejectPreliminary fails the preliminary review with a reason: the user is
@@ -80,7 +73,8 @@ func (r *Reviews) RejectPreliminary(ctx context.Context, admin Admin, id uuid.UU
 	if err != nil {
 		return Application{}, err
 	}
-	app, err := r.decide(ctx, admin, id, version, AppRejectPreliminary, reason, func(n *Application) { n.Reason = reason })
+	app, err := r.decide(ctx, id, AppRejectPreliminary, transition[Application]{actor: admin, seen: version, reason: reason,
+		apply: func(n *Application) { n.Reason = reason }})
 	if err != nil {
 		return Application{}, err
 	}
@@ -95,7 +89,8 @@ func (r *Reviews) RejectFinal(ctx context.Context, admin Admin, id uuid.UUID, ve
 	if err != nil {
 		return Application{}, err
 	}
-	return r.decide(ctx, admin, id, version, AppRejectFinal, reason, func(n *Application) { n.Reason = reason })
+	return r.decide(ctx, id, AppRejectFinal, transition[Application]{actor: admin, seen: version, reason: reason,
+		apply: func(n *Application) { n.Reason = reason }})
 }
 
 // ApproveFinal passes the final review and records the number of the
@@ -105,10 +100,10 @@ func (r *Reviews) ApproveFinal(ctx context.Context, admin Admin, id uuid.UUID, v
 	if err := CheckText(certificateNumber, 1, 64); err != nil {
 		return Application{}, invalid("certificate_number", "%v", err)
 	}
-	return r.decide(ctx, admin, id, version, AppApproveFinal, "", func(n *Application) {
+	return r.decide(ctx, id, AppApproveFinal, transition[Application]{actor: admin, seen: version, apply: func(n *Application) {
 		n.CertificateNumber = certificateNumber
 		n.Reason = ""
-	})
+	}})
 }
 
 // Ship records the courier consignment carrying the paper certificate to
@@ -118,36 +113,24 @@ func (r *Reviews) Ship(ctx context.Context, admin Admin, id uuid.UUID, version i
 	if err != nil {
 		return Application{}, err
 	}
-	return r.decide(ctx, admin, id, version, AppShip, "", func(n *Application) {
+	return r.decide(ctx, id, AppShip, transition[Application]{actor: admin, seen: version, apply: func(n *Application) {
 		sh.At = n.UpdatedAt
 		n.Certificate = &sh
-	})
+	}})
 }
 
-func (r *Reviews) loadFiling(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Filing, error) {
+func (r *Reviews) decideFiling(ctx context.Context, id uuid.UUID, trigger FilingTrigger, t transition[Filing]) (Filing, error) {
 	rec, err := r.s.store.Filing(ctx, id)
 	if err != nil {
 		return Filing{}, err
 	}
-	if _, _, err := r.s.party(ctx, admin, rec.OfficeID, rec.Owner.ID); err != nil {
-		return Filing{}, err
-	}
-	if version != 0 && rec.Version != version {
-		return Filing{}, wrap(ErrConflict, "filing %s is at version %d, not %d", id, rec.Version, version)
-	}
-	return rec, nil
+	return r.s.fireFiling(ctx, rec, trigger, t)
 }
 
-func (r *Reviews) decide(ctx context.Context, admin Admin, id uuid.UUID, version int64, trigger ApplicationTrigger, reason string, apply func(*Application)) (Application, error) {
+func (r *Reviews) decide(ctx context.Context, id uuid.UUID, trigger ApplicationTrigger, t transition[Application]) (Application, error) {
 	app, err := r.s.store.Application(ctx, id)
 	if err != nil {
 		return Application{}, err
 	}
-	if _, _, err := r.s.party(ctx, admin, app.OfficeID, app.Owner.ID); err != nil {
-		return Application{}, err
-	}
-	if version != 0 && app.Version != version {
-		return Application{}, wrap(ErrConflict, "application %s is at version %d, not %d", id, app.Version, version)
-	}
-	return r.s.fireApplication(ctx, admin, app, trigger, reason, apply)
+	return r.s.fireApplication(ctx, app, trigger, t)
 }
