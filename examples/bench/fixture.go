@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
+)
+
+// fixture is a Service on some store with a logged-in reviewer.
+type fixture struct {
+	svc      *notary.Service
+	store    notary.Store
+	pay      *notarytest.Payments
+	reviewer notary.Admin
+	office   notary.Office
+	seq      int
+}
+
+var officeID = uuid.MustParse("b3c1d2e4-0000-4000-8000-00000000be0c")
+
+func newFixture(ctx context.Context, st notary.Store) (*fixture, error) {
+	f := &fixture{store: st, pay: notarytest.NewPayments()}
+	f.office = notary.Office{ID: officeID, Name: "Bench Notary Office", AdminEmails: []string{"desk@office.example"},
+		MailingAddress: "1 Bench Road", Materials: []string{"Signed form"}}
+	svc, err := notary.New(notary.Config{Office: f.office, Store: st, Payments: f.pay,
+		Logger: slog.New(slog.DiscardHandler),
+		Admin:  notary.AdminPolicy{SessionIdle: 24 * time.Hour, SessionTTL: 48 * time.Hour}})
+	if err != nil {
+		return nil, err
+	}
+	f.svc = svc
+	if _, err := svc.Admins.Bootstrap(ctx, "chief@office.example", "Chief", "bench password 1"); err != nil {
+		return nil, err
+	}
+	_, f.reviewer, err = svc.Admins.Login(ctx, "chief@office.example", "bench password 1")
+	return f, err
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func doc(name string) notary.Document {
+	return notary.Document{URI: "https://files.example/" + name, MediaType: "application/pdf", Size: 1024, SHA256: digest(name)}
+}
+
+func (f *fixture) user(i int) notary.User {
+	return notary.User{ID: fmt.Sprintf("bench-user-%d", i), Email: fmt.Sprintf("user%d@example.com", i), Name: "Bench User"}
+}
+
+// approve files and approves a filing for u.
+func (f *fixture) approve(ctx context.Context, u notary.User) error {
+	fl, err := f.svc.Filings.Submit(ctx, u, notary.FilingContent{
+		EnterpriseName: "Bench Technology Co., Ltd.", CreditCode: "91110000100017643K",
+		BusinessLicense: doc("licence.pdf"),
+		LegalRep:        notary.Person{Name: "Zhang San", IDType: notary.IDResident, IDNumber: "11010519491231002X"},
+		LegalRepID:      doc("id.pdf"), ContactAddress: "8 Science Park Road, Shenzhen",
+		ContactEmail: "legal@example.com", ContactPhone: "13800138000",
+	})
+	if err != nil {
+		return err
+	}
+	_, err = f.svc.Reviews.ApproveFiling(ctx, f.reviewer, fl.ID, fl.Version)
+	return err
+}
+
+// application brings a new application of u to PendingFinalReview (or
+// stops at PendingPreliminaryReview when paidOnly).
+func (f *fixture) application(ctx context.Context, u notary.User, paidOnly bool) (notary.Application, error) {
+	f.seq++
+	ev := fmt.Sprintf("bench-ev-%s-%d", u.ID, f.seq)
+	a, err := f.svc.Applications.Apply(ctx, u, notary.ApplyRequest{Evidence: []notary.Evidence{{ID: ev, Title: "Contract", SHA256: digest(ev)}}})
+	if err != nil {
+		return a, err
+	}
+	if a, err = f.svc.Applications.HandlePaymentEvent(ctx, f.pay.Settle(a.Payment.ID, time.Now())); err != nil || paidOnly {
+		return a, err
+	}
+	if a, err = f.svc.Reviews.ApprovePreliminary(ctx, f.reviewer, a.ID, 0); err != nil {
+		return a, err
+	}
+	return f.svc.Applications.SubmitMaterials(ctx, u, a.ID, "SF", "SF1234567890123")
+}
+
+// cycle runs the two transitions every worker repeats: the final review
+// rejects the materials, the owner submits them again.
+func (f *fixture) cycle(ctx context.Context, u notary.User, id uuid.UUID) error {
+	if _, err := f.svc.Reviews.RejectFinal(ctx, f.reviewer, id, 0, "missing signature"); err != nil {
+		return err
+	}
+	_, err := f.svc.Applications.SubmitMaterials(ctx, u, id, "SF", "SF1234567890123")
+	return err
+}

@@ -1,0 +1,150 @@
+// Command bench measures notarykit against the raw database and bare
+// stateless, side by side in one run, and prints the ratios the project's
+// performance goals are stated in.
+//
+//	go run ./examples/bench            # full run (1M-record queues), a few minutes
+//	go run ./examples/bench -quick     # under a minute (100k-record queues)
+//	go run ./examples/bench -json      # one JSON object on stdout
+//
+// PostgreSQL comes from -postgres or NOTARYKIT_POSTGRES_URL (default
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable); every run uses
+// a fresh schema and drops it afterwards.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/pprof"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is what one run measured.
+type Report struct {
+	Quick bool `json:"quick"`
+
+	PgVsRawRatio   float64            `json:"pg_vs_raw_ratio"` // at 8 workers
+	PgVsRawByConc  map[string]float64 `json:"pg_vs_raw_ratio_by_workers"`
+	PgTPS          map[string]float64 `json:"pg_transitions_per_s"`
+	RawTPS         map[string]float64 `json:"raw_transitions_per_s"`
+	MemTransitionN float64            `json:"mem_transition_ns"`
+	StatelessN     float64            `json:"stateless_fire_ns"`
+	MemVsStateless float64            `json:"mem_vs_stateless_ratio"`
+	RelayPerS      float64            `json:"relay_notices_per_s"`
+	QueuePage      map[string]float64 `json:"queue_page_ratio"` // per store
+	QueueTimes     map[string]string  `json:"queue_page_times"`
+	BytesPerRecord float64            `json:"bytes_per_record"`
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "smaller data and shorter runs (under a minute)")
+	asJSON := flag.Bool("json", false, "print one JSON object on stdout")
+	pgURL := flag.String("postgres", envOr("NOTARYKIT_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
+	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	logw := io.Writer(os.Stderr)
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	ctx := context.Background()
+	r := Report{Quick: *quick}
+	cfg := config{quick: *quick, pgURL: *pgURL, log: logw}
+	run := func(name string, f func(context.Context, config, *Report) error) {
+		if *only != "" && *only != name {
+			return
+		}
+		start := time.Now()
+		fmt.Fprintf(logw, "bench: %s…\n", name)
+		if err := f(ctx, cfg, &r); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		fmt.Fprintf(logw, "bench: %s done in %s\n", name, time.Since(start).Round(time.Millisecond))
+	}
+	run("mem", benchMemory)
+	run("bytes", benchBytes)
+	run("pg", benchPostgres)
+	run("relay", benchRelay)
+	run("queue", benchQueues)
+
+	if tmp != "" {
+		os.RemoveAll(tmp)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(r)
+		return
+	}
+	printTable(os.Stdout, r)
+}
+
+type config struct {
+	quick bool
+	pgURL string
+	log   io.Writer
+}
+
+func (c config) duration() time.Duration {
+	if c.quick {
+		return 2 * time.Second
+	}
+	return 6 * time.Second
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func printTable(w io.Writer, r Report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "metric\tvalue\tgoal")
+	fmt.Fprintf(tw, "pg_vs_raw_ratio (8 workers)\t%.2f\t>= 0.85\n", r.PgVsRawRatio)
+	for _, k := range []string{"1", "8", "32"} {
+		if v, ok := r.PgVsRawByConc[k]; ok {
+			fmt.Fprintf(tw, "  %s workers: notarykit / raw transitions/s\t%.0f / %.0f = %.2f\t\n", k, r.PgTPS[k], r.RawTPS[k], v)
+		}
+	}
+	fmt.Fprintf(tw, "mem_vs_stateless_ratio\t%.1f (%.0f ns / %.0f ns)\t<= 20\n", r.MemVsStateless, r.MemTransitionN, r.StatelessN)
+	fmt.Fprintf(tw, "relay_notices_per_s\t%.0f\t>= 5000\n", r.RelayPerS)
+	for _, k := range []string{"postgres", "sqlite"} {
+		if v, ok := r.QueuePage[k]; ok {
+			fmt.Fprintf(tw, "queue_page_ratio (%s)\t%.2f (%s)\t<= 2\n", k, v, r.QueueTimes[k])
+		}
+	}
+	fmt.Fprintf(tw, "bytes_per_record (memory store)\t%.0f\t\n", r.BytesPerRecord)
+	tw.Flush()
+}
+
+var tmp string
+
+// tempDir is one temporary folder for the run, removed at exit.
+func tempDir() string {
+	if tmp == "" {
+		var err error
+		if tmp, err = os.MkdirTemp("", "notarykit-bench-"); err != nil {
+			panic(err)
+		}
+	}
+	return tmp
+}

@@ -1,0 +1,68 @@
+package notary_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/qmuntal/stateless"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// BenchmarkTransition measures one in-memory transition through the whole
+// service: load, authorize, fire, audit hash, notices and atomic commit.
+// Each iteration is two transitions (reject the materials, submit again),
+// spread over many applications so audit trails stay realistically short.
+func BenchmarkTransition(b *testing.B) {
+	e := newEnv(b)
+	apps := make([]notary.Application, 64)
+	for i := range apps {
+		apps[i] = e.appIn(notary.PendingFinalReview)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := apps[i%len(apps)].ID
+		i++
+		if _, err := e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, id, 0, "missing signature"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.svc.Applications.SubmitMaterials(e.ctx, alice, id, "SF", "SF1234567890123"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLifecycleFire measures notarykit's lifecycle alone.
+func BenchmarkLifecycleFire(b *testing.B) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := notary.ApplicationLifecycle.Fire(ctx, notary.PendingFinalReview, notary.AppRejectFinal, notary.PartyAdmin)
+		if err != nil || s != notary.MaterialsRejected {
+			b.Fatal(s, err)
+		}
+	}
+}
+
+// BenchmarkBareStateless is the baseline: a stateless machine with external
+// storage firing the same kind of transition.
+func BenchmarkBareStateless(b *testing.B) {
+	state := "PendingFinalReview"
+	sm := stateless.NewStateMachineWithExternalStorage(
+		func(context.Context) (stateless.State, error) { return state, nil },
+		func(_ context.Context, s stateless.State) error { state = s.(string); return nil },
+		stateless.FiringImmediate)
+	sm.Configure("PendingFinalReview").Permit("reject_final", "MaterialsRejected")
+	sm.Configure("MaterialsRejected").Permit("submit_materials", "PendingFinalReview")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := sm.FireCtx(ctx, "reject_final"); err != nil {
+			b.Fatal(err)
+		}
+		if err := sm.FireCtx(ctx, "submit_materials"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
