@@ -2,7 +2,9 @@ package notary
 
 import (
 	"context"
+	"crypto/rand"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -107,16 +109,38 @@ type Outbox interface {
 	// limit. Concurrent callers never receive the same notice while its
 	// lease holds.
 	ClaimNotices(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notice, error)
-	// FinishNotice records the outcome of a delivery attempt of a notice
-	// claimed with claim: delivered, retry at a time, or dead. It returns
-	// ErrConflict if the claim is no longer held (the lease expired and
-	// another relay claimed the notice) and ErrNotFound for an unknown ID.
-	FinishNotice(ctx context.Context, id, claim uuid.UUID, outcome NoticeOutcome) error
+	// FinishNotices records the outcomes of delivery attempts of claimed
+	// notices, all in one transaction, and releases their claims (see
+	// NoticeResult for what each applies). A result is stale, and not
+	// applied, when its notice is not currently claimed with its Claim —
+	// the lease expired and another relay claimed the notice, or the
+	// notice was already finished — or when its ID is unknown; FinishNotices
+	// returns the IDs of stale results, in the order of results, and applies
+	// every other result. Stale results are not an error.
+	//
+	// err is non-nil, and nothing is applied, only when the store fails or
+	// the call is malformed: ErrInvalidInput when an outcome's Status is not
+	// pending, delivered or dead, or when an ID appears in more than one
+	// result. No results is a no-op.
+	FinishNotices(ctx context.Context, results []NoticeResult) (stale []uuid.UUID, err error)
 	// ListNotices returns notices in the given status, oldest first.
 	ListNotices(ctx context.Context, status NoticeStatus, limit int) ([]Notice, error)
 	// RequeueNotice makes a dead notice pending again, due at now.
 	// ErrNotFound for an unknown ID, ErrInvalidTransition if it is not dead.
 	RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) error
+}
+
+// NoticeResult is the outcome of one delivery attempt of a notice claimed
+// with Claim, for Outbox.FinishNotices. Applying it sets the notice's
+// Status to Outcome.Status and LastError to Outcome.Error and clears Claim
+// and LeaseUntil; a pending (retry) outcome makes the notice due at
+// Outcome.NextAttemptAt, or at Outcome.At when that is zero; a delivered
+// one sets DeliveredAt to Outcome.At. Delivered and dead outcomes leave
+// NextAttemptAt unchanged, and no outcome changes Attempts.
+type NoticeResult struct {
+	ID      uuid.UUID
+	Claim   uuid.UUID
+	Outcome NoticeOutcome
 }
 
 // Inbox stores the in-site messages of users.
@@ -319,6 +343,30 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now().UTC() }
 
-type randomIDs struct{}
+// randomIDs makes version 7 UUIDs: a millisecond timestamp, so IDs of one
+// process sort roughly by creation, and 74 random bits. The randomness is
+// read from crypto/rand in bulk, since a transition needs several IDs.
+type randomIDs struct {
+	mu   sync.Mutex
+	pool [16 * 128]byte
+	next int // offset of the first unused byte of pool; len(pool) when empty
+}
 
-func (randomIDs) NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+func newRandomIDs() *randomIDs { return &randomIDs{next: len(randomIDs{}.pool)} }
+
+func (g *randomIDs) NewID() uuid.UUID {
+	var id uuid.UUID
+	g.mu.Lock()
+	if g.next == len(g.pool) {
+		_, _ = rand.Read(g.pool[:]) // never fails (Go 1.24+ crashes the program instead)
+		g.next = 0
+	}
+	copy(id[:], g.pool[g.next:])
+	g.next += len(id)
+	g.mu.Unlock()
+	ms := uint64(time.Now().UnixMilli())
+	id[0], id[1], id[2], id[3], id[4], id[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
+	id[6] = 0x70 | id[6]&0x0f // version 7
+	id[8] = 0x80 | id[8]&0x3f // RFC 9562 variant
+	return id
+}

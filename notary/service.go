@@ -157,7 +157,7 @@ func New(cfg Config) (*Service, error) {
 		s.clock = systemClock{}
 	}
 	if s.ids == nil {
-		s.ids = randomIDs{}
+		s.ids = newRandomIDs()
 	}
 	if s.log == nil {
 		s.log = slog.Default()
