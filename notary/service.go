@@ -92,6 +92,8 @@ type Service struct {
 	Reviews *Reviews
 	// Audit reads and verifies audit trails.
 	Audit *Audit
+	// Inbox is the users' in-site inbox.
+	Inbox *UserInbox
 	// Admins is the admin login unit (管理员登录单元).
 	Admins *Admins
 
@@ -166,6 +168,7 @@ func New(cfg Config) (*Service, error) {
 	s.Applications = &Applications{s}
 	s.Reviews = &Reviews{s}
 	s.Audit = &Audit{s}
+	s.Inbox = &UserInbox{s}
 	s.Admins = newAdmins(s, policy)
 	return s, nil
 }
