@@ -118,10 +118,13 @@ type Outbox interface {
 	// returns the IDs of stale results, in the order of results, and applies
 	// every other result. Stale results are not an error.
 	//
-	// err is non-nil, and nothing is applied, only when the store fails or
-	// the call is malformed: ErrInvalidInput when an outcome's Status is not
-	// pending, delivered or dead, or when an ID appears in more than one
-	// result. No results is a no-op.
+	// It returns an error only when the store fails or the call is
+	// malformed (ErrInvalidInput: an outcome's Status is not pending,
+	// delivered or dead, or an ID appears in more than one result), and
+	// then applies nothing. No results is a no-op. (When the store fails while
+	// committing, it may not know whether the transaction was applied;
+	// calling again with the same results is safe, since results that were
+	// applied then come back stale.)
 	FinishNotices(ctx context.Context, results []NoticeResult) (stale []uuid.UUID, err error)
 	// ListNotices returns notices in the given status, oldest first.
 	ListNotices(ctx context.Context, status NoticeStatus, limit int) ([]Notice, error)

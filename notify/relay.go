@@ -42,7 +42,10 @@ func WithBatchSize(n int) RelayOption {
 // WithLease sets how long a claim holds its notices (1 minute by default).
 // A relay that dies mid-batch leaves its claims behind; other relays
 // reclaim them when the lease ends. Every delivery must finish within the
-// lease: a notifier call gets a context that expires with it.
+// lease: a notifier call gets a context that expires with it. A batch
+// should be delivered within half the lease: its outcomes are recorded
+// together at its end, and once half the lease has passed they are
+// recorded one attempt at a time instead.
 func WithLease(d time.Duration) RelayOption {
 	return func(r *Relay) {
 		if d > 0 {
@@ -113,7 +116,9 @@ func WithPollInterval(d time.Duration) RelayOption {
 // notice is delivered by one relay at a time, and a relay that crashed
 // mid-batch leaves leases that expire and are reclaimed. A notice is sent
 // twice only when a relay delivers it but cannot record that before its
-// lease ends; receivers deduplicate on the message ID.
+// lease ends (the relay crashed or the outbox failed before the outcomes
+// of the batch were recorded, or the batch outlasted the lease); receivers
+// deduplicate on the message ID.
 type Relay struct {
 	outbox      notary.Outbox
 	renderer    *Renderer
@@ -160,19 +165,28 @@ func NewRelay(outbox notary.Outbox, r *Renderer, notifiers map[notary.Channel]no
 }
 
 // Drain delivers notices until none is due: it claims a batch, delivers
-// each notice of it and claims again, until a claim returns less than a
-// full batch. It returns how many notices it delivered.
+// each notice of it, records the outcomes of the batch and claims again,
+// until a claim returns less than a full batch. It returns how many notices
+// it delivered and recorded as delivered.
 //
-// Each attempt ends in one outcome recorded with FinishNotice: delivered;
-// pending again after a backoff delay, for a temporary failure; or dead,
-// when the error wraps notary.ErrPermanent, the notice cannot be rendered,
-// its channel has no notifier, or it has had the maximum number of
-// attempts (as counted by the outbox, which counts claims). Dead notices
-// wait for DeadLetters and Retry.
+// Each attempt ends in one outcome: delivered; pending again after a
+// backoff delay, for a temporary failure; or dead, when the error wraps
+// notary.ErrPermanent, the notice cannot be rendered, its channel has no
+// notifier, or it has had the maximum number of attempts (as counted by
+// the outbox, which counts claims). Dead notices wait for DeadLetters and
+// Retry. The outcomes of a batch are recorded together, with one
+// Outbox.FinishNotices call, when the batch ends — or, once half of the
+// batch's lease has passed, before each further attempt, so that no
+// outcome waits for the lease to run out. An outcome whose claim went
+// stale (the lease ended and another relay claimed the notice) is dropped:
+// that relay owns the notice now, and the notice does not count as
+// delivered here.
 //
-// Drain returns an error when the outbox fails, and ctx.Err() when ctx
-// ends; notices it claimed but did not attempt keep their lease until it
-// expires.
+// Drain returns an error when the outbox fails (outcomes not recorded
+// then leave their leases to expire, and the notices are attempted again),
+// and ctx.Err() when ctx ends, after recording the outcomes of the
+// attempts made; notices it claimed but did not attempt keep their lease
+// until it expires.
 func (r *Relay) Drain(ctx context.Context) (delivered int, err error) {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -182,17 +196,10 @@ func (r *Relay) Drain(ctx context.Context) (delivered int, err error) {
 		if err != nil {
 			return delivered, fmt.Errorf("notify: claim notices: %w", err)
 		}
-		for _, n := range notices {
-			if err := ctx.Err(); err != nil {
-				return delivered, err
-			}
-			ok, err := r.deliver(ctx, n)
-			if ok {
-				delivered++
-			}
-			if err != nil {
-				return delivered, err
-			}
+		n, err := r.deliverBatch(ctx, notices)
+		delivered += n
+		if err != nil {
+			return delivered, err
 		}
 		if err := ctx.Err(); err != nil {
 			return delivered, err
@@ -203,10 +210,75 @@ func (r *Relay) Drain(ctx context.Context) (delivered int, err error) {
 	}
 }
 
-// deliver attempts one claimed notice and records the outcome. It reports
-// whether the notice was delivered and recorded, and returns an error only
-// when the outbox fails.
-func (r *Relay) deliver(ctx context.Context, n notary.Notice) (bool, error) {
+// deliverBatch attempts the claimed notices in order, until ctx ends, and
+// records their outcomes. It returns how many were delivered and recorded,
+// and an error only when the outbox fails.
+func (r *Relay) deliverBatch(ctx context.Context, notices []notary.Notice) (delivered int, err error) {
+	results := make([]notary.NoticeResult, 0, len(notices))
+	var flushAt time.Time // when the unrecorded outcomes must be recorded
+	for _, n := range notices {
+		if ctx.Err() != nil {
+			break
+		}
+		if len(results) > 0 && !flushAt.IsZero() && !r.now().Before(flushAt) {
+			k, err := r.finish(ctx, results)
+			delivered += k
+			if err != nil {
+				return delivered, err
+			}
+			results, flushAt = results[:0], time.Time{}
+		}
+		outcome, ok := r.deliver(ctx, n)
+		if !ok {
+			continue
+		}
+		results = append(results, notary.NoticeResult{ID: n.ID, Claim: n.Claim, Outcome: outcome})
+		if !n.LeaseUntil.IsZero() {
+			if at := n.LeaseUntil.Add(-r.lease / 2); flushAt.IsZero() || at.Before(flushAt) {
+				flushAt = at
+			}
+		}
+	}
+	k, err := r.finish(ctx, results)
+	return delivered + k, err
+}
+
+// finish records outcomes with one FinishNotices call, even when ctx has
+// ended, so a delivered message is not reported as undelivered. It returns
+// how many of them were recorded as delivered.
+func (r *Relay) finish(ctx context.Context, results []notary.NoticeResult) (int, error) {
+	if len(results) == 0 {
+		return 0, nil
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	stale, err := r.outbox.FinishNotices(fctx, results)
+	if err != nil {
+		return 0, fmt.Errorf("notify: finish %d notices: %w", len(results), err)
+	}
+	lost := make(map[uuid.UUID]bool, len(stale))
+	for _, id := range stale {
+		lost[id] = true
+	}
+	delivered := 0
+	for _, res := range results {
+		switch {
+		case lost[res.ID]:
+			// Our lease ended and another relay claimed the notice: it
+			// owns the outcome now.
+			r.log.Warn("lost the claim before recording the outcome",
+				"notice_id", res.ID, "status", res.Outcome.Status)
+		case res.Outcome.Status == notary.NoticeDelivered:
+			delivered++
+		}
+	}
+	return delivered, nil
+}
+
+// deliver attempts one claimed notice and returns the outcome to record;
+// ok is false when the notice was not attempted because its lease had
+// already ended.
+func (r *Relay) deliver(ctx context.Context, n notary.Notice) (outcome notary.NoticeOutcome, ok bool) {
 	log := r.log.With("notice_id", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
 
 	remaining := n.LeaseUntil.Sub(r.now())
@@ -214,7 +286,7 @@ func (r *Relay) deliver(ctx context.Context, n notary.Notice) (bool, error) {
 		// The lease ran out while earlier notices of the batch were being
 		// delivered; another relay may hold the notice by now.
 		log.Warn("notice lease expired before delivery; leaving it to be reclaimed")
-		return false, nil
+		return notary.NoticeOutcome{}, false
 	}
 
 	outcome, sendErr := r.attempt(ctx, n, remaining)
@@ -242,19 +314,7 @@ func (r *Relay) deliver(ctx context.Context, n notary.Notice) (bool, error) {
 		outcome.Error = sendErr.Error()
 		log.Warn("delivery failed; will retry", "error", sendErr, "next_attempt_at", outcome.NextAttemptAt)
 	}
-
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-	defer cancel()
-	if err := r.outbox.FinishNotice(fctx, n.ID, n.Claim, outcome); err != nil {
-		if errors.Is(err, notary.ErrConflict) {
-			// Our lease ended and another relay claimed the notice: it
-			// owns the outcome now.
-			log.Warn("lost the claim before recording the outcome", "status", outcome.Status, "error", err)
-			return false, nil
-		}
-		return false, fmt.Errorf("notify: finish notice %s: %w", n.ID, err)
-	}
-	return outcome.Status == notary.NoticeDelivered, nil
+	return outcome, true
 }
 
 // attempt renders n and hands it to its channel's notifier. A returned

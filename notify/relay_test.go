@@ -255,9 +255,12 @@ func TestRelayReclaimsAfterCrash(t *testing.T) {
 	}
 
 	// The crashed relay comes back and tries to finish with its old claim.
-	err = e.store.FinishNotice(context.Background(), claimed[0].ID, claimed[0].Claim,
-		notary.NoticeOutcome{Status: notary.NoticeDead, At: e.clock.Now()})
-	assert.ErrorIs(t, err, notary.ErrConflict)
+	stale, err := e.store.FinishNotices(context.Background(), []notary.NoticeResult{{
+		ID: claimed[0].ID, Claim: claimed[0].Claim,
+		Outcome: notary.NoticeOutcome{Status: notary.NoticeDead, At: e.clock.Now()},
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []uuid.UUID{claimed[0].ID}, stale)
 	assert.Equal(t, notary.NoticeDelivered, stored(t, e.store, claimed[0].ID).Status)
 }
 
@@ -395,4 +398,173 @@ func TestRelayRunSurvivesOutboxErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	assert.NoError(t, relay.Run(ctx))
+}
+
+// countingOutbox records the size of every FinishNotices call and can fail
+// them.
+type countingOutbox struct {
+	notary.Outbox
+	mu       sync.Mutex
+	finishes []int
+	fail     error
+}
+
+func (o *countingOutbox) FinishNotices(ctx context.Context, results []notary.NoticeResult) ([]uuid.UUID, error) {
+	o.mu.Lock()
+	o.finishes = append(o.finishes, len(results))
+	fail := o.fail
+	o.mu.Unlock()
+	if fail != nil {
+		return nil, fail
+	}
+	return o.Outbox.FinishNotices(ctx, results)
+}
+
+func (o *countingOutbox) calls() []int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]int(nil), o.finishes...)
+}
+
+// newCountingRelay is a relay on e's store, through a countingOutbox.
+func newCountingRelay(t *testing.T, e *relayEnv, opts ...notify.RelayOption) (*notify.Relay, *countingOutbox) {
+	t.Helper()
+	o := &countingOutbox{Outbox: e.store}
+	opts = append([]notify.RelayOption{notify.WithClock(e.clock.Now), notify.WithLogger(quietLogger())}, opts...)
+	return notify.NewRelay(o, newRenderer(t), map[notary.Channel]notary.Notifier{
+		notary.ChannelEmail:  e.email,
+		notary.ChannelInSite: notify.NewInboxNotifier(e.store),
+	}, opts...), o
+}
+
+func TestRelayFinishesEachBatchOnce(t *testing.T) {
+	e := newRelayEnv(t)
+	relay, o := newCountingRelay(t, e, notify.WithBatchSize(5))
+	ns := notices(11, notary.NoticeShipped, notary.ChannelEmail)
+	ns[3].Kind = "no.such.kind" // dead, recorded with the others
+	seed(t, e.store, ns...)
+	e.email.setFail(func(_ context.Context, m notary.Message, _ int) error {
+		if m.NoticeID == ns[6].ID {
+			return errors.New("421 busy")
+		}
+		return nil
+	})
+	n, err := relay.Drain(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 9, n)
+	assert.Equal(t, []int{5, 5, 1}, o.calls(), "one FinishNotices call per claimed batch")
+	assert.Equal(t, notary.NoticeDead, stored(t, e.store, ns[3].ID).Status)
+	retry := stored(t, e.store, ns[6].ID)
+	assert.Equal(t, notary.NoticePending, retry.Status)
+	assert.Equal(t, uuid.Nil, retry.Claim)
+	assert.Contains(t, retry.LastError, "421 busy")
+	assert.Equal(t, 9, countStatus(t, e.store, notary.NoticeDelivered))
+}
+
+func TestRelayStaleClaimsAreNotCounted(t *testing.T) {
+	const lease = time.Minute
+	e := newRelayEnv(t)
+	relay, _ := newCountingRelay(t, e, notify.WithLease(lease))
+	ns := notices(3, notary.NoticeShipped, notary.ChannelEmail)
+	seed(t, e.store, ns...)
+	var reclaimed []notary.Notice
+	e.email.setFail(func(_ context.Context, m notary.Message, _ int) error {
+		if m.NoticeID == ns[2].ID {
+			// The batch outlasts its lease and another relay claims the
+			// first two notices meanwhile.
+			e.clock.Advance(lease)
+			var err error
+			reclaimed, err = e.store.ClaimNotices(context.Background(), e.clock.Now(), lease, 2)
+			require.NoError(t, err)
+		}
+		return nil
+	})
+	n, err := relay.Drain(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the notice whose claim still held counts")
+	require.Equal(t, []uuid.UUID{ns[0].ID, ns[1].ID}, []uuid.UUID{reclaimed[0].ID, reclaimed[1].ID})
+	for i, r := range reclaimed {
+		got := stored(t, e.store, ns[i].ID)
+		assert.Equal(t, notary.NoticePending, got.Status, "the other relay owns the outcome")
+		assert.Equal(t, r.Claim, got.Claim)
+	}
+	assert.Equal(t, notary.NoticeDelivered, stored(t, e.store, ns[2].ID).Status)
+}
+
+func TestRelayRecordsEarlyAfterHalfTheLease(t *testing.T) {
+	const lease = time.Minute
+	e := newRelayEnv(t)
+	relay, o := newCountingRelay(t, e, notify.WithLease(lease))
+	ns := notices(4, notary.NoticeShipped, notary.ChannelEmail)
+	seed(t, e.store, ns...)
+	e.email.setFail(func(context.Context, notary.Message, int) error {
+		e.clock.Advance(lease / 4) // each delivery takes a quarter of the lease
+		return nil
+	})
+	n, err := relay.Drain(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	// Attempts end at 15s, 30s, 45s and 60s: from 30s on, outcomes are
+	// recorded before each further attempt.
+	assert.Equal(t, []int{2, 1, 1}, o.calls())
+	assert.Equal(t, 4, countStatus(t, e.store, notary.NoticeDelivered))
+}
+
+func TestRelayFinishFailureLeavesLeases(t *testing.T) {
+	const lease = time.Minute
+	e := newRelayEnv(t)
+	relay, o := newCountingRelay(t, e, notify.WithLease(lease))
+	ns := notices(3, notary.NoticeShipped, notary.ChannelEmail)
+	seed(t, e.store, ns...)
+	o.fail = errors.New("database is down")
+	n, err := relay.Drain(context.Background())
+	assert.ErrorContains(t, err, "database is down")
+	assert.Equal(t, 0, n)
+	for _, x := range ns {
+		got := stored(t, e.store, x.ID)
+		assert.Equal(t, notary.NoticePending, got.Status)
+		assert.NotEqual(t, uuid.Nil, got.Claim, "nothing recorded: the lease holds")
+	}
+
+	// At least once: when the leases expire, the notices are delivered
+	// again and recorded.
+	o.mu.Lock()
+	o.fail = nil
+	o.mu.Unlock()
+	assert.Equal(t, 0, e.drain(t), "the leases still hold")
+	e.clock.Advance(lease)
+	assert.Equal(t, 3, e.drain(t))
+	for _, x := range ns {
+		assert.Equal(t, 2, e.email.delivered(x.ID))
+		assert.Equal(t, notary.NoticeDelivered, stored(t, e.store, x.ID).Status)
+	}
+}
+
+func TestRelayCancelledMidBatchRecordsAttempts(t *testing.T) {
+	e := newRelayEnv(t, notify.WithBackoff(time.Hour, time.Hour))
+	relay, o := newCountingRelay(t, e)
+	ns := notices(3, notary.NoticeShipped, notary.ChannelEmail)
+	seed(t, e.store, ns...)
+	ctx, cancel := context.WithCancel(context.Background())
+	e.email.setFail(func(ctx context.Context, m notary.Message, _ int) error {
+		if m.NoticeID == ns[1].ID {
+			cancel()
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	})
+	n, err := relay.Drain(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []int{2}, o.calls(), "the attempts made are recorded together")
+
+	assert.Equal(t, notary.NoticeDelivered, stored(t, e.store, ns[0].ID).Status)
+	interrupted := stored(t, e.store, ns[1].ID)
+	assert.Equal(t, notary.NoticePending, interrupted.Status)
+	assert.Equal(t, uuid.Nil, interrupted.Claim)
+	assert.Equal(t, e.clock.Now(), interrupted.NextAttemptAt)
+	untouched := stored(t, e.store, ns[2].ID)
+	assert.NotEqual(t, uuid.Nil, untouched.Claim, "not attempted: keeps its lease")
+	assert.Equal(t, 0, e.email.attempts(ns[2].ID))
 }

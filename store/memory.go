@@ -639,44 +639,66 @@ func (m *Memory) ClaimNotices(ctx context.Context, now time.Time, lease time.Dur
 	return out, nil
 }
 
-// FinishNotice records the outcome of a delivery attempt and releases the
-// claim (Claim and LeaseUntil are cleared). A retry (pending) outcome with a
-// zero NextAttemptAt is due at outcome.At; delivered and dead outcomes keep
-// NextAttemptAt. LastError is set to outcome.Error and, when delivered,
-// DeliveredAt to outcome.At.
-func (m *Memory) FinishNotice(ctx context.Context, id, claim uuid.UUID, outcome notary.NoticeOutcome) error {
+// FinishNotices records the outcomes of delivery attempts, all at once
+// under the store's lock, and releases the claims (Claim and LeaseUntil are
+// cleared). A result whose notice is unknown or not claimed with its Claim
+// is skipped and its ID returned in stale. Of an applied result, a retry
+// (pending) outcome with a zero NextAttemptAt is due at Outcome.At;
+// delivered and dead outcomes keep NextAttemptAt. LastError is set to
+// Outcome.Error and, when delivered, DeliveredAt to Outcome.At. An invalid
+// outcome status or a repeated ID fails with ErrInvalidInput and applies
+// nothing.
+func (m *Memory) FinishNotices(ctx context.Context, results []notary.NoticeResult) ([]uuid.UUID, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	switch outcome.Status {
-	case notary.NoticePending, notary.NoticeDelivered, notary.NoticeDead:
-	default:
-		return invalid("notice outcome status %q", outcome.Status)
+	if err := checkNoticeResults(results); err != nil {
+		return nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n, ok := m.notices[id]
-	if !ok {
-		return notFound("notice %s", id)
-	}
-	if n.Claim == uuid.Nil || n.Claim != claim {
-		return conflict("notice %s is not claimed with %s", id, claim)
-	}
-	n.Status = outcome.Status
-	n.LastError = outcome.Error
-	n.Claim = uuid.Nil
-	n.LeaseUntil = time.Time{}
-	switch outcome.Status {
-	case notary.NoticePending:
-		n.NextAttemptAt = outcome.NextAttemptAt
-		if n.NextAttemptAt.IsZero() {
-			n.NextAttemptAt = outcome.At
+	var stale []uuid.UUID
+	for _, r := range results {
+		n, ok := m.notices[r.ID]
+		if !ok || n.Claim == uuid.Nil || n.Claim != r.Claim {
+			stale = append(stale, r.ID)
+			continue
 		}
-	case notary.NoticeDelivered:
-		n.DeliveredAt = outcome.At
-		m.pending.remove(position{n.CreatedAt, n.ID})
-	case notary.NoticeDead:
-		m.pending.remove(position{n.CreatedAt, n.ID})
+		outcome := r.Outcome
+		n.Status = outcome.Status
+		n.LastError = outcome.Error
+		n.Claim = uuid.Nil
+		n.LeaseUntil = time.Time{}
+		switch outcome.Status {
+		case notary.NoticePending:
+			n.NextAttemptAt = outcome.NextAttemptAt
+			if n.NextAttemptAt.IsZero() {
+				n.NextAttemptAt = outcome.At
+			}
+		case notary.NoticeDelivered:
+			n.DeliveredAt = outcome.At
+			m.pending.remove(position{n.CreatedAt, n.ID})
+		case notary.NoticeDead:
+			m.pending.remove(position{n.CreatedAt, n.ID})
+		}
+	}
+	return stale, nil
+}
+
+// checkNoticeResults rejects an outcome status other than pending,
+// delivered or dead, and an ID given twice.
+func checkNoticeResults(results []notary.NoticeResult) error {
+	seen := make(map[uuid.UUID]struct{}, len(results))
+	for _, r := range results {
+		switch r.Outcome.Status {
+		case notary.NoticePending, notary.NoticeDelivered, notary.NoticeDead:
+		default:
+			return invalid("notice %s: outcome status %q", r.ID, r.Outcome.Status)
+		}
+		if _, dup := seen[r.ID]; dup {
+			return invalid("notice %s finished twice in one call", r.ID)
+		}
+		seen[r.ID] = struct{}{}
 	}
 	return nil
 }

@@ -128,9 +128,13 @@ func TestMemoryMixedLoad(t *testing.T) {
 				assert.NoError(t, err)
 				claimed, err := s.ClaimNotices(ctx, base.Add(time.Hour), time.Minute, 3)
 				assert.NoError(t, err)
-				for _, c := range claimed {
-					assert.NoError(t, s.FinishNotice(ctx, c.ID, c.Claim, notary.NoticeOutcome{Status: notary.NoticeDelivered, At: base}))
+				results := make([]notary.NoticeResult, len(claimed))
+				for i, c := range claimed {
+					results[i] = notary.NoticeResult{ID: c.ID, Claim: c.Claim, Outcome: notary.NoticeOutcome{Status: notary.NoticeDelivered, At: base}}
 				}
+				stale, err := s.FinishNotices(ctx, results)
+				assert.NoError(t, err)
+				assert.Empty(t, stale)
 			}
 		})
 	}

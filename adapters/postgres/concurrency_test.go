@@ -120,15 +120,21 @@ func TestOutboxWorkersClaimEachNoticeOnce(t *testing.T) {
 				if len(batch) == 0 {
 					return
 				}
-				for _, n := range batch {
-					mu.Lock()
+				results := make([]notary.NoticeResult, len(batch))
+				mu.Lock()
+				for i, n := range batch {
 					claimed[n.ID]++
-					mu.Unlock()
-					if err := relay.FinishNotice(ctx, n.ID, n.Claim,
-						notary.NoticeOutcome{Status: notary.NoticeDelivered, At: now}); err != nil {
-						errs <- fmt.Errorf("finish %s: %w", n.ID, err)
-						return
-					}
+					results[i] = notary.NoticeResult{ID: n.ID, Claim: n.Claim,
+						Outcome: notary.NoticeOutcome{Status: notary.NoticeDelivered, At: now}}
+				}
+				mu.Unlock()
+				stale, err := relay.FinishNotices(ctx, results)
+				if err == nil && len(stale) > 0 {
+					err = fmt.Errorf("stale claims %v", stale)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("finish: %w", err)
+					return
 				}
 			}
 		}()

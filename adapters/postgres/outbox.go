@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -156,53 +157,91 @@ func (s *Store) ClaimNotices(ctx context.Context, now time.Time, lease time.Dura
 	return out, nil
 }
 
-const finishSQL = `WITH u AS (
-	UPDATE outbox SET status = $3, last_error = $4, claim = NULL, lease_until = NULL,
-		next_attempt_at = COALESCE($5, next_attempt_at), delivered_at = COALESCE($6, delivered_at)
-	WHERE id = $1 AND claim = $2
-	RETURNING 1
-)
-SELECT EXISTS (SELECT FROM u), EXISTS (SELECT FROM outbox WHERE id = $1)`
+// finishSQL applies a batch of outcomes given column-wise: a row is
+// updated only while it is claimed with the result's claim (a NULL claim
+// never matches), and a NULL next_attempt_at or delivered_at leaves the
+// column as it is. RETURNING names the rows updated; the others are stale.
+const finishSQL = `UPDATE outbox o SET status = r.status, last_error = r.last_error, claim = NULL, lease_until = NULL,
+	next_attempt_at = COALESCE(r.next_attempt_at, o.next_attempt_at),
+	delivered_at = COALESCE(r.delivered_at, o.delivered_at)
+FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
+	AS r(id, claim, status, next_attempt_at, last_error, delivered_at)
+WHERE o.id = r.id AND o.claim = r.claim
+RETURNING o.id`
 
-// FinishNotice records the outcome of a delivery attempt of a notice
-// claimed with claim and releases the claim (Claim and LeaseUntil are
-// cleared). LastError becomes outcome.Error. A retry (pending) outcome is
-// due at outcome.NextAttemptAt, or at outcome.At when that is zero; a
-// delivered one gets DeliveredAt = outcome.At. It fails with ErrConflict if
-// the notice is not claimed with claim, ErrNotFound for an unknown ID and
-// ErrInvalidInput for an outcome status other than pending, delivered or
-// dead.
-func (s *Store) FinishNotice(ctx context.Context, id, claim uuid.UUID, outcome notary.NoticeOutcome) error {
+// FinishNotices records the outcomes of delivery attempts with one UPDATE
+// over unnested column arrays — one round trip, one transaction — and
+// releases the claims (Claim and LeaseUntil are cleared). A result whose
+// notice is unknown or not claimed with its Claim updates nothing and its
+// ID is returned in stale. LastError becomes Outcome.Error. A retry
+// (pending) outcome is due at Outcome.NextAttemptAt, or at Outcome.At when
+// that is zero; a delivered one gets DeliveredAt = Outcome.At. It fails
+// with ErrInvalidInput, applying nothing, for an outcome status other than
+// pending, delivered or dead, or an ID given twice.
+//
+// PostgreSQL text cannot hold NUL bytes or invalid UTF-8, which a
+// notifier's error may carry: in LastError they are stored as U+FFFD, so
+// that one odd error message cannot fail the whole batch.
+func (s *Store) FinishNotices(ctx context.Context, results []notary.NoticeResult) ([]uuid.UUID, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	var next, delivered pgtype.Timestamptz
-	switch outcome.Status {
-	case notary.NoticePending:
-		at := outcome.NextAttemptAt
-		if at.IsZero() {
-			at = outcome.At
+	if len(results) == 0 {
+		return nil, nil
+	}
+	n := len(results)
+	var (
+		ids         = make([]uuid.UUID, n)
+		claims      = make([]pgtype.UUID, n)
+		statuses    = make([]string, n)
+		nexts       = make([]pgtype.Timestamptz, n)
+		lastErrors  = make([]string, n)
+		delivereds  = make([]pgtype.Timestamptz, n)
+		outstanding = make(map[uuid.UUID]struct{}, n)
+	)
+	for i, r := range results {
+		o := r.Outcome
+		switch o.Status {
+		case notary.NoticePending:
+			at := o.NextAttemptAt
+			if at.IsZero() {
+				at = o.At
+			}
+			nexts[i] = tz(at)
+		case notary.NoticeDelivered:
+			delivereds[i] = tz(o.At)
+		case notary.NoticeDead:
+		default:
+			return nil, invalid("notice %s: outcome status %q", r.ID, o.Status)
 		}
-		next = tz(at)
-	case notary.NoticeDelivered:
-		delivered = tz(outcome.At)
-	case notary.NoticeDead:
-	default:
-		return invalid("notice outcome status %q", outcome.Status)
+		if _, dup := outstanding[r.ID]; dup {
+			return nil, invalid("notice %s finished twice in one call", r.ID)
+		}
+		outstanding[r.ID] = struct{}{}
+		ids[i], claims[i], statuses[i], lastErrors[i] = r.ID, nullUUID(r.Claim), string(o.Status), safeText(o.Error)
 	}
-	var updated, exists bool
-	err := s.pool.QueryRow(ctx, finishSQL, id, claim, string(outcome.Status), outcome.Error, next, delivered).
-		Scan(&updated, &exists)
-	switch {
-	case err != nil:
-		return dbError(err)
-	case updated:
-		return nil
-	case exists:
-		return fmt.Errorf("%w: notice %s is not claimed with %s", notary.ErrConflict, id, claim)
-	default:
-		return notFound("notice %s", id)
+	rows, err := s.pool.Query(ctx, finishSQL, ids, claims, statuses, nexts, lastErrors, delivereds)
+	if err != nil {
+		return nil, dbError(err)
 	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, dbError(err)
+		}
+		delete(outstanding, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	var stale []uuid.UUID
+	for _, r := range results {
+		if _, ok := outstanding[r.ID]; ok {
+			stale = append(stale, r.ID)
+		}
+	}
+	return stale, nil
 }
 
 // ListNotices returns up to limit notices in the given status, oldest
@@ -241,4 +280,11 @@ func (s *Store) RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) 
 	default:
 		return notFound("notice %s", id)
 	}
+}
+
+// safeText replaces what PostgreSQL text cannot hold — invalid UTF-8 and
+// NUL bytes — with U+FFFD.
+func safeText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }

@@ -67,10 +67,13 @@ func Example() {
 
 	// An outbox relay claims the notice, delivers it and records the outcome.
 	claimed, _ := st.ClaimNotices(ctx, now, time.Minute, 10)
+	var results []notary.NoticeResult
 	for _, n := range claimed {
 		fmt.Println("deliver", n.Kind, "to", n.To.Email, "attempt", n.Attempts)
-		_ = st.FinishNotice(ctx, n.ID, n.Claim, notary.NoticeOutcome{Status: notary.NoticeDelivered, At: now})
+		results = append(results, notary.NoticeResult{ID: n.ID, Claim: n.Claim,
+			Outcome: notary.NoticeOutcome{Status: notary.NoticeDelivered, At: now}})
 	}
+	_, _ = st.FinishNotices(ctx, results)
 	delivered, _ := st.ListNotices(ctx, notary.NoticeDelivered, 10)
 	fmt.Println("delivered:", len(delivered))
 	// Output:

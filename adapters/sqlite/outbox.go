@@ -162,58 +162,88 @@ func (s *Store) ClaimNotices(ctx context.Context, now time.Time, lease time.Dura
 	return out, nil
 }
 
-// FinishNotice records the outcome of a delivery attempt and releases the
-// claim (Claim and LeaseUntil are cleared). A retry (pending) outcome with a
-// zero NextAttemptAt is due at outcome.At; delivered and dead outcomes keep
-// NextAttemptAt. LastError is set to outcome.Error and, when delivered,
-// DeliveredAt to outcome.At. ErrConflict when the notice is not claimed with
-// claim, ErrNotFound when it does not exist.
-func (s *Store) FinishNotice(ctx context.Context, id, claim uuid.UUID, outcome notary.NoticeOutcome) error {
+// finishSQL applies one outcome if the notice is claimed with the claim
+// given. A NULL next_attempt_at or delivered_at leaves the column as it is.
+const finishSQL = `UPDATE outbox SET status = ?, last_error = ?, claim = NULL, lease_until = NULL,
+	next_attempt_at = COALESCE(?, next_attempt_at), delivered_at = COALESCE(?, delivered_at)
+	WHERE id = ? AND claim = ?`
+
+// FinishNotices records the outcomes of delivery attempts in one write
+// transaction, one UPDATE per result, and releases the claims (Claim and
+// LeaseUntil are cleared). A result whose notice is unknown or not claimed
+// with its Claim updates nothing and its ID is returned in stale. Of an
+// applied result, a retry (pending) outcome with a zero NextAttemptAt is
+// due at Outcome.At; delivered and dead outcomes keep NextAttemptAt.
+// LastError is set to Outcome.Error and, when delivered, DeliveredAt to
+// Outcome.At. An invalid outcome status or a repeated ID fails with
+// ErrInvalidInput; on any error nothing is applied.
+func (s *Store) FinishNotices(ctx context.Context, results []notary.NoticeResult) ([]uuid.UUID, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	switch outcome.Status {
-	case notary.NoticePending, notary.NoticeDelivered, notary.NoticeDead:
-	default:
-		return invalid("notice outcome status %q", outcome.Status)
+	if len(results) == 0 {
+		return nil, nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		var held sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT claim FROM outbox WHERE id = ?`, uid(id)).Scan(&held)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return notFound("notice %s", id)
-		case err != nil:
-			return fmt.Errorf("sqlite: finish notice: %w", err)
-		}
-		if claim == uuid.Nil || !held.Valid || held.String != uid(claim) {
-			return conflict("notice %s is not claimed with %s", id, claim)
-		}
-		var q string
-		args := []any{string(outcome.Status), outcome.Error}
-		switch outcome.Status {
+	type row struct {
+		id, claim       string
+		status, lastErr string
+		next, delivered any
+	}
+	rows := make([]row, len(results))
+	seen := make(map[uuid.UUID]struct{}, len(results))
+	for i, r := range results {
+		o := r.Outcome
+		rw := row{id: uid(r.ID), claim: uid(r.Claim), status: string(o.Status), lastErr: o.Error}
+		switch o.Status {
 		case notary.NoticePending:
-			next := outcome.NextAttemptAt
+			next := o.NextAttemptAt
 			if next.IsZero() {
-				next = outcome.At
+				next = o.At
 			}
-			q = `UPDATE outbox SET status = ?, last_error = ?, claim = NULL, lease_until = NULL,
-				next_attempt_at = ? WHERE id = ? AND claim = ?`
-			args = append(args, ts(next))
+			rw.next = ts(next)
 		case notary.NoticeDelivered:
-			q = `UPDATE outbox SET status = ?, last_error = ?, claim = NULL, lease_until = NULL,
-				delivered_at = ? WHERE id = ? AND claim = ?`
-			args = append(args, tsNull(outcome.At))
+			rw.delivered = tsNull(o.At)
+		case notary.NoticeDead:
 		default:
-			q = `UPDATE outbox SET status = ?, last_error = ?, claim = NULL, lease_until = NULL
-				WHERE id = ? AND claim = ?`
+			return nil, invalid("notice %s: outcome status %q", r.ID, o.Status)
 		}
-		args = append(args, uid(id), uid(claim))
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("sqlite: finish notice: %w", err)
+		if _, dup := seen[r.ID]; dup {
+			return nil, invalid("notice %s finished twice in one call", r.ID)
+		}
+		seen[r.ID] = struct{}{}
+		rows[i] = rw
+	}
+	var stale []uuid.UUID
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		stale = nil
+		stmt, err := tx.PrepareContext(ctx, finishSQL)
+		if err != nil {
+			return fmt.Errorf("sqlite: finish notices: %w", err)
+		}
+		defer stmt.Close()
+		for i, rw := range rows {
+			if results[i].Claim == uuid.Nil {
+				stale = append(stale, results[i].ID)
+				continue
+			}
+			res, err := stmt.ExecContext(ctx, rw.status, rw.lastErr, rw.next, rw.delivered, rw.id, rw.claim)
+			if err != nil {
+				return fmt.Errorf("sqlite: finish notice %s: %w", rw.id, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("sqlite: finish notice %s: %w", rw.id, err)
+			}
+			if n == 0 {
+				stale = append(stale, results[i].ID)
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return stale, nil
 }
 
 // ListNotices returns up to limit notices in the given status, oldest
