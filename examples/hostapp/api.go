@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// HeaderIdempotencyKey carries the client's idempotency key of an apply
+// request: a retried request with the same key returns the same
+// application and payment.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// userRoutes mounts the user side of the JSON API. Every route runs behind
+// the host's (here simulated) authentication, and every SDK call gets the
+// authenticated notary.User: the SDK checks ownership itself.
+func (a *App) userRoutes(mux *http.ServeMux) {
+	handle := func(pattern string, h handlerFunc) { mux.Handle(pattern, a.demoUser(a.api(h))) }
+
+	handle("GET /api/me/filing", a.myFiling)
+	handle("POST /api/filings", a.submitFiling)
+	handle("GET /api/filings/{id}", a.getFiling)
+	handle("POST /api/filings/{id}/resubmit", a.editFiling((*notary.Filings).Resubmit))
+	handle("POST /api/filings/{id}/amend", a.editFiling((*notary.Filings).Amend))
+
+	handle("GET /api/evidence", a.listEvidence)
+
+	handle("POST /api/applications", a.apply)
+	handle("GET /api/applications", a.listApplications)
+	handle("GET /api/applications/{id}", a.getApplication)
+	handle("POST /api/applications/{id}/cancel", a.cancelApplication)
+	handle("POST /api/applications/{id}/materials", a.submitMaterials)
+	handle("POST /api/applications/{id}/confirm-receipt", a.confirmReceipt)
+
+	handle("GET /api/inbox", a.listInbox)
+	handle("GET /api/inbox/unread-count", a.unreadCount)
+	handle("POST /api/inbox/read", a.markRead)
+}
+
+// pathID parses the {id} path segment.
+func pathID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, &notary.FieldError{Field: "id", Reason: "not a UUID"}
+	}
+	return id, nil
+}
+
+// --- Filings (备案) ---
+
+func (a *App) myFiling(w http.ResponseWriter, r *http.Request) error {
+	f, err := a.svc.Filings.Mine(r.Context(), userFrom(r))
+	if err != nil {
+		return err
+	}
+	return a.writeFiling(w, r, userFrom(r), f, http.StatusOK)
+}
+
+func (a *App) submitFiling(w http.ResponseWriter, r *http.Request) error {
+	var content notary.FilingContent
+	if err := decodeJSON(w, r, &content); err != nil {
+		return err
+	}
+	f, err := a.svc.Filings.Submit(r.Context(), userFrom(r), content)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/filings/"+f.ID.String())
+	return a.writeFiling(w, r, userFrom(r), f, http.StatusCreated)
+}
+
+func (a *App) getFiling(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f, err := a.svc.Filings.Get(r.Context(), userFrom(r), id)
+	if err != nil {
+		return err
+	}
+	return a.writeFiling(w, r, userFrom(r), f, http.StatusOK)
+}
+
+// editFiling serves resubmit (after a rejection) and amend (of an approved
+// filing): both take the full edited content.
+func (a *App) editFiling(edit func(*notary.Filings, context.Context, notary.User, uuid.UUID, notary.FilingContent) (notary.Filing, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		var content notary.FilingContent
+		if err := decodeJSON(w, r, &content); err != nil {
+			return err
+		}
+		f, err := edit(a.svc.Filings, r.Context(), userFrom(r), id, content)
+		if err != nil {
+			return err
+		}
+		return a.writeFiling(w, r, userFrom(r), f, http.StatusOK)
+	}
+}
+
+// writeFiling answers a filing with the actions actor may take on it now.
+func (a *App) writeFiling(w http.ResponseWriter, r *http.Request, actor any, f notary.Filing, status int) error {
+	v := newFilingView(f)
+	actions, err := a.svc.Filings.Actions(r.Context(), actor, f.ID)
+	if err != nil {
+		return err
+	}
+	v.Actions = actions
+	writeJSON(w, status, v)
+	return nil
+}
+
+// --- Evidence (the host's own records) ---
+
+func (a *App) listEvidence(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r)
+	list, err := a.evidence.List(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(list))
+	for i, e := range list {
+		ids[i] = e.ID
+	}
+	held, err := a.store.Reservations(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	out := make([]evidenceView, len(list))
+	for i, e := range list {
+		out[i] = evidenceView{Evidence: e}
+		if app, ok := held[e.ID]; ok {
+			out[i].ReservedBy = &app
+		}
+	}
+	writeJSON(w, http.StatusOK, page[evidenceView]{Items: out})
+	return nil
+}
+
+// --- Applications (公证书申请) ---
+
+// applyRequest is the body of POST /api/applications: the IDs of the
+// user's evidence records to notarize. The host resolves them in its own
+// evidence store; the SDK gets the records (ID, title, digest).
+type applyRequest struct {
+	EvidenceIDs []string `json:"evidence_ids"`
+}
+
+func (a *App) apply(w http.ResponseWriter, r *http.Request) error {
+	var req applyRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	u := userFrom(r)
+	evidence, err := a.evidence.Lookup(r.Context(), u.ID, req.EvidenceIDs)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.Applications.Apply(r.Context(), u, notary.ApplyRequest{
+		Evidence:       evidence,
+		IdempotencyKey: strings.TrimSpace(r.Header.Get(HeaderIdempotencyKey)),
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/applications/"+app.ID.String())
+	return a.writeApplication(w, r, u, app, http.StatusCreated)
+}
+
+func (a *App) listApplications(w http.ResponseWriter, r *http.Request) error {
+	after, err := decodeCursor(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, err := pageSize(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.svc.Applications.Mine(r.Context(), userFrom(r), after, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, applicationPage(list, limit))
+	return nil
+}
+
+func applicationPage(list []notary.Application, limit int) page[applicationView] {
+	p := page[applicationView]{Items: make([]applicationView, len(list))}
+	for i, app := range list {
+		p.Items[i] = newApplicationView(app)
+	}
+	if n := len(list); n > 0 {
+		p.NextCursor = nextCursor(n, limit, list[n-1].CreatedAt, list[n-1].ID)
+	}
+	return p
+}
+
+func (a *App) getApplication(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.Applications.Get(r.Context(), userFrom(r), id)
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
+}
+
+func (a *App) cancelApplication(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.Applications.Cancel(r.Context(), userFrom(r), id)
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
+}
+
+// shipmentRequest names a courier consignment.
+type shipmentRequest struct {
+	Version        int64  `json:"version,omitempty"` // admin decisions only: 0 decides on the stored version
+	Carrier        string `json:"carrier"`
+	TrackingNumber string `json:"tracking_number"`
+}
+
+func (a *App) submitMaterials(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req shipmentRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	app, err := a.svc.Applications.SubmitMaterials(r.Context(), userFrom(r), id, req.Carrier, req.TrackingNumber)
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
+}
+
+func (a *App) confirmReceipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.Applications.ConfirmReceipt(r.Context(), userFrom(r), id)
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
+}
+
+// writeApplication answers an application with the actions actor may take
+// on it now.
+func (a *App) writeApplication(w http.ResponseWriter, r *http.Request, actor any, app notary.Application, status int) error {
+	v := newApplicationView(app)
+	actions, err := a.svc.Applications.Actions(r.Context(), actor, app.ID)
+	if err != nil {
+		return err
+	}
+	v.Actions = actions
+	writeJSON(w, status, v)
+	return nil
+}
+
+// --- In-site inbox ---
+//
+// Service.Inbox scopes every call to the authenticated user and the
+// office.
+
+func (a *App) listInbox(w http.ResponseWriter, r *http.Request) error {
+	before, err := decodeCursor(r, "before")
+	if err != nil {
+		return err
+	}
+	limit, err := pageSize(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := a.svc.Inbox.List(r.Context(), userFrom(r), before, limit)
+	if err != nil {
+		return err
+	}
+	p := page[inboxMessageView]{Items: make([]inboxMessageView, len(msgs))}
+	for i, m := range msgs {
+		p.Items[i] = newInboxView(m)
+	}
+	if n := len(msgs); n > 0 {
+		p.NextCursor = nextCursor(n, limit, msgs[n-1].CreatedAt, msgs[n-1].ID)
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (a *App) unreadCount(w http.ResponseWriter, r *http.Request) error {
+	n, err := a.svc.Inbox.UnreadCount(r.Context(), userFrom(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"unread": n})
+	return nil
+}
+
+// markReadRequest lists the messages to mark read; empty marks all.
+type markReadRequest struct {
+	IDs []uuid.UUID `json:"ids"`
+}
+
+func (a *App) markRead(w http.ResponseWriter, r *http.Request) error {
+	var req markReadRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	u := userFrom(r)
+	if err := a.svc.Inbox.MarkRead(r.Context(), u, req.IDs...); err != nil {
+		return err
+	}
+	n, err := a.svc.Inbox.UnreadCount(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"unread": n})
+	return nil
+}

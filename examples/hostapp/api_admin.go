@@ -1,0 +1,330 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// Review queues: the states an admin lists, the first of each being the
+// default queue.
+var (
+	filingQueues = []notary.FilingState{notary.FilingPendingReview, notary.FilingApproved, notary.FilingRejected}
+
+	applicationQueues = []notary.ApplicationState{
+		notary.PendingPreliminaryReview, notary.PendingFinalReview, notary.CertificateInProduction,
+		notary.AwaitingPayment, notary.AwaitingMaterials, notary.MaterialsRejected,
+		notary.CertificateShipped, notary.Completed, notary.PreliminaryRejected, notary.Cancelled,
+	}
+)
+
+type adminKey struct{}
+
+// adminFrom returns the admin adminBearer put in the request's context.
+func adminFrom(r *http.Request) notary.Admin {
+	a, _ := r.Context().Value(adminKey{}).(notary.Admin)
+	return a
+}
+
+// adminBearer authenticates the admin API: the bearer token is an SDK
+// session token from POST /api/admin/login, checked with
+// Admins.Authenticate on every request.
+func (a *App) adminBearer(next http.Handler) http.Handler {
+	return a.api(func(w http.ResponseWriter, r *http.Request) error {
+		token, ok := bearerToken(r)
+		if !ok {
+			return fmt.Errorf("%w: send Authorization: Bearer <token> from POST /api/admin/login", notary.ErrUnauthenticated)
+		}
+		admin, err := a.svc.Admins.Authenticate(r.Context(), token)
+		if err != nil {
+			return err
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), adminKey{}, admin)))
+		return nil
+	})
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// adminRoutes mounts the admin side of the JSON API.
+func (a *App) adminRoutes(mux *http.ServeMux) {
+	mux.Handle("POST /api/admin/login", a.api(a.adminLogin))
+	handle := func(pattern string, h handlerFunc) { mux.Handle(pattern, a.adminBearer(a.api(h))) }
+
+	handle("POST /api/admin/logout", a.adminLogout)
+	handle("GET /api/admin/me", a.adminMe)
+
+	handle("GET /api/admin/filings", a.filingQueue)
+	handle("GET /api/admin/filings/{id}", a.adminGetFiling)
+	handle("POST /api/admin/filings/{id}/approve", a.approveFiling)
+	handle("POST /api/admin/filings/{id}/reject", a.rejectFiling)
+
+	handle("GET /api/admin/applications", a.applicationQueue)
+	handle("GET /api/admin/applications/{id}", a.adminGetApplication)
+	handle("POST /api/admin/applications/{id}/preliminary/approve", a.approvePreliminary)
+	handle("POST /api/admin/applications/{id}/preliminary/reject", a.rejectPreliminary)
+	handle("POST /api/admin/applications/{id}/final/approve", a.approveFinal)
+	handle("POST /api/admin/applications/{id}/final/reject", a.rejectFinal)
+	handle("POST /api/admin/applications/{id}/ship", a.ship)
+
+	handle("GET /api/admin/records/{id}/audit", a.auditTrail)
+}
+
+// --- Login unit ---
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token string    `json:"token"` // shown once; send as Authorization: Bearer <token>
+	Admin adminView `json:"admin"`
+}
+
+func (a *App) adminLogin(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	token, admin, err := a.svc.Admins.Login(r.Context(), req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, loginResponse{Token: token, Admin: newAdminView(admin)})
+	return nil
+}
+
+func (a *App) adminLogout(w http.ResponseWriter, r *http.Request) error {
+	token, _ := bearerToken(r)
+	if err := a.svc.Admins.Logout(r.Context(), token); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *App) adminMe(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, newAdminView(adminFrom(r)))
+	return nil
+}
+
+// --- Queues ---
+
+// queueState parses ?state= against the allowed queues (the first is the
+// default).
+func queueState[S ~string](r *http.Request, allowed []S) (S, error) {
+	s := S(r.URL.Query().Get("state"))
+	if s == "" {
+		return allowed[0], nil
+	}
+	if !slices.Contains(allowed, s) {
+		return "", &notary.FieldError{Field: "state", Reason: "not a queue: " + string(s)}
+	}
+	return s, nil
+}
+
+func (a *App) filingQueue(w http.ResponseWriter, r *http.Request) error {
+	state, err := queueState(r, filingQueues)
+	if err != nil {
+		return err
+	}
+	after, err := decodeCursor(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, err := pageSize(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.svc.Reviews.FilingQueue(r.Context(), adminFrom(r), state, after, limit)
+	if err != nil {
+		return err
+	}
+	p := page[filingView]{Items: make([]filingView, len(list))}
+	for i, f := range list {
+		p.Items[i] = newFilingView(f)
+	}
+	if n := len(list); n > 0 {
+		p.NextCursor = nextCursor(n, limit, list[n-1].CreatedAt, list[n-1].ID)
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (a *App) applicationQueue(w http.ResponseWriter, r *http.Request) error {
+	state, err := queueState(r, applicationQueues)
+	if err != nil {
+		return err
+	}
+	after, err := decodeCursor(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, err := pageSize(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.svc.Reviews.ApplicationQueue(r.Context(), adminFrom(r), state, after, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, applicationPage(list, limit))
+	return nil
+}
+
+func (a *App) adminGetFiling(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f, err := a.svc.Filings.Get(r.Context(), adminFrom(r), id)
+	if err != nil {
+		return err
+	}
+	return a.writeFiling(w, r, adminFrom(r), f, http.StatusOK)
+}
+
+func (a *App) adminGetApplication(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.Applications.Get(r.Context(), adminFrom(r), id)
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, adminFrom(r), app, http.StatusOK)
+}
+
+// --- Decisions ---
+//
+// Every decision carries the version of the record the admin reviewed; a
+// stale version answers 409 conflict, so two admins never overwrite each
+// other. Version 0 decides on whatever is stored.
+
+type versionRequest struct {
+	Version int64 `json:"version"`
+}
+
+type rejectRequest struct {
+	Version int64  `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+type finalApproveRequest struct {
+	Version           int64  `json:"version"`
+	CertificateNumber string `json:"certificate_number"`
+}
+
+// decide decodes a request body into req, runs the decision and answers
+// the record.
+func decide[Req any, Rec any](a *App, w http.ResponseWriter, r *http.Request, req *Req,
+	run func(ctx context.Context, admin notary.Admin, id uuid.UUID) (Rec, error),
+	write func(w http.ResponseWriter, r *http.Request, actor any, rec Rec, status int) error) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := decodeJSON(w, r, req); err != nil {
+		return err
+	}
+	rec, err := run(r.Context(), adminFrom(r), id)
+	if err != nil {
+		return err
+	}
+	return write(w, r, adminFrom(r), rec, http.StatusOK)
+}
+
+func (a *App) approveFiling(w http.ResponseWriter, r *http.Request) error {
+	var req versionRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Filing, error) {
+		return a.svc.Reviews.ApproveFiling(ctx, admin, id, req.Version)
+	}, a.writeFiling)
+}
+
+func (a *App) rejectFiling(w http.ResponseWriter, r *http.Request) error {
+	var req rejectRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Filing, error) {
+		return a.svc.Reviews.RejectFiling(ctx, admin, id, req.Version, req.Reason)
+	}, a.writeFiling)
+}
+
+func (a *App) approvePreliminary(w http.ResponseWriter, r *http.Request) error {
+	var req versionRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Application, error) {
+		return a.svc.Reviews.ApprovePreliminary(ctx, admin, id, req.Version)
+	}, a.writeApplication)
+}
+
+func (a *App) rejectPreliminary(w http.ResponseWriter, r *http.Request) error {
+	var req rejectRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Application, error) {
+		return a.svc.Reviews.RejectPreliminary(ctx, admin, id, req.Version, req.Reason)
+	}, a.writeApplication)
+}
+
+func (a *App) approveFinal(w http.ResponseWriter, r *http.Request) error {
+	var req finalApproveRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Application, error) {
+		return a.svc.Reviews.ApproveFinal(ctx, admin, id, req.Version, req.CertificateNumber)
+	}, a.writeApplication)
+}
+
+func (a *App) rejectFinal(w http.ResponseWriter, r *http.Request) error {
+	var req rejectRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Application, error) {
+		return a.svc.Reviews.RejectFinal(ctx, admin, id, req.Version, req.Reason)
+	}, a.writeApplication)
+}
+
+func (a *App) ship(w http.ResponseWriter, r *http.Request) error {
+	var req shipmentRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Application, error) {
+		return a.svc.Reviews.Ship(ctx, admin, id, req.Version, req.Carrier, req.TrackingNumber)
+	}, a.writeApplication)
+}
+
+// --- Audit trail ---
+
+func (a *App) auditTrail(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.audit(r.Context(), adminFrom(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// audit returns a record's audit trail, as the admin may see it, with the
+// result of verifying its hash chain.
+func (a *App) audit(ctx context.Context, admin notary.Admin, id uuid.UUID) (auditView, error) {
+	events, err := a.svc.Audit.Trail(ctx, admin, id)
+	if err != nil {
+		return auditView{}, err
+	}
+	v := auditView{RecordID: id, Events: newEventViews(events), Verified: true}
+	if err := a.svc.Audit.Verify(ctx, id); errors.Is(err, notary.ErrTampered) {
+		v.Verified, v.VerifyError = false, publicMessage(err)
+	} else if err != nil {
+		return auditView{}, err
+	}
+	return v, nil
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// The JSON shapes of the API. The SDK's records carry no JSON tags of their
+// own (hosts choose their wire format), so the host maps them here. Money
+// is a decimal string with two places, never a JSON number.
+
+type userView struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+}
+
+type filingView struct {
+	ID               uuid.UUID              `json:"id"`
+	State            notary.FilingState     `json:"state"`
+	Version          int64                  `json:"version"`
+	Revision         int                    `json:"revision"`
+	Content          notary.FilingContent   `json:"content"`
+	Approved         *notary.FilingContent  `json:"approved,omitempty"`
+	ApprovedRevision int                    `json:"approved_revision,omitempty"`
+	Reason           string                 `json:"reason,omitempty"`
+	Owner            userView               `json:"owner"`
+	CreatedAt        time.Time              `json:"created_at"`
+	UpdatedAt        time.Time              `json:"updated_at"`
+	Actions          []notary.FilingTrigger `json:"actions,omitempty"`
+}
+
+func newFilingView(f notary.Filing) filingView {
+	return filingView{
+		ID: f.ID, State: f.State, Version: f.Version, Revision: f.Revision, Content: f.Content,
+		Approved: f.Approved, ApprovedRevision: f.ApprovedRevision, Reason: f.Reason,
+		Owner:     userView{ID: f.Owner.ID, Email: f.Owner.Email, Name: f.Owner.Name},
+		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt,
+	}
+}
+
+type quoteLineView struct {
+	Description string `json:"description"`
+	Records     int    `json:"records,omitempty"`
+	UnitPrice   string `json:"unit_price"`
+	Amount      string `json:"amount"`
+}
+
+type quoteView struct {
+	Records  int             `json:"records"`
+	Currency string          `json:"currency"`
+	Amount   string          `json:"amount"`
+	Lines    []quoteLineView `json:"lines"`
+}
+
+type refundView struct {
+	ID       string    `json:"id"`
+	Amount   string    `json:"amount"`
+	Currency string    `json:"currency"`
+	Reason   string    `json:"reason"`
+	At       time.Time `json:"at"`
+}
+
+type applicationView struct {
+	ID                uuid.UUID                   `json:"id"`
+	State             notary.ApplicationState     `json:"state"`
+	Version           int64                       `json:"version"`
+	Owner             userView                    `json:"owner"`
+	FilingID          uuid.UUID                   `json:"filing_id"`
+	FilingRevision    int                         `json:"filing_revision"`
+	Evidence          []notary.Evidence           `json:"evidence"`
+	Quote             quoteView                   `json:"quote"`
+	Payment           notary.PaymentRef           `json:"payment"`
+	IdempotencyKey    string                      `json:"idempotency_key,omitempty"`
+	Materials         *notary.Shipment            `json:"materials,omitempty"`
+	MaterialsAttempts int                         `json:"materials_attempts,omitempty"`
+	CertificateNumber string                      `json:"certificate_number,omitempty"`
+	Certificate       *notary.Shipment            `json:"certificate,omitempty"`
+	Reason            string                      `json:"reason,omitempty"`
+	Refund            *refundView                 `json:"refund,omitempty"`
+	CreatedAt         time.Time                   `json:"created_at"`
+	UpdatedAt         time.Time                   `json:"updated_at"`
+	ExpiresAt         time.Time                   `json:"expires_at,omitzero"`
+	Actions           []notary.ApplicationTrigger `json:"actions,omitempty"`
+}
+
+func newApplicationView(a notary.Application) applicationView {
+	v := applicationView{
+		ID: a.ID, State: a.State, Version: a.Version,
+		Owner:    userView{ID: a.Owner.ID, Email: a.Owner.Email, Name: a.Owner.Name},
+		FilingID: a.FilingID, FilingRevision: a.FilingRevision, Evidence: a.Evidence,
+		Quote: quoteView{Records: a.Quote.Records, Currency: a.Quote.Currency, Amount: a.Quote.Amount.StringFixed(2),
+			Lines: make([]quoteLineView, len(a.Quote.Lines))},
+		Payment: a.Payment, IdempotencyKey: a.IdempotencyKey,
+		Materials: a.Materials, MaterialsAttempts: a.MaterialsAttempts,
+		CertificateNumber: a.CertificateNumber, Certificate: a.Certificate, Reason: a.Reason,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+	}
+	for i, l := range a.Quote.Lines {
+		v.Quote.Lines[i] = quoteLineView{Description: l.Description, Records: l.Records,
+			UnitPrice: l.UnitPrice.StringFixed(2), Amount: l.Amount.StringFixed(2)}
+	}
+	if a.State == notary.AwaitingPayment {
+		v.ExpiresAt = a.ExpiresAt
+	}
+	if a.Refund != nil {
+		v.Refund = &refundView{ID: a.Refund.ID, Amount: a.Refund.Amount.StringFixed(2),
+			Currency: a.Refund.Currency, Reason: a.Refund.Reason, At: a.Refund.At}
+	}
+	return v
+}
+
+type evidenceView struct {
+	notary.Evidence
+	// ReservedBy is the active application holding the record, if any: it
+	// cannot be selected again until that application ends.
+	ReservedBy *uuid.UUID `json:"reserved_by,omitempty"`
+}
+
+type eventView struct {
+	Seq      int64        `json:"seq"`
+	Trigger  string       `json:"trigger"`
+	From     string       `json:"from"`
+	To       string       `json:"to"`
+	Actor    notary.Actor `json:"actor"`
+	Reason   string       `json:"reason,omitempty"`
+	At       time.Time    `json:"at"`
+	PrevHash string       `json:"prev_hash,omitempty"`
+	Hash     string       `json:"hash"`
+}
+
+func newEventViews(evs []notary.Event) []eventView {
+	out := make([]eventView, len(evs))
+	for i, e := range evs {
+		out[i] = eventView{Seq: e.Seq, Trigger: e.Trigger, From: e.From, To: e.To, Actor: e.Actor,
+			Reason: e.Reason, At: e.At, PrevHash: e.PrevHash, Hash: e.Hash}
+	}
+	return out
+}
+
+type auditView struct {
+	RecordID    uuid.UUID   `json:"record_id"`
+	Events      []eventView `json:"events"`
+	Verified    bool        `json:"verified"`               // the hash chain verifies
+	VerifyError string      `json:"verify_error,omitempty"` // where it breaks, when it does not
+}
+
+type inboxMessageView struct {
+	ID        uuid.UUID         `json:"id"`
+	Kind      notary.NoticeKind `json:"kind"`
+	RecordID  uuid.UUID         `json:"record_id"`
+	Subject   string            `json:"subject"`
+	Body      string            `json:"body"`
+	CreatedAt time.Time         `json:"created_at"`
+	Read      bool              `json:"read"`
+	ReadAt    time.Time         `json:"read_at,omitzero"`
+}
+
+func newInboxView(m notary.InboxMessage) inboxMessageView {
+	return inboxMessageView{ID: m.ID, Kind: m.Kind, RecordID: m.RecordID, Subject: m.Subject, Body: m.Body,
+		CreatedAt: m.CreatedAt, Read: !m.ReadAt.IsZero(), ReadAt: m.ReadAt}
+}
+
+type adminView struct {
+	ID    uuid.UUID   `json:"id"`
+	Email string      `json:"email"`
+	Name  string      `json:"name"`
+	Role  notary.Role `json:"role"`
+}
+
+func newAdminView(a notary.Admin) adminView {
+	return adminView{ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role}
+}
+
+// page is a keyset-paginated list.
+type page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"` // pass as ?after= (or ?before= for the inbox)
+}
