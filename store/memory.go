@@ -523,35 +523,31 @@ func (f listFilter) start(o ordered) int {
 // ListFilings returns the office's filings matching q, ordered by
 // (CreatedAt, ID). A query without OfficeID fails with ErrInvalidInput.
 func (m *Memory) ListFilings(ctx context.Context, q notary.ListQuery) ([]notary.Filing, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	lf, err := newListFilter(q)
-	if err != nil {
-		return nil, err
-	}
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	idx := m.filingIndex[q.OfficeID]
-	if idx == nil {
-		return nil, nil
-	}
-	var out []notary.Filing
-	for _, p := range (*idx)[lf.start(*idx):] {
-		f := m.filings[p.id]
-		if lf.match(f.Owner.ID, string(f.State), f.CreatedAt, f.UpdatedAt) {
-			out = append(out, cloneFiling(f))
-			if len(out) == lf.limit {
-				break
-			}
-		}
-	}
-	return out, nil
+	return list(ctx, m, q, m.filingIndex, func(id uuid.UUID) (notary.Filing, listed) {
+		f := m.filings[id]
+		return f, listed{f.Owner.ID, string(f.State), f.CreatedAt, f.UpdatedAt}
+	}, cloneFiling)
 }
 
 // ListApplications returns the office's applications matching q, ordered
 // by (CreatedAt, ID). A query without OfficeID fails with ErrInvalidInput.
 func (m *Memory) ListApplications(ctx context.Context, q notary.ListQuery) ([]notary.Application, error) {
+	return list(ctx, m, q, m.appIndex, func(id uuid.UUID) (notary.Application, listed) {
+		a := m.apps[id]
+		return a, listed{a.Owner.ID, string(a.State), a.CreatedAt, a.UpdatedAt}
+	}, cloneApplication)
+}
+
+// listed is what a ListQuery filters a record on.
+type listed struct {
+	owner, state     string
+	created, updated time.Time
+}
+
+// list walks an office's ordered index from q's cursor and returns copies
+// of the records that match q, up to its limit.
+func list[T any](ctx context.Context, m *Memory, q notary.ListQuery, index map[uuid.UUID]*ordered,
+	get func(uuid.UUID) (T, listed), clone func(T) T) ([]T, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -561,15 +557,15 @@ func (m *Memory) ListApplications(ctx context.Context, q notary.ListQuery) ([]no
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	idx := m.appIndex[q.OfficeID]
+	idx := index[q.OfficeID]
 	if idx == nil {
 		return nil, nil
 	}
-	var out []notary.Application
+	var out []T
 	for _, p := range (*idx)[lf.start(*idx):] {
-		a := m.apps[p.id]
-		if lf.match(a.Owner.ID, string(a.State), a.CreatedAt, a.UpdatedAt) {
-			out = append(out, cloneApplication(a))
+		rec, l := get(p.id)
+		if lf.match(l.owner, l.state, l.created, l.updated) {
+			out = append(out, clone(rec))
 			if len(out) == lf.limit {
 				break
 			}
