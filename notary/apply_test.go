@@ -18,15 +18,15 @@ import (
 
 func TestApplyRequiresApprovedFiling(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("x")})
+	_, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("x")})
 	require.ErrorIs(t, err, notary.ErrFilingRequired)
-	f, err := e.svc.Filings.Submit(e.ctx, alice, validContent())
+	f, err := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 	require.NoError(t, err)
-	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("x")})
+	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("x")})
 	require.ErrorIs(t, err, notary.ErrFilingRequired, "a filing under review is not enough")
 	_, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
 	require.NoError(t, err)
-	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("x")})
+	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("x")})
 	require.NoError(t, err)
 	assert.Equal(t, notary.AwaitingPayment, app.State)
 	assert.Equal(t, "300.00", app.Quote.Amount.StringFixed(2), "default pricing's minimum charge")
@@ -40,7 +40,7 @@ func TestApplyQuotesByEvidenceCount(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("q-%d", i)
 	}
-	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence(ids...)})
+	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence(ids...)})
 	require.NoError(t, err)
 	// 10 × 200 + 2 × 150
 	assert.True(t, app.Quote.Amount.Equal(decimal.RequireFromString("2300")), app.Quote.Amount.String())
@@ -50,7 +50,7 @@ func TestApplyQuotesByEvidenceCount(t *testing.T) {
 func TestApplyIdempotencyKey(t *testing.T) {
 	e := newEnv(t)
 	e.approvedFiling(alice)
-	req := notary.ApplyRequest{Evidence: evidence("k1", "k2"), IdempotencyKey: "click-1"}
+	req := notary.ApplyRequest{Evidence: notarytest.Evidence("k1", "k2"), IdempotencyKey: "click-1"}
 	const n = 12
 	results := make([]notary.Application, n)
 	errs := make([]error, n)
@@ -68,10 +68,10 @@ func TestApplyIdempotencyKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, apps, 1)
 	// The same key for other evidence is a conflict; another user may use it.
-	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("k3"), IdempotencyKey: "click-1"})
+	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("k3"), IdempotencyKey: "click-1"})
 	require.ErrorIs(t, err, notary.ErrConflict)
 	e.approvedFiling(bob)
-	other, err := e.svc.Applications.Apply(e.ctx, bob, notary.ApplyRequest{Evidence: evidence("b1"), IdempotencyKey: "click-1"})
+	other, err := e.svc.Applications.Apply(e.ctx, bob, notary.ApplyRequest{Evidence: notarytest.Evidence("b1"), IdempotencyKey: "click-1"})
 	require.NoError(t, err)
 	assert.NotEqual(t, results[0].ID, other.ID)
 }
@@ -80,9 +80,9 @@ func TestEvidenceReservedUntilReleased(t *testing.T) {
 	e := newEnv(t)
 	e.approvedFiling(alice)
 	e.approvedFiling(bob)
-	a, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("shared", "a-only")})
+	a, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("shared", "a-only")})
 	require.NoError(t, err)
-	_, err = e.svc.Applications.Apply(e.ctx, bob, notary.ApplyRequest{Evidence: evidence("shared")})
+	_, err = e.svc.Applications.Apply(e.ctx, bob, notary.ApplyRequest{Evidence: notarytest.Evidence("shared")})
 	require.ErrorIs(t, err, notary.ErrEvidenceReserved)
 	assert.Contains(t, err.Error(), "shared")
 
@@ -98,7 +98,7 @@ func TestEvidenceReservedUntilReleased(t *testing.T) {
 	a, err = e.svc.Applications.Get(e.ctx, alice, a.ID)
 	require.NoError(t, err)
 	assert.Equal(t, notary.Cancelled, a.State)
-	_, err = e.svc.Applications.Apply(e.ctx, bob, notary.ApplyRequest{Evidence: evidence("shared")})
+	_, err = e.svc.Applications.Apply(e.ctx, bob, notary.ApplyRequest{Evidence: notarytest.Evidence("shared")})
 	require.NoError(t, err, "released evidence can be selected again")
 }
 
@@ -113,7 +113,7 @@ func TestConcurrentAppliesReserveOnce(t *testing.T) {
 	errs := make([]error, len(users))
 	for i, u := range users {
 		wg.Go(func() {
-			_, errs[i] = e.svc.Applications.Apply(e.ctx, u, notary.ApplyRequest{Evidence: evidence("contested")})
+			_, errs[i] = e.svc.Applications.Apply(e.ctx, u, notary.ApplyRequest{Evidence: notarytest.Evidence("contested")})
 		})
 	}
 	wg.Wait()
@@ -300,7 +300,7 @@ func TestBadInputNeverChangesState(t *testing.T) {
 	e := newEnv(t)
 	long := strings.Repeat("长", notary.MaxReasonLen+1)
 	mutate := func(f func(*notary.FilingContent)) notary.FilingContent {
-		c := validContent()
+		c := notarytest.FilingContent()
 		f(&c)
 		return c
 	}
@@ -318,10 +318,10 @@ func TestBadInputNeverChangesState(t *testing.T) {
 		{"contact_email", mutate(func(c *notary.FilingContent) { c.ContactEmail = "not-an-email" })},
 		{"contact_phone", mutate(func(c *notary.FilingContent) { c.ContactPhone = "12345" })},
 		{"agent.power_of_attorney.uri", mutate(func(c *notary.FilingContent) {
-			c.Agent = &notary.Agent{Person: notary.Person{Name: "Li Si", IDType: notary.IDPassport, IDNumber: "E12345678"}, IDDocument: doc("agent-id.pdf")}
+			c.Agent = &notary.Agent{Person: notary.Person{Name: "Li Si", IDType: notary.IDPassport, IDNumber: "E12345678"}, IDDocument: notarytest.Document("agent-id.pdf")}
 		})},
 		{"agent.id_document.uri", mutate(func(c *notary.FilingContent) {
-			c.Agent = &notary.Agent{Person: notary.Person{Name: "Li Si", IDType: notary.IDPassport, IDNumber: "E12345678"}, PowerOfAttorney: doc("poa.pdf")}
+			c.Agent = &notary.Agent{Person: notary.Person{Name: "Li Si", IDType: notary.IDPassport, IDNumber: "E12345678"}, PowerOfAttorney: notarytest.Document("poa.pdf")}
 		})},
 	}
 	for _, tc := range filings {
@@ -335,9 +335,9 @@ func TestBadInputNeverChangesState(t *testing.T) {
 			require.ErrorIs(t, err, notary.ErrNotFound, "nothing stored")
 		})
 	}
-	agent := validContent()
+	agent := notarytest.FilingContent()
 	agent.Agent = &notary.Agent{Person: notary.Person{Name: "Li Si", IDType: notary.IDPassport, IDNumber: "E12345678"},
-		PowerOfAttorney: doc("poa.pdf"), IDDocument: doc("agent-id.pdf")}
+		PowerOfAttorney: notarytest.Document("poa.pdf"), IDDocument: notarytest.Document("agent-id.pdf")}
 	_, err := e.svc.Filings.Submit(e.ctx, notary.User{ID: "u-carol", Email: "carol@example.com"}, agent)
 	require.NoError(t, err, "an agent filing with both documents is accepted")
 
@@ -357,9 +357,9 @@ func TestBadInputNeverChangesState(t *testing.T) {
 
 	for name, ev := range map[string][]notary.Evidence{
 		"none":       nil,
-		"duplicate":  append(evidence("d"), evidence("d")...),
+		"duplicate":  append(notarytest.Evidence("d"), notarytest.Evidence("d")...),
 		"bad digest": {{ID: "x", Title: "x", SHA256: "zz"}},
-		"no title":   {{ID: "x", SHA256: digest("x")}},
+		"no title":   {{ID: "x", SHA256: notarytest.Digest("x")}},
 	} {
 		_, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: ev})
 		require.ErrorIs(t, err, notary.ErrInvalidInput, name)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
 	"github.com/notarykit/notarykit/store"
 )
 
@@ -58,11 +59,11 @@ func reseal(ev notary.Event, prev string) notary.Event {
 
 func TestVerifyDetectsTampering(t *testing.T) {
 	e, ts := newTamperEnv(t)
-	f, err := e.svc.Filings.Submit(e.ctx, alice, validContent())
+	f, err := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 	require.NoError(t, err)
 	_, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "blurred licence")
 	require.NoError(t, err)
-	_, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, validContent())
+	_, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, notarytest.FilingContent())
 	require.NoError(t, err)
 	_, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
 	require.NoError(t, err)

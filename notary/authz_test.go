@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
 )
 
 // principal kinds: which callers an action accepts.
@@ -121,7 +122,7 @@ func actors(e *env) []who {
 
 func filingIn(e *env, state notary.FilingState) target {
 	e.t.Helper()
-	f, err := e.svc.Filings.Submit(e.ctx, alice, validContent())
+	f, err := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 	require.NoError(e.t, err)
 	switch state {
 	case notary.FilingApproved:
@@ -167,19 +168,19 @@ func authzActions() []authzAction {
 		// Filings.
 		{name: "Filings.Submit", kind: usersOnly, setup: noTarget, selfOK: true,
 			run: func(e *env, w who, _ target) error {
-				return errOnly(e.svc.Filings.Submit(e.ctx, *w.user, validContent()))
+				return errOnly(e.svc.Filings.Submit(e.ctx, *w.user, notarytest.FilingContent()))
 			}},
 		{name: "Filings.Resubmit", kind: usersOnly, setup: filingTarget(notary.FilingRejected),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Filings.Resubmit(e.ctx, *w.user, tg.id, validContent()))
+				return errOnly(e.svc.Filings.Resubmit(e.ctx, *w.user, tg.id, notarytest.FilingContent()))
 			}},
 		{name: "Filings.Resubmit pending", kind: usersOnly, setup: filingTarget(notary.FilingPendingReview), allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Filings.Resubmit(e.ctx, *w.user, tg.id, validContent()))
+				return errOnly(e.svc.Filings.Resubmit(e.ctx, *w.user, tg.id, notarytest.FilingContent()))
 			}},
 		{name: "Filings.Amend", kind: usersOnly, setup: filingTarget(notary.FilingApproved),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Filings.Amend(e.ctx, *w.user, tg.id, validContent()))
+				return errOnly(e.svc.Filings.Amend(e.ctx, *w.user, tg.id, notarytest.FilingContent()))
 			}},
 		{name: "Filings.Get", kind: anyone, setup: filingTarget(notary.FilingPendingReview),
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Filings.Get(e.ctx, w.principal(), tg.id)) }},
@@ -199,7 +200,7 @@ func authzActions() []authzAction {
 		// Applications.
 		{name: "Applications.Apply", kind: usersOnly, setup: filingTarget(notary.FilingApproved), selfOK: true, other: notary.ErrFilingRequired,
 			run: func(e *env, w who, _ target) error {
-				return errOnly(e.svc.Applications.Apply(e.ctx, *w.user, notary.ApplyRequest{Evidence: evidence("authz-1")}))
+				return errOnly(e.svc.Applications.Apply(e.ctx, *w.user, notary.ApplyRequest{Evidence: notarytest.Evidence("authz-1")}))
 			}},
 		{name: "Applications.Get", kind: anyone, setup: appTarget(notary.AwaitingPayment),
 			run: func(e *env, w who, tg target) error {

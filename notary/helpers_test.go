@@ -3,7 +3,6 @@ package notary_test
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -156,39 +155,9 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	return l.r.Read(p)
 }
 
-func digest(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-func doc(name string) notary.Document {
-	return notary.Document{URI: "https://files.example/" + name, MediaType: "application/pdf", Size: 1024, SHA256: digest(name)}
-}
-
-func validContent() notary.FilingContent {
-	return notary.FilingContent{
-		EnterpriseName:  "Shenzhen Example Technology Co., Ltd.",
-		CreditCode:      "91350100M000100Y43",
-		BusinessLicense: doc("licence.pdf"),
-		LegalRep:        notary.Person{Name: "Zhang San", IDType: notary.IDResident, IDNumber: "11010519491231002X"},
-		LegalRepID:      doc("legal-rep-id.pdf"),
-		ContactAddress:  "8 Science Park Road, Nanshan, Shenzhen",
-		ContactEmail:    "legal@example.com",
-		ContactPhone:    "13800138000",
-	}
-}
-
-func evidence(ids ...string) []notary.Evidence {
-	out := make([]notary.Evidence, len(ids))
-	for i, id := range ids {
-		out[i] = notary.Evidence{ID: id, Title: "Contract " + id, SHA256: digest(id)}
-	}
-	return out
-}
-
 // approvedFiling files and approves a filing for u.
 func (e *env) approvedFiling(u notary.User) notary.Filing {
-	f, err := e.svc.Filings.Submit(e.ctx, u, validContent())
+	f, err := e.svc.Filings.Submit(e.ctx, u, notarytest.FilingContent())
 	require.NoError(e.t, err)
 	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 	require.NoError(e.t, err)
@@ -204,7 +173,7 @@ func (e *env) appIn(state notary.ApplicationState) notary.Application {
 		e.approvedFiling(alice)
 	}
 	evidenceSeq++
-	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence(fmt.Sprintf("ev-%d", evidenceSeq))})
+	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence(fmt.Sprintf("ev-%d", evidenceSeq))})
 	require.NoError(e.t, err)
 	step := func(a notary.Application, err error) notary.Application {
 		e.t.Helper()

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
 )
 
 // TestFilingRows exercises each row of SPEC's filing table: new state,
@@ -23,25 +24,25 @@ func TestFilingRows(t *testing.T) {
 		notices []string
 	}{
 		{"submit", func(e *env) (notary.Filing, error) {
-			return e.svc.Filings.Submit(e.ctx, alice, validContent())
+			return e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 		}, notary.FilingPendingReview, office},
 		{"approve", func(e *env) (notary.Filing, error) {
-			f, _ := e.svc.Filings.Submit(e.ctx, alice, validContent())
+			f, _ := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 			return e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 		}, notary.FilingApproved, append(office, "insite filing.approved alice@example.com", "email filing.approved alice@example.com")},
 		{"reject", func(e *env) (notary.Filing, error) {
-			f, _ := e.svc.Filings.Submit(e.ctx, alice, validContent())
+			f, _ := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 			return e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "licence scan unreadable")
 		}, notary.FilingRejected, append(office, "insite filing.rejected alice@example.com", "email filing.rejected alice@example.com")},
 		{"resubmit", func(e *env) (notary.Filing, error) {
-			f, _ := e.svc.Filings.Submit(e.ctx, alice, validContent())
+			f, _ := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 			f, _ = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "licence scan unreadable")
-			return e.svc.Filings.Resubmit(e.ctx, alice, f.ID, validContent())
+			return e.svc.Filings.Resubmit(e.ctx, alice, f.ID, notarytest.FilingContent())
 		}, notary.FilingPendingReview, append(append(office, "insite filing.rejected alice@example.com", "email filing.rejected alice@example.com"), office...)},
 		{"amend", func(e *env) (notary.Filing, error) {
 			e.approvedFiling(alice)
 			f, _ := e.svc.Filings.Mine(e.ctx, alice)
-			c := validContent()
+			c := notarytest.FilingContent()
 			c.ContactAddress = "9 New Address Road, Futian, Shenzhen"
 			return e.svc.Filings.Amend(e.ctx, alice, f.ID, c)
 		}, notary.FilingPendingReview, append(append(office, "insite filing.approved alice@example.com", "email filing.approved alice@example.com"), office...)},
@@ -70,15 +71,15 @@ func TestFilingRows(t *testing.T) {
 func TestAmendKeepsApprovedRevisionInForce(t *testing.T) {
 	e := newEnv(t)
 	f := e.approvedFiling(alice)
-	c := validContent()
+	c := notarytest.FilingContent()
 	c.EnterpriseName = "Renamed Technology Co., Ltd."
 	f, err := e.svc.Filings.Amend(e.ctx, alice, f.ID, c)
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.Revision)
 	assert.Equal(t, 1, f.ApprovedRevision)
-	assert.Equal(t, validContent().EnterpriseName, f.Approved.EnterpriseName)
+	assert.Equal(t, notarytest.FilingContent().EnterpriseName, f.Approved.EnterpriseName)
 	// The old revision still lets the user apply while the amendment waits.
-	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("amend-1")})
+	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("amend-1")})
 	require.NoError(t, err)
 	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "name change not registered")
 	require.NoError(t, err)
@@ -169,7 +170,7 @@ func TestApplicationRows(t *testing.T) {
 			if tc.act == nil {
 				e.approvedFiling(alice)
 				var err error
-				a, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence("new-1", "new-2")})
+				a, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("new-1", "new-2")})
 				require.NoError(t, err)
 			} else {
 				a = e.appIn(tc.from)
@@ -244,11 +245,11 @@ func ApplicationRules() map[notary.ApplicationState]map[notary.ApplicationTrigge
 
 func TestEveryForbiddenFilingAction(t *testing.T) {
 	e := newEnv(t)
-	pending, err := e.svc.Filings.Submit(e.ctx, alice, validContent())
+	pending, err := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 	require.NoError(t, err)
 	approved := e.approvedFiling(bob)
 	carol := notary.User{ID: "u-carol", Email: "carol@example.com"}
-	rejected, err := e.svc.Filings.Submit(e.ctx, carol, validContent())
+	rejected, err := e.svc.Filings.Submit(e.ctx, carol, notarytest.FilingContent())
 	require.NoError(t, err)
 	rejected, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, rejected.ID, 0, "wrong licence")
 	require.NoError(t, err)
@@ -263,11 +264,11 @@ func TestEveryForbiddenFilingAction(t *testing.T) {
 			return err
 		},
 		notary.FilingResubmit: func(f notary.Filing) error {
-			_, err := e.svc.Filings.Resubmit(e.ctx, owner[f.State], f.ID, validContent())
+			_, err := e.svc.Filings.Resubmit(e.ctx, owner[f.State], f.ID, notarytest.FilingContent())
 			return err
 		},
 		notary.FilingAmend: func(f notary.Filing) error {
-			_, err := e.svc.Filings.Amend(e.ctx, owner[f.State], f.ID, validContent())
+			_, err := e.svc.Filings.Amend(e.ctx, owner[f.State], f.ID, notarytest.FilingContent())
 			return err
 		},
 	}
@@ -283,7 +284,7 @@ func TestEveryForbiddenFilingAction(t *testing.T) {
 		}
 	}
 	// Submitting twice is a conflict, not a second filing.
-	_, err = e.svc.Filings.Submit(e.ctx, alice, validContent())
+	_, err = e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
 	require.ErrorIs(t, err, notary.ErrConflict)
 }
 

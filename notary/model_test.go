@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
 )
 
 // specTable is SPEC's application table written out by hand, independent of
@@ -89,7 +90,7 @@ func TestModelRandomWalk(t *testing.T) {
 						}
 					}
 				}
-				a, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: evidence(sel...)})
+				a, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence(sel...)})
 				if held {
 					require.ErrorIs(rt, err, notary.ErrEvidenceReserved)
 					continue

@@ -3,8 +3,6 @@ package mockpay_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -138,13 +136,13 @@ func newWorld(t *testing.T, skew time.Duration) *world {
 func (w *world) apply() notary.Application {
 	w.t.Helper()
 	if _, err := w.svc.Filings.Mine(w.ctx, alice); err != nil {
-		f, err := w.svc.Filings.Submit(w.ctx, alice, validContent())
+		f, err := w.svc.Filings.Submit(w.ctx, alice, notarytest.FilingContent())
 		require.NoError(w.t, err)
 		_, err = w.svc.Reviews.ApproveFiling(w.ctx, w.admin, f.ID, f.Version)
 		require.NoError(w.t, err)
 	}
 	ev := uuid.NewString()
-	app, err := w.svc.Applications.Apply(w.ctx, alice, notary.ApplyRequest{Evidence: []notary.Evidence{{ID: ev, Title: "Contract " + ev, SHA256: digest(ev)}}})
+	app, err := w.svc.Applications.Apply(w.ctx, alice, notary.ApplyRequest{Evidence: []notary.Evidence{{ID: ev, Title: "Contract " + ev, SHA256: notarytest.Digest(ev)}}})
 	require.NoError(w.t, err)
 	require.Equal(w.t, notary.AwaitingPayment, app.State)
 	require.Equal(w.t, mockpay.Name, app.Payment.Provider)
@@ -234,26 +232,4 @@ func mustJSON(t *testing.T, v any) []byte {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
-}
-
-func digest(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-func doc(name string) notary.Document {
-	return notary.Document{URI: "https://files.example/" + name, MediaType: "application/pdf", Size: 1024, SHA256: digest(name)}
-}
-
-func validContent() notary.FilingContent {
-	return notary.FilingContent{
-		EnterpriseName:  "Shenzhen Example Technology Co., Ltd.",
-		CreditCode:      "91350100M000100Y43",
-		BusinessLicense: doc("licence.pdf"),
-		LegalRep:        notary.Person{Name: "Zhang San", IDType: notary.IDResident, IDNumber: "11010519491231002X"},
-		LegalRepID:      doc("legal-rep-id.pdf"),
-		ContactAddress:  "8 Science Park Road, Nanshan, Shenzhen",
-		ContactEmail:    "legal@example.com",
-		ContactPhone:    "13800138000",
-	}
 }

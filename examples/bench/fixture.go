@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"time"
@@ -44,28 +42,13 @@ func newFixture(ctx context.Context, st notary.Store) (*fixture, error) {
 	return f, err
 }
 
-func digest(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-func doc(name string) notary.Document {
-	return notary.Document{URI: "https://files.example/" + name, MediaType: "application/pdf", Size: 1024, SHA256: digest(name)}
-}
-
 func (f *fixture) user(i int) notary.User {
 	return notary.User{ID: fmt.Sprintf("bench-user-%d", i), Email: fmt.Sprintf("user%d@example.com", i), Name: "Bench User"}
 }
 
 // approve files and approves a filing for u.
 func (f *fixture) approve(ctx context.Context, u notary.User) error {
-	fl, err := f.svc.Filings.Submit(ctx, u, notary.FilingContent{
-		EnterpriseName: "Bench Technology Co., Ltd.", CreditCode: "91110000100017643K",
-		BusinessLicense: doc("licence.pdf"),
-		LegalRep:        notary.Person{Name: "Zhang San", IDType: notary.IDResident, IDNumber: "11010519491231002X"},
-		LegalRepID:      doc("id.pdf"), ContactAddress: "8 Science Park Road, Shenzhen",
-		ContactEmail: "legal@example.com", ContactPhone: "13800138000",
-	})
+	fl, err := f.svc.Filings.Submit(ctx, u, notarytest.FilingContent())
 	if err != nil {
 		return err
 	}
@@ -78,7 +61,7 @@ func (f *fixture) approve(ctx context.Context, u notary.User) error {
 func (f *fixture) application(ctx context.Context, u notary.User, paidOnly bool) (notary.Application, error) {
 	f.seq++
 	ev := fmt.Sprintf("bench-ev-%s-%d", u.ID, f.seq)
-	a, err := f.svc.Applications.Apply(ctx, u, notary.ApplyRequest{Evidence: []notary.Evidence{{ID: ev, Title: "Contract", SHA256: digest(ev)}}})
+	a, err := f.svc.Applications.Apply(ctx, u, notary.ApplyRequest{Evidence: notarytest.Evidence(ev)})
 	if err != nil {
 		return a, err
 	}

@@ -3,8 +3,6 @@ package paymenthttp_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -70,11 +68,11 @@ func newFixture(t *testing.T, opts ...paymenthttp.Option) *fixture {
 	require.NoError(t, err)
 	admin, err := svc.Admins.Authenticate(f.ctx, token)
 	require.NoError(t, err)
-	filing, err := svc.Filings.Submit(f.ctx, alice, validContent())
+	filing, err := svc.Filings.Submit(f.ctx, alice, notarytest.FilingContent())
 	require.NoError(t, err)
 	_, err = svc.Reviews.ApproveFiling(f.ctx, admin, filing.ID, filing.Version)
 	require.NoError(t, err)
-	f.app, err = svc.Applications.Apply(f.ctx, alice, notary.ApplyRequest{Evidence: []notary.Evidence{{ID: "ev-1", Title: "Contract", SHA256: digest("ev-1")}}})
+	f.app, err = svc.Applications.Apply(f.ctx, alice, notary.ApplyRequest{Evidence: []notary.Evidence{{ID: "ev-1", Title: "Contract", SHA256: notarytest.Digest("ev-1")}}})
 	require.NoError(t, err)
 	f.h = paymenthttp.Handler(svc.Applications, opts...)
 	return f
@@ -167,26 +165,4 @@ func TestHandlerBodyLimit(t *testing.T) {
 	out := httptest.NewRecorder()
 	def.ServeHTTP(out, req)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, out.Code)
-}
-
-func digest(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
-func doc(name string) notary.Document {
-	return notary.Document{URI: "https://files.example/" + name, MediaType: "application/pdf", Size: 1024, SHA256: digest(name)}
-}
-
-func validContent() notary.FilingContent {
-	return notary.FilingContent{
-		EnterpriseName:  "Shenzhen Example Technology Co., Ltd.",
-		CreditCode:      "91350100M000100Y43",
-		BusinessLicense: doc("licence.pdf"),
-		LegalRep:        notary.Person{Name: "Zhang San", IDType: notary.IDResident, IDNumber: "11010519491231002X"},
-		LegalRepID:      doc("legal-rep-id.pdf"),
-		ContactAddress:  "8 Science Park Road, Nanshan, Shenzhen",
-		ContactEmail:    "legal@example.com",
-		ContactPhone:    "13800138000",
-	}
 }
