@@ -100,7 +100,7 @@ func (s *Store) admin(ctx context.Context, query string, args []any, missing fun
 
 // AdminByID returns the account, or an error wrapping ErrNotFound.
 func (s *Store) AdminByID(ctx context.Context, id uuid.UUID) (notary.AdminAccount, error) {
-	return s.admin(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = $1`, []any{id},
+	return s.admin(ctx, `SELECT `+adminColumns+` FROM admins WHERE id = $1`, []any{pgid(id)},
 		func() error { return notFound("admin %s", id) })
 }
 

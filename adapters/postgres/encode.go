@@ -125,6 +125,10 @@ func uuidPtr(u pgtype.UUID) uuid.UUID {
 	return uuid.UUID(u.Bytes)
 }
 
+// pgid passes a UUID to pgx natively: uuid.UUID is a driver.Valuer, which
+// pgx would encode through its string form.
+func pgid(u uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: u, Valid: true} }
+
 func nullUUID(u uuid.UUID) pgtype.UUID {
 	return pgtype.UUID{Bytes: u, Valid: u != uuid.Nil}
 }

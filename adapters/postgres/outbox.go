@@ -19,7 +19,7 @@ import (
 
 // noticeColumns holds notices column-wise for one unnest INSERT.
 type noticeColumns struct {
-	ids, officeIDs, recordIDs []uuid.UUID
+	ids, officeIDs, recordIDs []pgtype.UUID
 	kinds, channels, statuses []string
 	attempts                  []int32
 	nextAttempts, created     []time.Time
@@ -30,7 +30,7 @@ type noticeColumns struct {
 
 func newNoticeColumns(n int) *noticeColumns {
 	return &noticeColumns{
-		ids: make([]uuid.UUID, 0, n), officeIDs: make([]uuid.UUID, 0, n), recordIDs: make([]uuid.UUID, 0, n),
+		ids: make([]pgtype.UUID, 0, n), officeIDs: make([]pgtype.UUID, 0, n), recordIDs: make([]pgtype.UUID, 0, n),
 		kinds: make([]string, 0, n), channels: make([]string, 0, n), statuses: make([]string, 0, n),
 		attempts: make([]int32, 0, n), nextAttempts: make([]time.Time, 0, n), created: make([]time.Time, 0, n),
 		claims: make([]pgtype.UUID, 0, n), leases: make([]pgtype.Timestamptz, 0, n),
@@ -51,9 +51,9 @@ func (c *noticeColumns) add(n notary.Notice) error {
 	if next.IsZero() {
 		next = n.CreatedAt
 	}
-	c.ids = append(c.ids, n.ID)
-	c.officeIDs = append(c.officeIDs, n.OfficeID)
-	c.recordIDs = append(c.recordIDs, n.RecordID)
+	c.ids = append(c.ids, pgid(n.ID))
+	c.officeIDs = append(c.officeIDs, pgid(n.OfficeID))
+	c.recordIDs = append(c.recordIDs, pgid(n.RecordID))
 	c.kinds = append(c.kinds, string(n.Kind))
 	c.channels = append(c.channels, string(n.Channel))
 	c.statuses = append(c.statuses, string(status))

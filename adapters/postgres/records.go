@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/notarykit/notarykit/notary"
 )
@@ -120,10 +121,10 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 			return err
 		}
 		if len(c.Release) > 0 {
-			b.Queue(releaseSQL, a.ID, c.Release)
+			b.Queue(releaseSQL, pgid(a.ID), c.Release)
 		}
 		if len(c.Reserve) > 0 {
-			b.Queue(reserveSQL, a.ID, distinct(c.Reserve))
+			b.Queue(reserveSQL, pgid(a.ID), distinct(c.Reserve))
 		}
 	}
 	queueEvents(b, c.Events)
@@ -184,10 +185,10 @@ func queueFiling(b *pgx.Batch, f notary.Filing, expected int64) error {
 		return invalid("encode filing: %v", err)
 	}
 	if expected == 0 {
-		b.Queue(insertFilingSQL, f.ID, f.OfficeID, f.Owner.ID, string(f.State), f.Version,
+		b.Queue(insertFilingSQL, pgid(f.ID), pgid(f.OfficeID), f.Owner.ID, string(f.State), f.Version,
 			utc(f.CreatedAt), utc(f.UpdatedAt), doc)
 	} else {
-		b.Queue(updateFilingSQL, f.ID, expected, f.OfficeID, f.Owner.ID, string(f.State), f.Version,
+		b.Queue(updateFilingSQL, pgid(f.ID), expected, pgid(f.OfficeID), f.Owner.ID, string(f.State), f.Version,
 			utc(f.CreatedAt), utc(f.UpdatedAt), doc)
 	}
 	return nil
@@ -200,10 +201,10 @@ func queueApplication(b *pgx.Batch, a notary.Application, expected int64) error 
 	}
 	amount := a.Quote.Amount.String()
 	if expected == 0 {
-		b.Queue(insertApplicationSQL, a.ID, a.OfficeID, a.Owner.ID, string(a.State), a.Version,
+		b.Queue(insertApplicationSQL, pgid(a.ID), pgid(a.OfficeID), a.Owner.ID, string(a.State), a.Version,
 			utc(a.CreatedAt), utc(a.UpdatedAt), tz(a.ExpiresAt), a.IdempotencyKey, amount, a.Quote.Currency, doc)
 	} else {
-		b.Queue(updateApplicationSQL, a.ID, expected, a.OfficeID, a.Owner.ID, string(a.State), a.Version,
+		b.Queue(updateApplicationSQL, pgid(a.ID), expected, pgid(a.OfficeID), a.Owner.ID, string(a.State), a.Version,
 			utc(a.CreatedAt), utc(a.UpdatedAt), tz(a.ExpiresAt), a.IdempotencyKey, amount, a.Quote.Currency, doc)
 	}
 	return nil
@@ -217,20 +218,20 @@ func queueEvents(b *pgx.Batch, evs []notary.Event) {
 		return
 	case 1:
 		e := evs[0]
-		b.Queue(insertEventSQL, e.RecordID, e.Seq, e.ID, string(e.RecordKind), e.OfficeID, e.Trigger, e.From, e.To,
+		b.Queue(insertEventSQL, pgid(e.RecordID), e.Seq, pgid(e.ID), string(e.RecordKind), pgid(e.OfficeID), e.Trigger, e.From, e.To,
 			string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Reason, utc(e.At), e.PrevHash, e.Hash)
 		return
 	}
 	n := len(evs)
 	var (
-		recordIDs, ids, officeIDs                                  = make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n)
+		recordIDs, ids, officeIDs                                  = make([]pgtype.UUID, n), make([]pgtype.UUID, n), make([]pgtype.UUID, n)
 		seqs                                                       = make([]int64, n)
 		kinds, triggers, froms, tos, actorKinds, actorIDs, actorNm = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		reasons, prevs, hashes                                     = make([]string, n), make([]string, n), make([]string, n)
 		ats                                                        = make([]time.Time, n)
 	)
 	for i, e := range evs {
-		recordIDs[i], seqs[i], ids[i], kinds[i], officeIDs[i] = e.RecordID, e.Seq, e.ID, string(e.RecordKind), e.OfficeID
+		recordIDs[i], seqs[i], ids[i], kinds[i], officeIDs[i] = pgid(e.RecordID), e.Seq, pgid(e.ID), string(e.RecordKind), pgid(e.OfficeID)
 		triggers[i], froms[i], tos[i] = e.Trigger, e.From, e.To
 		actorKinds[i], actorIDs[i], actorNm[i] = string(e.Actor.Kind), e.Actor.ID, e.Actor.Name
 		reasons[i], ats[i], prevs[i], hashes[i] = e.Reason, utc(e.At), e.PrevHash, e.Hash
@@ -258,7 +259,7 @@ func queueNotices(b *pgx.Batch, ns []notary.Notice) error {
 
 // Filing returns the filing with id, or an error wrapping ErrNotFound.
 func (s *Store) Filing(ctx context.Context, id uuid.UUID) (notary.Filing, error) {
-	return s.filing(ctx, `SELECT doc FROM filings WHERE id = $1`, []any{id}, func() error { return notFound("filing %s", id) })
+	return s.filing(ctx, `SELECT doc FROM filings WHERE id = $1`, []any{pgid(id)}, func() error { return notFound("filing %s", id) })
 }
 
 // FilingByOwner returns the user's filing at the office, or an error
@@ -282,7 +283,7 @@ func (s *Store) filing(ctx context.Context, query string, args []any, missing fu
 // Application returns the application with id, or an error wrapping
 // ErrNotFound.
 func (s *Store) Application(ctx context.Context, id uuid.UUID) (notary.Application, error) {
-	return s.application(ctx, `SELECT doc FROM applications WHERE id = $1`, []any{id},
+	return s.application(ctx, `SELECT doc FROM applications WHERE id = $1`, []any{pgid(id)},
 		func() error { return notFound("application %s", id) })
 }
 
