@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/qmuntal/stateless"
 
 	"github.com/notarykit/notarykit/store"
@@ -22,17 +23,24 @@ func benchMemory(ctx context.Context, _ config, r *Report) error {
 	if err := f.approve(ctx, u); err != nil {
 		return err
 	}
-	app, err := f.application(ctx, u, false)
-	if err != nil {
-		return err
+	// Many applications, so audit trails stay as short as real ones.
+	apps := make([]uuid.UUID, 64)
+	for i := range apps {
+		a, err := f.application(ctx, u, false)
+		if err != nil {
+			return err
+		}
+		apps[i] = a.ID
 	}
 	var failed error
 	notarykit := testing.Benchmark(func(b *testing.B) {
+		i := 0
 		for b.Loop() {
-			if err := f.cycle(ctx, u, app.ID); err != nil {
+			if err := f.cycle(ctx, u, apps[i%len(apps)]); err != nil {
 				failed = err
 				b.FailNow()
 			}
+			i++
 		}
 	})
 	if failed != nil {
