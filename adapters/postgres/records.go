@@ -81,10 +81,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
 	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[])`
 
-	insertNoticesSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
+	insertNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
 	claim, lease_until, last_error, delivered_at, created_at, notice)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::integer[],
-	$8::timestamptz[], $9::uuid[], $10::timestamptz[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::jsonb[])`
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 
 	insertDedupSQL = `INSERT INTO dedup_keys (key) VALUES ($1)`
 )
@@ -240,20 +239,13 @@ func queueEvents(b *pgx.Batch, evs []notary.Event) {
 		actorKinds, actorIDs, actorNm, reasons, ats, prevs, hashes)
 }
 
-// queueNotices inserts the outbox entries with one statement. A notice
-// without Status is pending; one without NextAttemptAt is due at CreatedAt.
+// queueNotices inserts the outbox entries.
 func queueNotices(b *pgx.Batch, ns []notary.Notice) error {
-	if len(ns) == 0 {
-		return nil
-	}
-	cols := newNoticeColumns(len(ns))
 	for _, n := range ns {
-		if err := cols.add(n); err != nil {
+		if err := queueNotice(b, n); err != nil {
 			return err
 		}
 	}
-	b.Queue(insertNoticesSQL, cols.ids, cols.officeIDs, cols.recordIDs, cols.kinds, cols.channels, cols.statuses,
-		cols.attempts, cols.nextAttempts, cols.claims, cols.leases, cols.lastErrors, cols.delivered, cols.created, cols.docs)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/notarykit/notarykit/adapters/postgres"
@@ -150,8 +151,10 @@ func parallel(ctx context.Context, workers int, d time.Duration, fn func(context
 
 // rawApp is the raw-SQL baseline: the same statements notarykit's
 // transition writes (the version-checked UPDATE of the application, the
-// audit INSERT, the outbox INSERTs), through pgx in one transaction per
-// transition, with none of the SDK's reads, checks or encoding.
+// audit INSERT, the outbox INSERTs), as hand-written pgx code would send
+// them: one transaction per transition (BEGIN, the statements pipelined in
+// a batch, COMMIT), IDs passed natively, and none of the SDK's reads,
+// checks or encoding.
 type rawApp struct {
 	id      uuid.UUID
 	office  uuid.UUID
@@ -196,10 +199,11 @@ func (a *rawApp) transition(ctx context.Context, pool *pgxpool.Pool, from, to, t
 	}
 	defer tx.Rollback(ctx)
 	b := &pgx.Batch{}
-	b.Queue(rawUpdate, a.id, a.version, to, a.version+1, now, a.doc)
-	b.Queue(rawEvent, a.id, a.version+1, uuid.New(), a.office, trigger, from, to, now)
+	id, office := pgtype.UUID{Bytes: a.id, Valid: true}, pgtype.UUID{Bytes: a.office, Valid: true}
+	b.Queue(rawUpdate, id, a.version, to, a.version+1, now, a.doc)
+	b.Queue(rawEvent, id, a.version+1, pgtype.UUID{Bytes: uuid.New(), Valid: true}, office, trigger, from, to, now)
 	for range notices {
-		b.Queue(rawNotice, uuid.New(), a.office, a.id, "bench", "email", now, a.notice)
+		b.Queue(rawNotice, pgtype.UUID{Bytes: uuid.New(), Valid: true}, office, id, "bench", "email", now, a.notice)
 	}
 	res := tx.SendBatch(ctx, b)
 	tag, err := res.Exec()
