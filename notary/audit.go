@@ -23,6 +23,7 @@ type ChainError struct {
 	Reason   string
 }
 
+// Error describes the broken link.
 func (e *ChainError) Error() string {
 	return fmt.Sprintf("notary: audit trail of %s broken at seq %d: %s", e.RecordID, e.Seq, e.Reason)
 }

@@ -44,6 +44,7 @@ type FieldError struct {
 	Reason string // human-readable reason, e.g. "check digit mismatch"
 }
 
+// Error names the field and the reason.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("notary: invalid input: %s: %s", e.Field, e.Reason)
 }
