@@ -523,8 +523,17 @@ func (s *Service) liveAdmin(ctx context.Context, a Admin) (AdminAccount, error) 
 // session loads a live session by token hash and its enabled account of
 // this office. Expired sessions, and sessions of disabled or deleted
 // accounts, are removed.
+//
+// The session and its account are read together, in one store read. When
+// that read finds nothing, the session is read alone to tell an unknown
+// session from one whose account is gone: a rare path, which then checks
+// exactly as the common one does.
 func (s *Service) session(ctx context.Context, hash string) (Session, AdminAccount, error) {
-	sess, err := s.store.Session(ctx, hash)
+	sess, acct, err := s.store.SessionAdmin(ctx, hash)
+	loaded := err == nil
+	if errors.Is(err, ErrNotFound) {
+		sess, err = s.store.Session(ctx, hash)
+	}
 	if errors.Is(err, ErrNotFound) {
 		return Session{}, AdminAccount{}, wrap(ErrUnauthenticated, "no such session")
 	} else if err != nil {
@@ -550,11 +559,13 @@ func (s *Service) session(ctx context.Context, hash string) (Session, AdminAccou
 	if !now.Before(sess.ExpiresAt) {
 		return end("session expired")
 	}
-	acct, err := s.store.AdminByID(ctx, sess.AdminID)
-	if errors.Is(err, ErrNotFound) {
-		return end("account deleted")
-	} else if err != nil {
-		return Session{}, AdminAccount{}, err
+	if !loaded {
+		acct, err = s.store.AdminByID(ctx, sess.AdminID)
+		if errors.Is(err, ErrNotFound) {
+			return end("account deleted")
+		} else if err != nil {
+			return Session{}, AdminAccount{}, err
+		}
 	}
 	if acct.OfficeID != s.office.ID {
 		return Session{}, AdminAccount{}, wrap(ErrForbidden, "admin %s belongs to another office", acct.ID)

@@ -182,6 +182,12 @@ type AdminStore interface {
 	CreateSession(ctx context.Context, s Session) error
 	// Session returns the session with that token hash, or ErrNotFound.
 	Session(ctx context.Context, tokenHash string) (Session, error)
+	// SessionAdmin returns the session with that token hash together with
+	// its admin's account, in one read: what Session and AdminByID would
+	// return. ErrNotFound when the session does not exist or its account
+	// does not. A disabled account is returned like any other: the domain
+	// decides.
+	SessionAdmin(ctx context.Context, tokenHash string) (Session, AdminAccount, error)
 	// TouchSession sets the session's LastSeenAt (ErrNotFound if absent).
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	// DeleteSession removes one session; DeleteAdminSessions removes all of

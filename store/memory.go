@@ -1013,6 +1013,26 @@ func (m *Memory) Session(ctx context.Context, tokenHash string) (notary.Session,
 	return s, nil
 }
 
+// SessionAdmin returns the session with that token hash and its admin's
+// account, read together under one lock, or an error wrapping ErrNotFound
+// when either is absent.
+func (m *Memory) SessionAdmin(ctx context.Context, tokenHash string) (notary.Session, notary.AdminAccount, error) {
+	if err := ctx.Err(); err != nil {
+		return notary.Session{}, notary.AdminAccount{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s, ok := m.sessions[tokenHash]
+	if !ok {
+		return notary.Session{}, notary.AdminAccount{}, notFound("session")
+	}
+	a, ok := m.admins[s.AdminID]
+	if !ok {
+		return notary.Session{}, notary.AdminAccount{}, notFound("admin %s of the session", s.AdminID)
+	}
+	return s, a, nil
+}
+
 // TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.
 func (m *Memory) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
 	if err := ctx.Err(); err != nil {

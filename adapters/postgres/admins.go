@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,7 +32,7 @@ SELECT CASE
 END`
 
 func adminArgs(a notary.AdminAccount) []any {
-	return []any{a.ID, a.OfficeID, a.Email, a.Name, string(a.Role), a.PasswordHash, a.Disabled, a.FailedLogins,
+	return []any{pgid(a.ID), pgid(a.OfficeID), a.Email, a.Name, string(a.Role), a.PasswordHash, a.Disabled, a.FailedLogins,
 		tz(a.LockedUntil), a.Version, a.AuditHead, utc(a.CreatedAt), utc(a.UpdatedAt)}
 }
 
@@ -75,17 +76,40 @@ func (s *Store) UpdateAdmin(ctx context.Context, a notary.AdminAccount, expected
 	return s.send(ctx, b)
 }
 
+// scanAdmin reads the adminColumns of a row. UUIDs are scanned natively:
+// a uuid.UUID destination would make pgx go through its text form.
 func scanAdmin(row pgx.Row) (notary.AdminAccount, error) {
 	var (
 		a                notary.AdminAccount
+		id, office       pgtype.UUID
 		role             string
 		locked           pgtype.Timestamptz
 		created, updated time.Time
 	)
-	err := row.Scan(&a.ID, &a.OfficeID, &a.Email, &a.Name, &role, &a.PasswordHash, &a.Disabled, &a.FailedLogins,
+	err := row.Scan(&id, &office, &a.Email, &a.Name, &role, &a.PasswordHash, &a.Disabled, &a.FailedLogins,
 		&locked, &a.Version, &a.AuditHead, &created, &updated)
+	a.ID, a.OfficeID = uuidPtr(id), uuidPtr(office)
 	a.Role, a.LockedUntil, a.CreatedAt, a.UpdatedAt = notary.Role(role), fromTZ(locked), utc(created), utc(updated)
 	return a, err
+}
+
+// prefixedRow is a row whose leading columns go to dest and the rest to the
+// destinations given to Scan: it lets scanAdmin read the admin columns that
+// follow other columns in a joined row.
+type prefixedRow struct {
+	row  pgx.Row
+	dest []any
+}
+
+func (r prefixedRow) Scan(dest ...any) error { return r.row.Scan(append(r.dest, dest...)...) }
+
+// qualify prefixes each column of a column list with a table alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 func (s *Store) admin(ctx context.Context, query string, args []any, missing func() error) (notary.AdminAccount, error) {
@@ -108,13 +132,13 @@ func (s *Store) AdminByID(ctx context.Context, id uuid.UUID) (notary.AdminAccoun
 // case-insensitively), or an error wrapping ErrNotFound.
 func (s *Store) AdminByEmail(ctx context.Context, officeID uuid.UUID, email string) (notary.AdminAccount, error) {
 	return s.admin(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 AND lower(email) = lower($2)`,
-		[]any{officeID, email}, func() error { return notFound("admin %q at office %s", email, officeID) })
+		[]any{pgid(officeID), email}, func() error { return notFound("admin %q at office %s", email, officeID) })
 }
 
 // ListAdmins returns the office's accounts ordered by email (byte order,
 // then ID).
 func (s *Store) ListAdmins(ctx context.Context, officeID uuid.UUID) ([]notary.AdminAccount, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 ORDER BY email COLLATE "C", id`, officeID)
+	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 ORDER BY email COLLATE "C", id`, pgid(officeID))
 	if err != nil {
 		return nil, dbError(err)
 	}
@@ -141,26 +165,57 @@ func (s *Store) CreateSession(ctx context.Context, sess notary.Session) error {
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, admin_id, office_id, created_at, last_seen_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6)`,
-		sess.TokenHash, sess.AdminID, sess.OfficeID, utc(sess.CreatedAt), utc(sess.LastSeenAt), utc(sess.ExpiresAt))
+		sess.TokenHash, pgid(sess.AdminID), pgid(sess.OfficeID), utc(sess.CreatedAt), utc(sess.LastSeenAt), utc(sess.ExpiresAt))
 	return dbError(err)
+}
+
+// sessionRow receives the columns of a session row (all but token_hash,
+// which the query is keyed by), UUIDs natively.
+type sessionRow struct {
+	admin, office          pgtype.UUID
+	created, seen, expires time.Time
+}
+
+const sessionColumns = `admin_id, office_id, created_at, last_seen_at, expires_at`
+
+func (r *sessionRow) dest() []any {
+	return []any{&r.admin, &r.office, &r.created, &r.seen, &r.expires}
+}
+
+func (r *sessionRow) session(tokenHash string) notary.Session {
+	return notary.Session{TokenHash: tokenHash, AdminID: uuidPtr(r.admin), OfficeID: uuidPtr(r.office),
+		CreatedAt: utc(r.created), LastSeenAt: utc(r.seen), ExpiresAt: utc(r.expires)}
 }
 
 // Session returns the session with that token hash, or an error wrapping
 // ErrNotFound.
 func (s *Store) Session(ctx context.Context, tokenHash string) (notary.Session, error) {
-	var (
-		sess                   = notary.Session{TokenHash: tokenHash}
-		created, seen, expires time.Time
-	)
-	err := s.pool.QueryRow(ctx, `SELECT admin_id, office_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`,
-		tokenHash).Scan(&sess.AdminID, &sess.OfficeID, &created, &seen, &expires)
+	var r sessionRow
+	err := s.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notary.Session{}, notFound("session")
 	} else if err != nil {
 		return notary.Session{}, dbError(err)
 	}
-	sess.CreatedAt, sess.LastSeenAt, sess.ExpiresAt = utc(created), utc(seen), utc(expires)
-	return sess, nil
+	return r.session(tokenHash), nil
+}
+
+var sessionAdminSQL = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", adminColumns) + `
+FROM sessions s JOIN admins a ON a.id = s.admin_id
+WHERE s.token_hash = $1`
+
+// SessionAdmin returns the session with that token hash and its admin's
+// account, read with one query, or an error wrapping ErrNotFound when the
+// session or its account is absent.
+func (s *Store) SessionAdmin(ctx context.Context, tokenHash string) (notary.Session, notary.AdminAccount, error) {
+	var r sessionRow
+	a, err := scanAdmin(prefixedRow{row: s.pool.QueryRow(ctx, sessionAdminSQL, tokenHash), dest: r.dest()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notary.Session{}, notary.AdminAccount{}, notFound("session with its admin")
+	} else if err != nil {
+		return notary.Session{}, notary.AdminAccount{}, dbError(err)
+	}
+	return r.session(tokenHash), a, nil
 }
 
 // TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.
@@ -183,6 +238,6 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteAdminSessions removes every session of the admin.
 func (s *Store) DeleteAdminSessions(ctx context.Context, adminID uuid.UUID) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE admin_id = $1`, adminID)
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE admin_id = $1`, pgid(adminID))
 	return dbError(err)
 }

@@ -105,7 +105,30 @@ func (s *Store) UpdateAdmin(ctx context.Context, a notary.AdminAccount, expected
 const adminColumns = `id, office_id, email, name, role, password_hash, disabled, failed_logins, locked_until,
 	version, audit_head, created_at, updated_at`
 
-func scanAdmin(sc interface{ Scan(...any) error }) (notary.AdminAccount, error) {
+// scanner is a row: *sql.Row, *sql.Rows or a prefixedRow.
+type scanner interface{ Scan(...any) error }
+
+// prefixedRow is a row whose leading columns go to dest and the rest to the
+// destinations given to Scan: it lets scanAdmin read the admin columns that
+// follow other columns in a joined row.
+type prefixedRow struct {
+	row  scanner
+	dest []any
+}
+
+func (r prefixedRow) Scan(dest ...any) error { return r.row.Scan(append(r.dest, dest...)...) }
+
+// qualify prefixes each column of a column list with a table alias.
+func qualify(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// scanAdmin reads the adminColumns of a row.
+func scanAdmin(sc scanner) (notary.AdminAccount, error) {
 	var (
 		a                        notary.AdminAccount
 		id, office               sql.NullString
@@ -209,40 +232,76 @@ func (s *Store) CreateSession(ctx context.Context, sess notary.Session) error {
 	})
 }
 
+const sessionColumns = `token_hash, admin_id, office_id, created_at, last_seen_at, expires_at`
+
+// sessionRow receives the sessionColumns of a row.
+type sessionRow struct {
+	tokenHash              string
+	admin, office          sql.NullString
+	created, seen, expires sql.NullString
+}
+
+func (r *sessionRow) dest() []any {
+	return []any{&r.tokenHash, &r.admin, &r.office, &r.created, &r.seen, &r.expires}
+}
+
+func (r *sessionRow) session() (notary.Session, error) {
+	sess := notary.Session{TokenHash: r.tokenHash}
+	var err error
+	if sess.AdminID, err = parseUID(r.admin); err != nil {
+		return notary.Session{}, err
+	}
+	if sess.OfficeID, err = parseUID(r.office); err != nil {
+		return notary.Session{}, err
+	}
+	if sess.CreatedAt, err = parseTS(r.created); err != nil {
+		return notary.Session{}, err
+	}
+	if sess.LastSeenAt, err = parseTS(r.seen); err != nil {
+		return notary.Session{}, err
+	}
+	if sess.ExpiresAt, err = parseTS(r.expires); err != nil {
+		return notary.Session{}, err
+	}
+	return sess, nil
+}
+
 // Session returns the session with that token hash, or an error wrapping
 // ErrNotFound.
 func (s *Store) Session(ctx context.Context, tokenHash string) (notary.Session, error) {
-	var (
-		sess                   notary.Session
-		admin, office          sql.NullString
-		created, seen, expires sql.NullString
-	)
-	err := s.r.QueryRowContext(ctx, `
-		SELECT token_hash, admin_id, office_id, created_at, last_seen_at, expires_at
-		FROM sessions WHERE token_hash = ?`, tokenHash).
-		Scan(&sess.TokenHash, &admin, &office, &created, &seen, &expires)
+	var r sessionRow
+	err := s.r.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, tokenHash).
+		Scan(r.dest()...)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return notary.Session{}, notFound("session")
 	case err != nil:
 		return notary.Session{}, s.fail(ctx, "session", err)
 	}
-	if sess.AdminID, err = parseUID(admin); err != nil {
-		return notary.Session{}, err
+	return r.session()
+}
+
+var sessionAdminSQL = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", adminColumns) + `
+	FROM sessions s JOIN admins a ON a.id = s.admin_id
+	WHERE s.token_hash = ?`
+
+// SessionAdmin returns the session with that token hash and its admin's
+// account, read with one query, or an error wrapping ErrNotFound when the
+// session or its account is absent.
+func (s *Store) SessionAdmin(ctx context.Context, tokenHash string) (notary.Session, notary.AdminAccount, error) {
+	var r sessionRow
+	a, err := scanAdmin(prefixedRow{row: s.r.QueryRowContext(ctx, sessionAdminSQL, tokenHash), dest: r.dest()})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return notary.Session{}, notary.AdminAccount{}, notFound("session with its admin")
+	case err != nil:
+		return notary.Session{}, notary.AdminAccount{}, s.fail(ctx, "session with its admin", err)
 	}
-	if sess.OfficeID, err = parseUID(office); err != nil {
-		return notary.Session{}, err
+	sess, err := r.session()
+	if err != nil {
+		return notary.Session{}, notary.AdminAccount{}, err
 	}
-	if sess.CreatedAt, err = parseTS(created); err != nil {
-		return notary.Session{}, err
-	}
-	if sess.LastSeenAt, err = parseTS(seen); err != nil {
-		return notary.Session{}, err
-	}
-	if sess.ExpiresAt, err = parseTS(expires); err != nil {
-		return notary.Session{}, err
-	}
-	return sess, nil
+	return sess, a, nil
 }
 
 // TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.

@@ -65,6 +65,7 @@ func groups() []group {
 			{"AdminByID", testNotFoundAdminByID},
 			{"AdminByEmail", testNotFoundAdminByEmail},
 			{"Session", testNotFoundSession},
+			{"SessionAdmin", testNotFoundSessionAdmin},
 			{"EventsOfUnknownRecordAreEmpty", testNotFoundEvents},
 			{"ReservationsOfFreeEvidenceAreEmpty", testNotFoundReservations},
 		}},
@@ -142,6 +143,10 @@ func groups() []group {
 		{"Session", []test{
 			{"Lifecycle", testSessionLifecycle},
 			{"DeleteAdminSessions", testSessionDeleteAll},
+			{"SessionAdminReadsBoth", testSessionAdmin},
+			{"SessionAdminReturnsDisabledAccount", testSessionAdminDisabled},
+			{"SessionAdminWithoutAccount", testSessionAdminWithoutAccount},
+			{"SessionAdminAfterDelete", testSessionAdminDeleted},
 		}},
 	}
 }
@@ -661,6 +666,11 @@ func testNotFoundAdminByEmail(t *testing.T, s notary.Store) {
 
 func testNotFoundSession(t *testing.T, s notary.Store) {
 	_, err := s.Session(t.Context(), hex64("no such token"))
+	requireIs(t, err, notary.ErrNotFound)
+}
+
+func testNotFoundSessionAdmin(t *testing.T, s notary.Store) {
+	_, _, err := s.SessionAdmin(t.Context(), hex64("no such token"))
 	requireIs(t, err, notary.ErrNotFound)
 }
 
@@ -2381,4 +2391,104 @@ func testSessionDeleteAll(t *testing.T, s notary.Store) {
 	require.NoError(t, s.CreateSession(ctx, newSession(a, "a3")))
 	_, err = s.Session(ctx, hex64("a3"))
 	require.NoError(t, err)
+}
+
+// sessionAdmin reads a session with its account and checks that they are
+// what Session and AdminByID return.
+func sessionAdmin(t *testing.T, s notary.Store, tokenHash string) (notary.Session, notary.AdminAccount) {
+	t.Helper()
+	ctx := t.Context()
+	sess, acct, err := s.SessionAdmin(ctx, tokenHash)
+	require.NoError(t, err)
+	alone, err := s.Session(ctx, tokenHash)
+	require.NoError(t, err)
+	assert.Equal(t, normSession(alone), normSession(sess), "SessionAdmin's session is what Session returns")
+	assert.Equal(t, normAdmin(getAdmin(t, s, sess.AdminID)), normAdmin(acct), "SessionAdmin's account is what AdminByID returns")
+	return sess, acct
+}
+
+func testSessionAdmin(t *testing.T, s notary.Store) {
+	ctx := t.Context()
+	office := uuid.New()
+	a := newAdmin(office, "alice@example.com")
+	a.Role = notary.RoleSupervisor
+	a.FailedLogins = 2
+	a.LockedUntil = at(time.Hour)
+	b := newAdmin(office, "bob@example.com")
+	for _, x := range []notary.AdminAccount{a, b} {
+		require.NoError(t, s.CreateAdmin(ctx, x, adminEvent(x, 1, "")))
+	}
+	sa, sb := newSession(a, "a1"), newSession(b, "b1")
+	sb.LastSeenAt, sb.ExpiresAt = at(time.Minute), at(6*time.Hour)
+	for _, x := range []notary.Session{sa, sb, newSession(a, "a2")} {
+		require.NoError(t, s.CreateSession(ctx, x))
+	}
+
+	for _, tc := range []struct {
+		sess notary.Session
+		acct notary.AdminAccount
+	}{{sa, a}, {sb, b}} {
+		sess, acct := sessionAdmin(t, s, tc.sess.TokenHash)
+		assert.Equal(t, normSession(tc.sess), normSession(sess))
+		assert.Equal(t, normAdmin(tc.acct), normAdmin(acct))
+	}
+
+	// Both halves are read as they are now.
+	require.NoError(t, s.TouchSession(ctx, sa.TokenHash, at(2*time.Hour)))
+	a2 := a
+	a2.Version, a2.Name, a2.FailedLogins, a2.LockedUntil, a2.UpdatedAt = 2, "Alice Li", 0, time.Time{}, at(time.Minute)
+	ev2 := adminEvent(a2, 2, a.AuditHead)
+	a2.AuditHead = ev2.Hash
+	require.NoError(t, s.UpdateAdmin(ctx, a2, 1, ev2))
+	sess, acct := sessionAdmin(t, s, sa.TokenHash)
+	want := sa
+	want.LastSeenAt = at(2 * time.Hour)
+	assert.Equal(t, normSession(want), normSession(sess))
+	assert.Equal(t, normAdmin(a2), normAdmin(acct))
+}
+
+func testSessionAdminDisabled(t *testing.T, s notary.Store) {
+	ctx := t.Context()
+	a := newAdmin(uuid.New(), "alice@example.com")
+	a.Disabled = true
+	require.NoError(t, s.CreateAdmin(ctx, a, adminEvent(a, 1, "")))
+	sess := newSession(a, "token-1")
+	require.NoError(t, s.CreateSession(ctx, sess))
+
+	_, acct := sessionAdmin(t, s, sess.TokenHash)
+	assert.True(t, acct.Disabled, "a disabled account is returned: the domain decides")
+	assert.Equal(t, normAdmin(a), normAdmin(acct))
+}
+
+func testSessionAdminWithoutAccount(t *testing.T, s notary.Store) {
+	ctx := t.Context()
+	ghost := newAdmin(uuid.New(), "ghost@example.com") // never created
+	sess := newSession(ghost, "token-1")
+	require.NoError(t, s.CreateSession(ctx, sess))
+
+	_, _, err := s.SessionAdmin(ctx, sess.TokenHash)
+	requireIs(t, err, notary.ErrNotFound, "a session whose account does not exist")
+	got, err := s.Session(ctx, sess.TokenHash)
+	require.NoError(t, err, "the session alone is still there")
+	assert.Equal(t, normSession(sess), normSession(got))
+}
+
+func testSessionAdminDeleted(t *testing.T, s notary.Store) {
+	ctx := t.Context()
+	a := newAdmin(uuid.New(), "alice@example.com")
+	require.NoError(t, s.CreateAdmin(ctx, a, adminEvent(a, 1, "")))
+	s1, s2 := newSession(a, "token-1"), newSession(a, "token-2")
+	for _, x := range []notary.Session{s1, s2} {
+		require.NoError(t, s.CreateSession(ctx, x))
+	}
+	sessionAdmin(t, s, s1.TokenHash)
+
+	require.NoError(t, s.DeleteSession(ctx, s1.TokenHash))
+	_, _, err := s.SessionAdmin(ctx, s1.TokenHash)
+	requireIs(t, err, notary.ErrNotFound)
+	sessionAdmin(t, s, s2.TokenHash)
+
+	require.NoError(t, s.DeleteAdminSessions(ctx, a.ID))
+	_, _, err = s.SessionAdmin(ctx, s2.TokenHash)
+	requireIs(t, err, notary.ErrNotFound)
 }
