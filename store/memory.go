@@ -106,13 +106,23 @@ func adminEmailKey(a notary.AdminAccount) emailKey {
 // Ordered keyset index.
 
 // position is a (CreatedAt, ID) keyset position; IDs compare by bytes.
+// It holds the time as plain integers, so the large index slices carry no
+// pointers and the garbage collector need not scan them.
 type position struct {
-	at time.Time
-	id uuid.UUID
+	sec  int64
+	nsec int32
+	id   uuid.UUID
+}
+
+func pos(at time.Time, id uuid.UUID) position {
+	return position{sec: at.Unix(), nsec: int32(at.Nanosecond()), id: id}
 }
 
 func (p position) compare(q position) int {
-	if c := p.at.Compare(q.at); c != 0 {
+	if c := cmp.Compare(p.sec, q.sec); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(p.nsec, q.nsec); c != 0 {
 		return c
 	}
 	return bytes.Compare(p.id[:], q.id[:])
@@ -383,11 +393,11 @@ func (m *Memory) appendEvents(evs []notary.Event) {
 func (m *Memory) putFiling(f notary.Filing) {
 	if old, ok := m.filings[f.ID]; ok {
 		delete(m.filingOwners, ownerKey{old.OfficeID, old.Owner.ID})
-		indexOf(m.filingIndex, old.OfficeID).remove(position{old.CreatedAt, old.ID})
+		indexOf(m.filingIndex, old.OfficeID).remove(pos(old.CreatedAt, old.ID))
 	}
 	m.filings[f.ID] = f
 	m.filingOwners[ownerKey{f.OfficeID, f.Owner.ID}] = f.ID
-	indexOf(m.filingIndex, f.OfficeID).insert(position{f.CreatedAt, f.ID})
+	indexOf(m.filingIndex, f.OfficeID).insert(pos(f.CreatedAt, f.ID))
 }
 
 func (m *Memory) putApplication(a notary.Application) {
@@ -395,13 +405,13 @@ func (m *Memory) putApplication(a notary.Application) {
 		if old.IdempotencyKey != "" {
 			delete(m.appKeys, idemKey{old.OfficeID, old.Owner.ID, old.IdempotencyKey})
 		}
-		indexOf(m.appIndex, old.OfficeID).remove(position{old.CreatedAt, old.ID})
+		indexOf(m.appIndex, old.OfficeID).remove(pos(old.CreatedAt, old.ID))
 	}
 	m.apps[a.ID] = a
 	if a.IdempotencyKey != "" {
 		m.appKeys[idemKey{a.OfficeID, a.Owner.ID, a.IdempotencyKey}] = a.ID
 	}
-	indexOf(m.appIndex, a.OfficeID).insert(position{a.CreatedAt, a.ID})
+	indexOf(m.appIndex, a.OfficeID).insert(pos(a.CreatedAt, a.ID))
 }
 
 func (m *Memory) putNotice(n notary.Notice) {
@@ -412,7 +422,7 @@ func (m *Memory) putNotice(n notary.Notice) {
 		n.NextAttemptAt = n.CreatedAt
 	}
 	m.notices[n.ID] = &n
-	p := position{n.CreatedAt, n.ID}
+	p := pos(n.CreatedAt, n.ID)
 	m.noticeOrder.insert(p)
 	if n.Status == notary.NoticePending {
 		m.pending.insert(p)
@@ -517,7 +527,7 @@ func (f listFilter) start(o ordered) int {
 	if f.q.After == nil {
 		return 0
 	}
-	return o.upperBound(position{f.q.After.CreatedAt, f.q.After.ID})
+	return o.upperBound(pos(f.q.After.CreatedAt, f.q.After.ID))
 }
 
 // ListFilings returns the office's filings matching q, ordered by
@@ -673,9 +683,9 @@ func (m *Memory) FinishNotices(ctx context.Context, results []notary.NoticeResul
 			}
 		case notary.NoticeDelivered:
 			n.DeliveredAt = outcome.At
-			m.pending.remove(position{n.CreatedAt, n.ID})
+			m.pending.remove(pos(n.CreatedAt, n.ID))
 		case notary.NoticeDead:
-			m.pending.remove(position{n.CreatedAt, n.ID})
+			m.pending.remove(pos(n.CreatedAt, n.ID))
 		}
 	}
 	return stale, nil
@@ -748,7 +758,7 @@ func (m *Memory) RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time)
 	n.NextAttemptAt = now
 	n.Claim = uuid.Nil
 	n.LeaseUntil = time.Time{}
-	m.pending.insert(position{n.CreatedAt, n.ID})
+	m.pending.insert(pos(n.CreatedAt, n.ID))
 	return nil
 }
 
@@ -776,7 +786,7 @@ func (m *Memory) AddInboxMessage(ctx context.Context, msg notary.InboxMessage) e
 		o = &ordered{}
 		m.inboxIndex[k] = o
 	}
-	o.insert(position{msg.CreatedAt, msg.ID})
+	o.insert(pos(msg.CreatedAt, msg.ID))
 	return nil
 }
 
@@ -798,7 +808,7 @@ func (m *Memory) ListInbox(ctx context.Context, officeID uuid.UUID, userID strin
 	}
 	end := len(*o)
 	if before != nil {
-		end = o.lowerBound(position{before.CreatedAt, before.ID})
+		end = o.lowerBound(pos(before.CreatedAt, before.ID))
 	}
 	var out []notary.InboxMessage
 	for i := end - 1; i >= 0 && len(out) < limit; i-- {
