@@ -254,7 +254,7 @@ func (a *Applications) handlePaymentEvent(ctx context.Context, ev PaymentEvent) 
 	if ev.PaymentID != app.Payment.ID {
 		return Application{}, invalid("payment_id", "payment %q does not belong to application %s", ev.PaymentID, app.ID)
 	}
-	sys := systemActor("payment")
+	sys := system{"payment"}
 	switch ev.Status {
 	case PaymentSucceeded:
 		if !app.Quote.Equal(ev.Amount, ev.Currency) {
@@ -360,7 +360,7 @@ func (a *Applications) issueRefund(ctx context.Context, app Application, amount 
 		return app, fmt.Errorf("notary: refund: %w", err)
 	}
 	rec := Refund{ID: r.ID, Amount: amount, Currency: app.Quote.Currency, Reason: reason, At: s.now()}
-	return s.fireApplication(ctx, app, AppRefund, transition[Application]{actor: systemActor("refund"), reason: reason,
+	return s.fireApplication(ctx, app, AppRefund, transition[Application]{actor: system{"refund"}, reason: reason,
 		apply: func(n *Application) {
 			apply(n)
 			n.Refund = &rec
@@ -401,7 +401,7 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err // provider unreachable: never expire on a guess
 		}
-		_, err = s.fireApplication(ctx, app, AppExpire, transition[Application]{actor: systemActor("expiry"), reason: "payment deadline passed",
+		_, err = s.fireApplication(ctx, app, AppExpire, transition[Application]{actor: system{"expiry"}, reason: "payment deadline passed",
 			apply: func(n *Application) {
 				n.Payment.Status = PaymentExpired
 				n.Reason = "payment deadline passed"
@@ -416,7 +416,7 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 	}
 	if s.office.AutoConfirmAfter > 0 {
 		err = s.each(ctx, ListQuery{States: []string{string(CertificateShipped)}, UpdatedBefore: now.Add(-s.office.AutoConfirmAfter)}, func(app Application) error {
-			_, err := s.fireApplication(ctx, app, AppAutoConfirm, transition[Application]{actor: systemActor("auto-confirm")})
+			_, err := s.fireApplication(ctx, app, AppAutoConfirm, transition[Application]{actor: system{"auto-confirm"}})
 			if err == nil {
 				res.AutoConfirmed++
 			}

@@ -9,4 +9,4 @@ func (s *Service) FireApplication(ctx context.Context, actor any, app Applicatio
 }
 
 // SystemActor exposes the system principal.
-var SystemActor = systemActor("test")
+var SystemActor any = system{"test"}

@@ -179,6 +179,10 @@ func (s *Service) Office() Office { return s.office }
 // now is the service clock in UTC at the microsecond precision stores keep.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
+// system is the principal of the SDK's own actions: payment events,
+// sweeps, refunds. It is unexported, so no caller can act as the system.
+type system struct{ component string }
+
 // systemActor attributes automatic actions.
 func systemActor(component string) Actor {
 	return Actor{Kind: ActorSystem, ID: "notarykit", Name: component}
@@ -227,10 +231,8 @@ func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, owne
 			return "", Actor{}, err
 		}
 		return PartyAdmin, acct.principal(a.SessionID).actor(), nil // attributed as stored
-	case Actor:
-		if a.Kind == ActorSystem {
-			return PartySystem, a, nil
-		}
+	case system:
+		return PartySystem, systemActor(a.component), nil
 	}
 	return "", Actor{}, wrap(ErrForbidden, "unknown principal %T", actor)
 }
