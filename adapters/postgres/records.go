@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/notarykit/notarykit/adapters/internal/recorddoc"
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -179,7 +180,7 @@ func distinct(ids []string) []string {
 }
 
 func queueFiling(b *pgx.Batch, f notary.Filing, expected int64) error {
-	doc, err := encodeFiling(f)
+	doc, err := recorddoc.EncodeFiling(f, docTimes)
 	if err != nil {
 		return invalid("encode filing: %v", err)
 	}
@@ -194,7 +195,7 @@ func queueFiling(b *pgx.Batch, f notary.Filing, expected int64) error {
 }
 
 func queueApplication(b *pgx.Batch, a notary.Application, expected int64) error {
-	doc, err := encodeApplication(a)
+	doc, err := recorddoc.EncodeApplication(a, docTimes)
 	if err != nil {
 		return invalid("encode application: %v", err)
 	}
@@ -269,7 +270,7 @@ func (s *Store) filing(ctx context.Context, query string, args []any, missing fu
 	} else if err != nil {
 		return notary.Filing{}, dbError(err)
 	}
-	return decodeFiling(doc)
+	return recorddoc.DecodeFiling(doc)
 }
 
 // Application returns the application with id, or an error wrapping
@@ -303,7 +304,7 @@ func (s *Store) application(ctx context.Context, query string, args []any, missi
 	} else if err != nil {
 		return notary.Application{}, dbError(err)
 	}
-	return decodeApplication(doc)
+	return recorddoc.DecodeApplication(doc)
 }
 
 // listSQL builds the keyset-paginated query of a listing. Only the filters
@@ -358,7 +359,7 @@ func (s *Store) ListFilings(ctx context.Context, q notary.ListQuery) ([]notary.F
 	if err != nil {
 		return nil, err
 	}
-	return queryDocs(ctx, s, query, args, decodeFiling)
+	return queryDocs(ctx, s, query, args, recorddoc.DecodeFiling)
 }
 
 // ListApplications returns the office's applications matching q, ordered
@@ -368,7 +369,7 @@ func (s *Store) ListApplications(ctx context.Context, q notary.ListQuery) ([]not
 	if err != nil {
 		return nil, err
 	}
-	return queryDocs(ctx, s, query, args, decodeApplication)
+	return queryDocs(ctx, s, query, args, recorddoc.DecodeApplication)
 }
 
 func queryDocs[T any](ctx context.Context, s *Store, query string, args []any, decode func([]byte) (T, error)) ([]T, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/notarykit/notarykit/adapters/internal/recorddoc"
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -42,23 +43,23 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 		}
 	}
 	var (
-		doc string
+		doc []byte
 		err error
 	)
 	if f := c.Filing; f != nil {
 		if f.ID == uuid.Nil || f.OfficeID == uuid.Nil {
 			return invalid("filing without ID or office")
 		}
-		doc, err = encodeFiling(*f)
+		doc, err = recorddoc.EncodeFiling(*f)
 	} else {
 		a := c.Application
 		if a.ID == uuid.Nil || a.OfficeID == uuid.Nil {
 			return invalid("application without ID or office")
 		}
-		doc, err = encodeApplication(*a)
+		doc, err = recorddoc.EncodeApplication(*a)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: sqlite: %v", notary.ErrInvalidInput, err)
 	}
 	notices := make([]noticeRow, len(c.Notices))
 	for i, n := range c.Notices {
@@ -69,12 +70,12 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if c.Filing != nil {
-			if err := putFiling(ctx, tx, *c.Filing, doc, c.ExpectedVersion); err != nil {
+			if err := putFiling(ctx, tx, *c.Filing, string(doc), c.ExpectedVersion); err != nil {
 				return err
 			}
 		} else {
 			a := *c.Application
-			if err := putApplication(ctx, tx, a, doc, c.ExpectedVersion); err != nil {
+			if err := putApplication(ctx, tx, a, string(doc), c.ExpectedVersion); err != nil {
 				return err
 			}
 			if err := release(ctx, tx, a.ID, c.Release); err != nil {
@@ -145,7 +146,7 @@ func putApplication(ctx context.Context, tx *sql.Tx, a notary.Application, doc s
 				quote_amount, quote_currency, payment_id, created_at, updated_at, expires_at, doc)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			uid(a.ID), uid(a.OfficeID), a.Owner.ID, uid(a.FilingID), string(a.State), a.Version, a.IdempotencyKey,
-			decString(a.Quote.Amount), a.Quote.Currency, a.Payment.ID, ts(a.CreatedAt), ts(a.UpdatedAt),
+			recorddoc.DecimalString(a.Quote.Amount), a.Quote.Currency, a.Payment.ID, ts(a.CreatedAt), ts(a.UpdatedAt),
 			tsNull(a.ExpiresAt), doc)
 	} else {
 		res, err = tx.ExecContext(ctx, `
@@ -154,7 +155,7 @@ func putApplication(ctx context.Context, tx *sql.Tx, a notary.Application, doc s
 				created_at = ?, updated_at = ?, expires_at = ?, doc = ?
 			WHERE id = ? AND version = ?`,
 			uid(a.OfficeID), a.Owner.ID, uid(a.FilingID), string(a.State), a.Version, a.IdempotencyKey,
-			decString(a.Quote.Amount), a.Quote.Currency, a.Payment.ID, ts(a.CreatedAt), ts(a.UpdatedAt),
+			recorddoc.DecimalString(a.Quote.Amount), a.Quote.Currency, a.Payment.ID, ts(a.CreatedAt), ts(a.UpdatedAt),
 			tsNull(a.ExpiresAt), doc, uid(a.ID), expected)
 	}
 	switch {
@@ -284,7 +285,7 @@ func scanEvent(sc interface{ Scan(...any) error }) (notary.Event, error) {
 
 // Filing returns the filing with id, or an error wrapping ErrNotFound.
 func (s *Store) Filing(ctx context.Context, id uuid.UUID) (notary.Filing, error) {
-	var doc string
+	var doc []byte
 	err := s.r.QueryRowContext(ctx, `SELECT doc FROM filings WHERE id = ?`, uid(id)).Scan(&doc)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -292,13 +293,13 @@ func (s *Store) Filing(ctx context.Context, id uuid.UUID) (notary.Filing, error)
 	case err != nil:
 		return notary.Filing{}, s.fail(ctx, "filing", err)
 	}
-	return decodeFiling(doc)
+	return recorddoc.DecodeFiling(doc)
 }
 
 // FilingByOwner returns the user's filing at the office, or an error
 // wrapping ErrNotFound.
 func (s *Store) FilingByOwner(ctx context.Context, officeID uuid.UUID, ownerID string) (notary.Filing, error) {
-	var doc string
+	var doc []byte
 	err := s.r.QueryRowContext(ctx,
 		`SELECT doc FROM filings WHERE office_id = ? AND owner_id = ?`, uid(officeID), ownerID).Scan(&doc)
 	switch {
@@ -307,13 +308,13 @@ func (s *Store) FilingByOwner(ctx context.Context, officeID uuid.UUID, ownerID s
 	case err != nil:
 		return notary.Filing{}, s.fail(ctx, "filing by owner", err)
 	}
-	return decodeFiling(doc)
+	return recorddoc.DecodeFiling(doc)
 }
 
 // Application returns the application with id, or an error wrapping
 // ErrNotFound.
 func (s *Store) Application(ctx context.Context, id uuid.UUID) (notary.Application, error) {
-	var doc string
+	var doc []byte
 	err := s.r.QueryRowContext(ctx, `SELECT doc FROM applications WHERE id = ?`, uid(id)).Scan(&doc)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -321,7 +322,7 @@ func (s *Store) Application(ctx context.Context, id uuid.UUID) (notary.Applicati
 	case err != nil:
 		return notary.Application{}, s.fail(ctx, "application", err)
 	}
-	return decodeApplication(doc)
+	return recorddoc.DecodeApplication(doc)
 }
 
 // ApplicationByKey returns the owner's application created with the
@@ -334,7 +335,7 @@ func (s *Store) ApplicationByKey(ctx context.Context, officeID uuid.UUID, ownerI
 	if key == "" {
 		return notary.Application{}, notFound("application of user %q with key %q", ownerID, key)
 	}
-	var doc string
+	var doc []byte
 	err := s.r.QueryRowContext(ctx, `
 		SELECT doc FROM applications
 		WHERE office_id = ? AND owner_id = ? AND idempotency_key = ? AND idempotency_key <> ''`,
@@ -345,7 +346,7 @@ func (s *Store) ApplicationByKey(ctx context.Context, officeID uuid.UUID, ownerI
 	case err != nil:
 		return notary.Application{}, s.fail(ctx, "application by key", err)
 	}
-	return decodeApplication(doc)
+	return recorddoc.DecodeApplication(doc)
 }
 
 // listQuery builds the keyset-paginated query of ListFilings and
@@ -389,7 +390,7 @@ func listQuery(table string, q notary.ListQuery) (string, []any, error) {
 }
 
 // listDocs runs a listing query and decodes each row's doc.
-func listDocs[T any](ctx context.Context, s *Store, table string, q notary.ListQuery, decode func(string) (T, error)) ([]T, error) {
+func listDocs[T any](ctx context.Context, s *Store, table string, q notary.ListQuery, decode func([]byte) (T, error)) ([]T, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -404,7 +405,7 @@ func listDocs[T any](ctx context.Context, s *Store, table string, q notary.ListQ
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
-		var doc string
+		var doc []byte
 		if err := rows.Scan(&doc); err != nil {
 			return nil, s.fail(ctx, "list "+table, err)
 		}
@@ -423,13 +424,13 @@ func listDocs[T any](ctx context.Context, s *Store, table string, q notary.ListQ
 // ListFilings returns the office's filings matching q, ordered by
 // (CreatedAt, ID). A query without OfficeID fails with ErrInvalidInput.
 func (s *Store) ListFilings(ctx context.Context, q notary.ListQuery) ([]notary.Filing, error) {
-	return listDocs(ctx, s, "filings", q, decodeFiling)
+	return listDocs(ctx, s, "filings", q, recorddoc.DecodeFiling)
 }
 
 // ListApplications returns the office's applications matching q, ordered
 // by (CreatedAt, ID). A query without OfficeID fails with ErrInvalidInput.
 func (s *Store) ListApplications(ctx context.Context, q notary.ListQuery) ([]notary.Application, error) {
-	return listDocs(ctx, s, "applications", q, decodeApplication)
+	return listDocs(ctx, s, "applications", q, recorddoc.DecodeApplication)
 }
 
 // reservationBatch bounds the number of parameters of one query.
