@@ -395,7 +395,7 @@ func (m *Admins) Login(ctx context.Context, email, password string) (string, Adm
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", Admin{}, err
 	}
-	return token, acct.principal(sess.TokenHash), nil
+	return token, acct.session(sess), nil
 }
 
 // failure records a refused password check on a: refused because the
@@ -439,7 +439,7 @@ func (m *Admins) Authenticate(ctx context.Context, token string) (Admin, error) 
 	} else if err != nil {
 		return Admin{}, err
 	}
-	return acct.principal(sess.TokenHash), nil
+	return acct.session(sess), nil
 }
 
 // Logout ends the session of token; ending an unknown or already ended
@@ -488,6 +488,13 @@ func wellFormedToken(token string) bool {
 }
 
 // principal is the Admin of a session of the account.
+// session is the Admin of the live session sess of the account.
+func (a AdminAccount) session(sess Session) Admin {
+	p := a.principal(sess.TokenHash)
+	p.SessionExpiresAt = sess.ExpiresAt
+	return p
+}
+
 func (a AdminAccount) principal(sessionID string) Admin {
 	return Admin{ID: a.ID, OfficeID: a.OfficeID, Email: a.Email, Name: a.Name, Role: a.Role, SessionID: sessionID}
 }

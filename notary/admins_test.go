@@ -81,7 +81,7 @@ func TestLoginSuccess(t *testing.T) {
 	hash := hex.EncodeToString(sum[:])
 	assert.Equal(t, hash, notary.TokenHash(token))
 	assert.Equal(t, notary.Admin{ID: e.reviewer.ID, OfficeID: officeID, Email: reviewerEmail, Name: "Rita Reviewer",
-		Role: notary.RoleReviewer, SessionID: hash}, admin)
+		Role: notary.RoleReviewer, SessionID: hash, SessionExpiresAt: e.clock.Now().Add(12 * time.Hour)}, admin)
 	got, err := e.svc.Admins.Authenticate(e.ctx, token)
 	require.NoError(t, err)
 	assert.Equal(t, admin, got)

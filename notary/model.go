@@ -36,7 +36,11 @@ type Admin struct {
 	Email     string
 	Name      string
 	Role      Role
-	SessionID string // hex SHA-256 of the session token; empty for system-made principals in tests
+	SessionID string // hex SHA-256 of the session token
+	// SessionExpiresAt is when the session ends however busy it is (set by
+	// Login and Authenticate), e.g. for a cookie's Expires. An idle session
+	// ends earlier, after AdminPolicy.SessionIdle.
+	SessionExpiresAt time.Time
 }
 
 // ActorKind says who performed an action in the audit trail.

@@ -224,7 +224,7 @@ func (a *App) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		a.showLogin(w, r, http.StatusForbidden, d, email)
 		return
 	}
-	token, _, err := a.svc.Admins.Login(r.Context(), email, r.PostFormValue("password"))
+	token, admin, err := a.svc.Admins.Login(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
 		status, _ := classify(err)
 		d.Error = "Wrong email or password, or the account is locked."
@@ -235,7 +235,7 @@ func (a *App) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.setCookie(w, loginCookie, "", -1)
-	a.setCookie(w, sessionCookie, token, 0)
+	a.setCookie(w, sessionCookie, token, int(admin.SessionExpiresAt.Sub(a.clock.Now()).Seconds())) // the cookie outlives no session
 	http.Redirect(w, r, "/admin/filings", http.StatusSeeOther)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -91,8 +92,9 @@ type loginRequest struct {
 }
 
 type loginResponse struct {
-	Token string    `json:"token"` // shown once; send as Authorization: Bearer <token>
-	Admin adminView `json:"admin"`
+	Token     string    `json:"token"`      // shown once; send as Authorization: Bearer <token>
+	ExpiresAt time.Time `json:"expires_at"` // the session's absolute end; it ends earlier when idle
+	Admin     adminView `json:"admin"`
 }
 
 func (a *App) adminLogin(w http.ResponseWriter, r *http.Request) error {
@@ -104,7 +106,7 @@ func (a *App) adminLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, loginResponse{Token: token, Admin: newAdminView(admin)})
+	writeJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: admin.SessionExpiresAt, Admin: newAdminView(admin)})
 	return nil
 }
 
