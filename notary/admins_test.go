@@ -107,7 +107,7 @@ func TestLoginSuccess(t *testing.T) {
 	assert.NotEqual(t, admin.SessionID, admin2.SessionID)
 
 	assert.Equal(t, []string{"create New→active", "login active→active", "login active→active", "login active→active"}, e.adminEvents(admin.ID))
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, admin.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, admin.ID))
 	ev := must(e.store.Events(e.ctx, admin.ID))[1]
 	assert.Equal(t, notary.Actor{Kind: notary.ActorAdmin, ID: admin.ID.String(), Name: reviewerEmail}, ev.Actor)
 }
@@ -202,7 +202,7 @@ func TestLockout(t *testing.T) {
 		"login_failed locked→locked", "login_failed locked→locked",
 		"login active→active", f,
 	}, e.adminEvents(e.reviewer.ID))
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
 	evs := must(e.store.Events(e.ctx, e.reviewer.ID))
 	assert.Contains(t, evs[10].Reason, "5 consecutive failures")
 	assert.Equal(t, "account locked", evs[11].Reason)
@@ -227,7 +227,7 @@ func TestConcurrentFailuresAreAllCounted(t *testing.T) {
 	assert.Equal(t, 5, acct.FailedLogins)
 	assert.False(t, acct.LockedUntil.IsZero())
 	assert.Len(t, e.adminEvents(e.reviewer.ID), 2+n)
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
 }
 
 var phcRE = regexp.MustCompile(`^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
@@ -295,7 +295,7 @@ func TestRehashOnWeakerParameters(t *testing.T) {
 	assert.Equal(t, []string{"19456", "2", "1"}, phcRE.FindStringSubmatch(e.account(e.reviewer.ID).PasswordHash)[1:])
 	_, _, err = e.svc.Admins.Login(e.ctx, reviewerEmail, adminPassword)
 	require.NoError(t, err)
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
 }
 
 // TestCorruptStoredHash: a stored hash that does not parse never matches,
@@ -403,7 +403,7 @@ func TestLogout(t *testing.T) {
 	require.NoError(t, e.svc.Admins.Logout(e.ctx, e.reviewerToken), "logging out twice is fine")
 	require.NoError(t, e.svc.Admins.Logout(e.ctx, "garbage"))
 	assert.Equal(t, []string{"create New→active", "login active→active", "login active→active", "logout active→active"}, e.adminEvents(e.reviewer.ID))
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
 }
 
 func TestChangePasswordEndsAllSessions(t *testing.T) {
@@ -439,7 +439,7 @@ func TestChangePasswordEndsAllSessions(t *testing.T) {
 	assert.Equal(t, []string{"create New→active", "login active→active", "login active→active",
 		"login_failed active→active", "change_password active→active", "login_failed active→active", "login active→active"},
 		e.adminEvents(e.reviewer.ID))
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
 }
 
 func TestDisableEndsAllSessions(t *testing.T) {
@@ -474,7 +474,7 @@ func TestDisableEndsAllSessions(t *testing.T) {
 	assert.Equal(t, []string{"create New→active", "login active→active", "login active→active",
 		"disable active→disabled", "login_failed disabled→disabled", "enable disabled→active", "login active→active"},
 		e.adminEvents(e.reviewer.ID))
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
 	ev := must(e.store.Events(e.ctx, e.reviewer.ID))[3]
 	assert.Equal(t, e.supervisor.ID.String(), ev.Actor.ID)
 }
@@ -497,7 +497,7 @@ func TestResetPassword(t *testing.T) {
 	require.ErrorIs(t, err, notary.ErrUnauthenticated)
 	_, _, err = e.svc.Admins.Login(e.ctx, reviewerEmail, "a fresh passphrase")
 	require.NoError(t, err, "a reset also unlocks")
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
 }
 
 func TestBootstrap(t *testing.T) {

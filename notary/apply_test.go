@@ -428,3 +428,17 @@ func TestNoCallerCanActAsTheSystem(t *testing.T) {
 	_, err = e.svc.Audit.Trail(e.ctx, forged, app.ID)
 	require.ErrorIs(t, err, notary.ErrForbidden)
 }
+
+func TestAuditNeedsAReader(t *testing.T) {
+	e := newEnv(t)
+	app := e.appIn(notary.AwaitingPayment)
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, alice, app.ID), "the owner")
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer, app.ID), "an admin of the office")
+	require.ErrorIs(t, e.svc.Audit.Verify(e.ctx, bob, app.ID), notary.ErrForbidden)
+	require.ErrorIs(t, e.svc.Audit.Verify(e.ctx, nil, app.ID), notary.ErrForbidden)
+	_, err := e.svc.Audit.Trail(e.ctx, alice, e.reviewer.ID)
+	require.ErrorIs(t, err, notary.ErrForbidden, "users never read admin accounts' trails")
+	trail, err := e.svc.Audit.Trail(e.ctx, e.supervisor, e.reviewer.ID)
+	require.NoError(t, err)
+	assert.NotEmpty(t, trail)
+}

@@ -103,8 +103,10 @@ func VerifyChain(recordID uuid.UUID, events []Event, head string) error {
 // Audit reads and verifies audit trails.
 type Audit struct{ s *Service }
 
-// Trail returns the audit events of a filing or application the actor may
-// see: its owner or an admin of its office.
+// Trail returns the audit events of a record the actor may see: a filing
+// or application to its owner or an admin of its office, an admin account
+// to an admin of its office. Errors: ErrNotFound, ErrForbidden,
+// ErrUnauthenticated.
 func (a *Audit) Trail(ctx context.Context, actor any, recordID uuid.UUID) ([]Event, error) {
 	if _, err := a.s.recordHead(ctx, actor, recordID); err != nil {
 		return nil, err
@@ -112,11 +114,12 @@ func (a *Audit) Trail(ctx context.Context, actor any, recordID uuid.UUID) ([]Eve
 	return a.s.store.Events(ctx, recordID)
 }
 
-// Verify checks the hash chain of a record's audit trail (a filing, an
-// application or an admin account) against the head the record carries.
-// It returns nil, a *ChainError wrapping ErrTampered, or ErrNotFound.
-func (a *Audit) Verify(ctx context.Context, recordID uuid.UUID) error {
-	head, err := a.s.recordHead(ctx, nil, recordID)
+// Verify checks the hash chain of a record's audit trail against the head
+// the record carries, for an actor allowed to read the trail (see Trail).
+// It returns nil, a *ChainError wrapping ErrTampered, or the errors of
+// Trail.
+func (a *Audit) Verify(ctx context.Context, actor any, recordID uuid.UUID) error {
+	head, err := a.s.recordHead(ctx, actor, recordID)
 	if err != nil {
 		return err
 	}

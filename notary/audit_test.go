@@ -70,7 +70,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	otherFiling := e.approvedFiling(bob)
 	foreign := must(e.store.Events(e.ctx, otherFiling.ID))
 
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, f.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, f.ID))
 	orig := must(e.store.Events(e.ctx, f.ID))
 	require.Len(t, orig, 4)
 
@@ -148,7 +148,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				return tc.tamper(evs)
 			})
 			defer ts.set(nil)
-			err := e.svc.Audit.Verify(e.ctx, f.ID)
+			err := e.svc.Audit.Verify(e.ctx, e.supervisor, f.ID)
 			require.ErrorIs(t, err, notary.ErrTampered)
 			var ce *notary.ChainError
 			require.True(t, errors.As(err, &ce))
@@ -159,18 +159,18 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			require.NoError(t, notary.VerifyChain(f.ID, must(e.store.Events(e.ctx, f.ID)), must(e.store.Filing(e.ctx, f.ID)).AuditHead))
 		})
 	}
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, f.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, f.ID))
 	assert.Equal(t, orig, must(e.store.Events(e.ctx, f.ID)))
 }
 
 func TestVerifyAdminAndApplicationTrails(t *testing.T) {
 	e, ts := newTamperEnv(t)
 	app := e.appIn(notary.Completed)
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, app.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, app.ID))
 	_, _, err := e.svc.Admins.Login(e.ctx, reviewerEmail, "wrong password")
 	require.ErrorIs(t, err, notary.ErrUnauthenticated)
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer.ID))
-	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.reviewer.ID))
+	require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, e.supervisor.ID))
 
 	for _, id := range []uuid.UUID{app.ID, e.reviewer.ID} {
 		n := len(must(e.store.Events(e.ctx, id)))
@@ -180,14 +180,14 @@ func TestVerifyAdminAndApplicationTrails(t *testing.T) {
 			}
 			return evs
 		})
-		err := e.svc.Audit.Verify(e.ctx, id)
+		err := e.svc.Audit.Verify(e.ctx, e.supervisor, id)
 		var ce *notary.ChainError
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, int64(n), ce.Seq)
 		ts.set(nil)
-		require.NoError(t, e.svc.Audit.Verify(e.ctx, id))
+		require.NoError(t, e.svc.Audit.Verify(e.ctx, e.supervisor, id))
 	}
-	require.ErrorIs(t, e.svc.Audit.Verify(e.ctx, uuid.New()), notary.ErrNotFound)
+	require.ErrorIs(t, e.svc.Audit.Verify(e.ctx, e.supervisor, uuid.New()), notary.ErrNotFound)
 }
 
 func TestCanonicalFieldSplit(t *testing.T) {

@@ -66,7 +66,7 @@ func Example() {
 	app, _ = svc.Reviews.Ship(ctx, admin, app.ID, app.Version, "EMS", "EE123456785CN")
 	app, _ = svc.Applications.ConfirmReceipt(ctx, user, app.ID)
 	fmt.Println("application:", app.State)
-	fmt.Println("audit trail intact:", svc.Audit.Verify(ctx, app.ID) == nil)
+	fmt.Println("audit trail intact:", svc.Audit.Verify(ctx, user, app.ID) == nil)
 	// Output:
 	// apply before filing: true
 	// filing: Approved

@@ -63,7 +63,7 @@ func TestFilingRows(t *testing.T) {
 			assert.Equal(t, string(tc.want), last.To)
 			assert.Equal(t, f.AuditHead, last.Hash)
 			assert.Equal(t, tc.notices, e.notices(f.ID))
-			require.NoError(t, e.svc.Audit.Verify(e.ctx, f.ID))
+			require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer, f.ID))
 		})
 	}
 }
@@ -191,7 +191,7 @@ func TestApplicationRows(t *testing.T) {
 			} else {
 				assert.Empty(t, held)
 			}
-			require.NoError(t, e.svc.Audit.Verify(e.ctx, a.ID))
+			require.NoError(t, e.svc.Audit.Verify(e.ctx, e.reviewer, a.ID))
 		})
 	}
 }

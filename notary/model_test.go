@@ -137,7 +137,7 @@ func TestModelRandomWalk(t *testing.T) {
 				require.NoError(rt, err)
 				require.Equal(rt, model[other], stored.State)
 			}
-			require.NoError(rt, e.svc.Audit.Verify(e.ctx, id))
+			require.NoError(rt, e.svc.Audit.Verify(e.ctx, e.reviewer, id))
 			e.clock.Advance(time.Minute)
 		}
 	})

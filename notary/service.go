@@ -237,37 +237,40 @@ func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, owne
 	return "", Actor{}, wrap(ErrForbidden, "unknown principal %T", actor)
 }
 
-// recordHead authorizes actor (nil: no check) to read a record of any kind
-// and returns its audit head.
+// recordHead authorizes actor to read a record of any kind (a filing or
+// application: its owner or an admin of the office; an admin account: an
+// admin of the office) and returns its audit head.
 func (s *Service) recordHead(ctx context.Context, actor any, id uuid.UUID) (string, error) {
-	if f, err := s.store.Filing(ctx, id); err == nil {
-		if actor != nil {
-			if _, _, err := s.party(ctx, actor, f.OfficeID, f.Owner.ID); err != nil {
-				return "", err
-			}
-		}
-		return f.AuditHead, nil
-	} else if !errors.Is(err, ErrNotFound) {
+	office, owner, head, err := s.findRecord(ctx, id)
+	if err != nil {
 		return "", err
+	}
+	if _, _, err := s.party(ctx, actor, office, owner); err != nil {
+		return "", err
+	}
+	return head, nil
+}
+
+// findRecord looks a record up by ID among filings, applications and admin
+// accounts, and returns its office, owner ("" for an admin account) and
+// audit head.
+func (s *Service) findRecord(ctx context.Context, id uuid.UUID) (office uuid.UUID, owner, head string, err error) {
+	if f, err := s.store.Filing(ctx, id); err == nil {
+		return f.OfficeID, f.Owner.ID, f.AuditHead, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return uuid.Nil, "", "", err
 	}
 	if a, err := s.store.Application(ctx, id); err == nil {
-		if actor != nil {
-			if _, _, err := s.party(ctx, actor, a.OfficeID, a.Owner.ID); err != nil {
-				return "", err
-			}
-		}
-		return a.AuditHead, nil
+		return a.OfficeID, a.Owner.ID, a.AuditHead, nil
 	} else if !errors.Is(err, ErrNotFound) {
-		return "", err
+		return uuid.Nil, "", "", err
 	}
-	if actor == nil {
-		if a, err := s.store.AdminByID(ctx, id); err == nil {
-			return a.AuditHead, nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return "", err
-		}
+	if a, err := s.store.AdminByID(ctx, id); err == nil {
+		return a.OfficeID, "", a.AuditHead, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return uuid.Nil, "", "", err
 	}
-	return "", wrap(ErrNotFound, "record %s", id)
+	return uuid.Nil, "", "", wrap(ErrNotFound, "record %s", id)
 }
 
 // step describes one transition of a record for the audit trail.

@@ -277,7 +277,7 @@ func run(ctx context.Context, w io.Writer) error {
 			}
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}
-		if err := svc.Audit.Verify(ctx, rec.id); err != nil {
+		if err := svc.Audit.Verify(ctx, reviewer, rec.id); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "  hash chain verified, head %s…\n", trail[len(trail)-1].Hash[:16])
