@@ -367,6 +367,10 @@ func (a *Applications) issueRefund(ctx context.Context, app Application, amount 
 		}})
 }
 
+// DefaultRefundRetryWindow is the Office.RefundRetryWindow used when it is
+// zero.
+const DefaultRefundRetryWindow = 7 * 24 * time.Hour
+
 // SweepResult counts what one Sweep did.
 type SweepResult struct {
 	Expired       int // unpaid applications cancelled
@@ -379,7 +383,8 @@ type SweepResult struct {
 // past the payment deadline (after asking the provider, so a payment whose
 // notice was lost is marked paid instead), confirms receipt of certificates
 // shipped longer ago than Office.AutoConfirmAfter, and retries refunds that
-// failed. Concurrent sweeps in several processes are safe: each change is
+// failed for applications rejected within Office.RefundRetryWindow (older
+// ones are left to an operator). Concurrent sweeps in several processes are safe: each change is
 // version-checked, so every item is handled once.
 func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 	s := a.s
@@ -426,7 +431,11 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 			return res, err
 		}
 	}
-	err = s.each(ctx, ListQuery{States: []string{string(PreliminaryRejected)}}, func(app Application) error {
+	window := s.office.RefundRetryWindow
+	if window <= 0 {
+		window = DefaultRefundRetryWindow
+	}
+	err = s.each(ctx, ListQuery{States: []string{string(PreliminaryRejected)}, UpdatedAfter: now.Add(-window)}, func(app Application) error {
 		if app.Refund != nil || app.Payment.Status != PaymentSucceeded || !s.office.Refund.Amount(app.Quote.Amount).IsPositive() {
 			return nil
 		}

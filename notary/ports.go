@@ -56,7 +56,8 @@ type ListQuery struct {
 	OwnerID       string    // "" for every owner
 	States        []string  // empty for every state
 	CreatedBefore time.Time // zero for no bound
-	UpdatedBefore time.Time // zero for no bound
+	UpdatedBefore time.Time // records updated strictly before it; zero for no bound
+	UpdatedAfter  time.Time // records updated at or after it; zero for no bound
 	After         *Cursor
 	Limit         int // <= 0 means 50
 }

@@ -34,6 +34,11 @@ type Office struct {
 	// AutoConfirmAfter confirms receipt of a shipped certificate
 	// automatically after this long; zero disables auto-confirmation.
 	AutoConfirmAfter time.Duration
+	// RefundRetryWindow bounds how long Sweep keeps retrying a refund that
+	// failed when a paid application was rejected: only applications
+	// rejected within the window are looked at. Zero (or negative) means 7
+	// days. A refund still failing after the window needs an operator.
+	RefundRetryWindow time.Duration
 	// Locale is the default locale of notices ("zh-CN" when empty).
 	Locale string
 }

@@ -518,7 +518,8 @@ func (f listFilter) match(owner, state string, created, updated time.Time) bool 
 	return (q.OwnerID == "" || owner == q.OwnerID) &&
 		(f.states == nil || f.states[state]) &&
 		(q.CreatedBefore.IsZero() || created.Before(q.CreatedBefore)) &&
-		(q.UpdatedBefore.IsZero() || updated.Before(q.UpdatedBefore))
+		(q.UpdatedBefore.IsZero() || updated.Before(q.UpdatedBefore)) &&
+		(q.UpdatedAfter.IsZero() || !updated.Before(q.UpdatedAfter))
 }
 
 // start returns the index in o of the first position after the query's

@@ -309,8 +309,8 @@ func (s *Store) application(ctx context.Context, query string, args []any, missi
 
 // listSQL builds the keyset-paginated query of a listing. Only the filters
 // q sets appear in the statement, so each shape gets a plan that uses the
-// (office_id, state, created_at, id) or (office_id, created_at, id)
-// indexes.
+// (office_id, state, created_at, id), (office_id, state, updated_at) or
+// (office_id, created_at, id) indexes.
 func listSQL(table string, q notary.ListQuery) (string, []any, error) {
 	if q.OfficeID == uuid.Nil {
 		return "", nil, invalid("list query without office")
@@ -339,6 +339,9 @@ func listSQL(table string, q notary.ListQuery) (string, []any, error) {
 	}
 	if !q.UpdatedBefore.IsZero() {
 		sb.WriteString(" AND updated_at < " + arg(utc(q.UpdatedBefore)))
+	}
+	if !q.UpdatedAfter.IsZero() {
+		sb.WriteString(" AND updated_at >= " + arg(utc(q.UpdatedAfter)))
 	}
 	if q.After != nil {
 		at := arg(utc(q.After.CreatedAt))

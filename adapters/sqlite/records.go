@@ -376,6 +376,10 @@ func listQuery(table string, q notary.ListQuery) (string, []any, error) {
 		b.WriteString(` AND updated_at < ?`)
 		args = append(args, ts(q.UpdatedBefore))
 	}
+	if !q.UpdatedAfter.IsZero() {
+		b.WriteString(` AND updated_at >= ?`)
+		args = append(args, ts(q.UpdatedAfter))
+	}
 	if q.After != nil {
 		b.WriteString(` AND (created_at, id) > (?, ?)`)
 		args = append(args, ts(q.After.CreatedAt), uid(q.After.ID))

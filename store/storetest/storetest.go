@@ -107,6 +107,7 @@ func groups() []group {
 			{"ApplicationFilters", testListApplicationFilters},
 			{"FilingKeysetPagination", testListFilingKeyset},
 			{"ApplicationKeysetPagination", testListApplicationKeyset},
+			{"UpdatedAfterKeysetPagination", testListUpdatedAfterKeyset},
 			{"DefaultLimit", testListDefaultLimit},
 		}},
 		{"Events", []test{
@@ -1391,6 +1392,10 @@ func testListFilingFilters(t *testing.T, s notary.Store) {
 		{"combined", notary.ListQuery{
 			OfficeID: office, States: []string{"PendingReview", "Approved"}, UpdatedBefore: at(2 * time.Hour),
 		}, ids(f1.ID)},
+		{"updated after is inclusive", notary.ListQuery{OfficeID: office, UpdatedAfter: at(2 * time.Hour)}, ids(f2.ID, f3.ID)},
+		{"states and updated after", notary.ListQuery{
+			OfficeID: office, States: []string{"PendingReview", "Approved"}, UpdatedAfter: at(2 * time.Hour),
+		}, ids(f2.ID)},
 		{"limit", notary.ListQuery{OfficeID: office, Limit: 2}, ids(f1.ID, f2.ID)},
 		{"after", notary.ListQuery{OfficeID: office, After: &notary.Cursor{CreatedAt: f1.CreatedAt, ID: f1.ID}}, ids(f2.ID, f3.ID)},
 	} {
@@ -1427,6 +1432,15 @@ func testListApplicationFilters(t *testing.T, s notary.Store) {
 		{"created before is strict", notary.ListQuery{OfficeID: office, CreatedBefore: at(2 * time.Minute)}, ids(a1.ID, a2.ID)},
 		{"updated before is strict", notary.ListQuery{OfficeID: office, UpdatedBefore: at(2 * time.Hour)}, ids(a1.ID)},
 		{"states and updated before", notary.ListQuery{OfficeID: office, States: pending, UpdatedBefore: at(4 * time.Hour)}, ids(a2.ID, a3.ID)},
+		{"updated after is inclusive", notary.ListQuery{OfficeID: office, UpdatedAfter: at(3 * time.Hour)}, ids(a3.ID, a4.ID)},
+		{"updated after, nothing newer", notary.ListQuery{OfficeID: office, UpdatedAfter: at(4*time.Hour + time.Microsecond)}, ids()},
+		{"states and updated after", notary.ListQuery{
+			OfficeID: office, States: []string{string(notary.AwaitingPayment), string(notary.PendingPreliminaryReview)}, UpdatedAfter: at(2 * time.Hour),
+		}, ids(a2.ID, a3.ID)},
+		{"updated after and before", notary.ListQuery{OfficeID: office, UpdatedAfter: at(2 * time.Hour), UpdatedBefore: at(4 * time.Hour)}, ids(a2.ID, a3.ID)},
+		{"states, updated after, limit and after", notary.ListQuery{
+			OfficeID: office, States: pending, UpdatedAfter: at(3 * time.Hour), Limit: 1, After: &notary.Cursor{CreatedAt: a3.CreatedAt, ID: a3.ID},
+		}, ids(a4.ID)},
 		{"limit and after", notary.ListQuery{
 			OfficeID: office, OwnerID: "alice", Limit: 1, After: &notary.Cursor{CreatedAt: a1.CreatedAt, ID: a1.ID},
 		}, ids(a3.ID)},
@@ -1497,6 +1511,48 @@ func testListApplicationKeyset(t *testing.T, s notary.Store) {
 		require.NoError(t, err)
 		var out []notary.Cursor
 		for _, a := range as {
+			out = append(out, pos(a.CreatedAt, a.ID))
+		}
+		return out
+	})
+	assert.Equal(t, cursorIDs(want), cursorIDs(got))
+}
+
+// testListUpdatedAfterKeyset pages through a state bounded by UpdatedAfter,
+// as the sweep's refund retry does.
+func testListUpdatedAfterKeyset(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	rejected := string(notary.PreliminaryRejected)
+	var want []notary.Cursor
+	for k := range 40 {
+		i := (k * 7) % 40 // insert out of order
+		a := newApplication(office, fmt.Sprintf("owner-%d", i%3), 1, at(time.Duration(i/4)*time.Second))
+		a.State = notary.PreliminaryRejected
+		if i%4 == 0 {
+			a.State = notary.PendingFinalReview
+		}
+		// Updated times do not follow creation order.
+		a.UpdatedAt = at(time.Hour + time.Duration((i*13)%40)*time.Minute)
+		commit(t, s, createAppChange(a))
+		if string(a.State) == rejected && !a.UpdatedAt.Before(at(time.Hour+10*time.Minute)) {
+			want = append(want, pos(a.CreatedAt, a.ID))
+		}
+	}
+	late := newApplication(uuid.New(), "owner-0", 1, base)
+	late.State, late.UpdatedAt = notary.PreliminaryRejected, at(2*time.Hour)
+	commit(t, s, createAppChange(late))
+	sortCursors(want)
+	require.NotEmpty(t, want)
+
+	got := paginate(t, func(after *notary.Cursor) []notary.Cursor {
+		as, err := s.ListApplications(t.Context(), notary.ListQuery{
+			OfficeID: office, States: []string{rejected}, UpdatedAfter: at(time.Hour + 10*time.Minute), After: after, Limit: 4,
+		})
+		require.NoError(t, err)
+		var out []notary.Cursor
+		for _, a := range as {
+			require.Equal(t, rejected, string(a.State))
+			require.False(t, a.UpdatedAt.Before(at(time.Hour+10*time.Minute)))
 			out = append(out, pos(a.CreatedAt, a.ID))
 		}
 		return out
