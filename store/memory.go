@@ -302,18 +302,27 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	return nil
 }
 
+// checkVersion applies Commit's rules to a record of kind: expected 0
+// creates it, anything else updates the stored version expected.
+func checkVersion(kind string, id uuid.UUID, exists bool, stored, expected int64) error {
+	switch {
+	case expected == 0 && exists:
+		return conflict("%s %s already exists", kind, id)
+	case expected != 0 && !exists:
+		return notFound("%s %s", kind, id)
+	case expected != 0 && stored != expected:
+		return conflict("%s %s is at version %d, not %d", kind, id, stored, expected)
+	}
+	return nil
+}
+
 func (m *Memory) checkFiling(f notary.Filing, expected int64) error {
 	if f.ID == uuid.Nil || f.OfficeID == uuid.Nil {
 		return invalid("filing without ID or office")
 	}
 	old, exists := m.filings[f.ID]
-	switch {
-	case expected == 0 && exists:
-		return conflict("filing %s already exists", f.ID)
-	case expected != 0 && !exists:
-		return notFound("filing %s", f.ID)
-	case expected != 0 && old.Version != expected:
-		return conflict("filing %s is at version %d, not %d", f.ID, old.Version, expected)
+	if err := checkVersion("filing", f.ID, exists, old.Version, expected); err != nil {
+		return err
 	}
 	if other, ok := m.filingOwners[ownerKey{f.OfficeID, f.Owner.ID}]; ok && other != f.ID {
 		return conflict("user %q already has filing %s at office %s", f.Owner.ID, other, f.OfficeID)
@@ -326,13 +335,8 @@ func (m *Memory) checkApplication(a notary.Application, expected int64, reserve 
 		return invalid("application without ID or office")
 	}
 	old, exists := m.apps[a.ID]
-	switch {
-	case expected == 0 && exists:
-		return conflict("application %s already exists", a.ID)
-	case expected != 0 && !exists:
-		return notFound("application %s", a.ID)
-	case expected != 0 && old.Version != expected:
-		return conflict("application %s is at version %d, not %d", a.ID, old.Version, expected)
+	if err := checkVersion("application", a.ID, exists, old.Version, expected); err != nil {
+		return err
 	}
 	if a.IdempotencyKey != "" {
 		if other, ok := m.appKeys[idemKey{a.OfficeID, a.Owner.ID, a.IdempotencyKey}]; ok && other != a.ID {
