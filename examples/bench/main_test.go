@@ -18,6 +18,7 @@ func TestBenchParts(t *testing.T) {
 		t.Skip("runs the benchmark")
 	}
 	ctx := context.Background()
+	tmp = t.TempDir()
 	c := config{quick: true, log: io.Discard, pgURL: os.Getenv("NOTARYKIT_POSTGRES_URL")}
 	var r Report
 	require.NoError(t, benchMemory(ctx, c, &r))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -66,7 +67,11 @@ FROM applications, generate_series(1, $2::int) AS g WHERE id = $1`, seed, n-1)
 			return err
 		}
 	default:
-		path := filepath.Join(tempDir(), fmt.Sprintf("queue-%d.db", n))
+		dir, err := os.MkdirTemp(tempDir(), "queue-")
+		if err != nil {
+			return 0, err
+		}
+		path := filepath.Join(dir, fmt.Sprintf("queue-%d.db", n))
 		s, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return 0, err
