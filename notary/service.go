@@ -24,7 +24,9 @@ type Office struct {
 	// Materials lists the paper materials users must mail after passing the
 	// preliminary review.
 	Materials []string
-	Pricing   payment.Pricing
+	// Pricing computes the fee from the number of evidence records; the
+	// zero value means payment.DefaultPricing().
+	Pricing payment.Pricing
 	// PaymentTTL is how long an application waits for payment before it is
 	// cancelled and its evidence released. Zero means 30 minutes.
 	PaymentTTL time.Duration
