@@ -139,22 +139,7 @@ func (s *Store) AdminByEmail(ctx context.Context, officeID uuid.UUID, email stri
 // then ID).
 func (s *Store) ListAdmins(ctx context.Context, officeID uuid.UUID) ([]notary.AdminAccount, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 ORDER BY email COLLATE "C", id`, pgid(officeID))
-	if err != nil {
-		return nil, dbError(err)
-	}
-	defer rows.Close()
-	var out []notary.AdminAccount
-	for rows.Next() {
-		a, err := scanAdmin(rows)
-		if err != nil {
-			return nil, dbError(err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err)
-	}
-	return out, nil
+	return collect(rows, err, scanAdmin)
 }
 
 // CreateSession stores s; ErrConflict if its TokenHash exists,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/notarykit/notarykit/notary"
@@ -43,28 +44,17 @@ ORDER BY created_at DESC, id DESC LIMIT $3`
 		args = append(args, utc(before.CreatedAt), before.ID)
 	}
 	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, dbError(err)
-	}
-	defer rows.Close()
-	var out []notary.InboxMessage
-	for rows.Next() {
+	return collect(rows, err, func(row pgx.Row) (notary.InboxMessage, error) {
 		var (
 			m       notary.InboxMessage
 			kind    string
 			created time.Time
 			read    pgtype.Timestamptz
 		)
-		if err := rows.Scan(&m.ID, &m.OfficeID, &m.UserID, &kind, &m.RecordID, &m.Subject, &m.Body, &created, &read); err != nil {
-			return nil, dbError(err)
-		}
+		err := row.Scan(&m.ID, &m.OfficeID, &m.UserID, &kind, &m.RecordID, &m.Subject, &m.Body, &created, &read)
 		m.Kind, m.CreatedAt, m.ReadAt = notary.NoticeKind(kind), utc(created), fromTZ(read)
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err)
-	}
-	return out, nil
+		return m, err
+	})
 }
 
 // UnreadCount counts the user's unread messages at the office.

@@ -71,22 +71,7 @@ func scanNotice(row pgx.Row) (notary.Notice, error) {
 
 func (s *Store) queryNotices(ctx context.Context, query string, args ...any) ([]notary.Notice, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, dbError(err)
-	}
-	defer rows.Close()
-	var out []notary.Notice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, dbError(err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err)
-	}
-	return out, nil
+	return collect(rows, err, scanNotice)
 }
 
 // claimSQL leases the oldest due notices. FOR UPDATE SKIP LOCKED lets

@@ -377,23 +377,24 @@ func (s *Store) ListApplications(ctx context.Context, q notary.ListQuery) ([]not
 
 func queryDocs[T any](ctx context.Context, s *Store, query string, args []any, decode func([]byte) (T, error)) ([]T, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
+	return collect(rows, err, func(row pgx.Row) (T, error) {
+		var doc []byte
+		if err := row.Scan(&doc); err != nil {
+			var zero T
+			return zero, err
+		}
+		return decode(doc)
+	})
+}
+
+// collect reads every row of a query with scan and maps the error, if
+// any, onto the notary sentinels. err is the query's own error.
+func collect[T any](rows pgx.Rows, err error, scan func(pgx.Row) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, dbError(err)
 	}
-	defer rows.Close()
-	var out []T
-	var doc []byte
-	for rows.Next() {
-		if err := rows.Scan(&doc); err != nil {
-			return nil, dbError(err)
-		}
-		v, err := decode(doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
+	if err != nil {
 		return nil, dbError(err)
 	}
 	return out, nil
@@ -432,26 +433,15 @@ func (s *Store) Reservations(ctx context.Context, evidenceIDs []string) (map[str
 // unknown record).
 func (s *Store) Events(ctx context.Context, recordID uuid.UUID) ([]notary.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE record_id = $1 ORDER BY seq`, recordID)
-	if err != nil {
-		return nil, dbError(err)
-	}
-	defer rows.Close()
-	var out []notary.Event
-	for rows.Next() {
+	return collect(rows, err, func(row pgx.Row) (notary.Event, error) {
 		var (
 			e               notary.Event
 			kind, actorKind string
 			at              time.Time
 		)
-		if err := rows.Scan(&e.RecordID, &e.Seq, &e.ID, &kind, &e.OfficeID, &e.Trigger, &e.From, &e.To,
-			&actorKind, &e.Actor.ID, &e.Actor.Name, &e.Reason, &at, &e.PrevHash, &e.Hash); err != nil {
-			return nil, dbError(err)
-		}
+		err := row.Scan(&e.RecordID, &e.Seq, &e.ID, &kind, &e.OfficeID, &e.Trigger, &e.From, &e.To,
+			&actorKind, &e.Actor.ID, &e.Actor.Name, &e.Reason, &at, &e.PrevHash, &e.Hash)
 		e.RecordKind, e.Actor.Kind, e.At = notary.RecordKind(kind), notary.ActorKind(actorKind), utc(at)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err)
-	}
-	return out, nil
+		return e, err
+	})
 }
