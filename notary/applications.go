@@ -518,38 +518,37 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 // applicationNotices says who is told what when an application takes trigger.
 func (s *Service) applicationNotices(trigger ApplicationTrigger, app Application, now time.Time) []Notice {
 	d := NoticeData{RecordID: app.ID, Reason: app.Reason, Evidence: app.Evidence,
-		Amount: app.Quote.Amount.StringFixed(2), Currency: app.Quote.Currency}
-	user := func(k NoticeKind) []Notice { return s.userNotices(k, KindApplication, app.Owner, d, now) }
-	office := func(k NoticeKind) []Notice { return s.officeNotices(k, KindApplication, d, now) }
+		Amount: money(app.Quote.Amount), Currency: app.Quote.Currency}
+	var user, office NoticeKind
 	switch trigger {
 	case AppPaymentSucceeded:
-		return append(user(NoticePaymentReceived), office(NoticePreliminaryReview)...)
+		user, office = NoticePaymentReceived, NoticePreliminaryReview
 	case AppPaymentFailed, AppExpire, AppCancel:
-		return user(NoticeCancelled)
+		user = NoticeCancelled
 	case AppApprovePreliminary:
+		user = NoticePreliminaryApproved
 		d.Materials, d.MailingAddress = s.office.Materials, s.office.MailingAddress
-		return user(NoticePreliminaryApproved)
 	case AppRejectPreliminary:
-		return user(NoticePreliminaryRejected)
+		user = NoticePreliminaryRejected
 	case AppSubmitMaterials:
+		user, office = NoticeMaterialsReceived, NoticeFinalReview
 		d.Carrier, d.TrackingNumber = app.Materials.Carrier, app.Materials.TrackingNumber
-		return append(user(NoticeMaterialsReceived), office(NoticeFinalReview)...)
 	case AppRejectFinal:
-		return user(NoticeFinalRejected)
+		user = NoticeFinalRejected
 	case AppApproveFinal:
+		user = NoticeInProduction
 		d.CertificateNumber = app.CertificateNumber
-		return user(NoticeInProduction)
 	case AppShip:
+		user = NoticeShipped
 		d.CertificateNumber = app.CertificateNumber
 		d.Carrier, d.TrackingNumber = app.Certificate.Carrier, app.Certificate.TrackingNumber
-		return user(NoticeShipped)
 	case AppConfirmReceipt, AppAutoConfirm:
+		user, office = NoticeCompleted, NoticeReceiptConfirmed
 		d.CertificateNumber = app.CertificateNumber
 		d.Automatic = trigger == AppAutoConfirm
-		return append(user(NoticeCompleted), office(NoticeReceiptConfirmed)...)
 	case AppRefund:
-		d.Amount, d.Currency = app.Refund.Amount.StringFixed(2), app.Refund.Currency
-		return user(NoticeRefunded)
+		user = NoticeRefunded
+		d.Amount, d.Currency = money(app.Refund.Amount), app.Refund.Currency
 	}
-	return nil
+	return s.notices(KindApplication, app.Owner, user, office, d, now)
 }

@@ -11,19 +11,29 @@ import (
 
 // BenchmarkTransition measures one in-memory transition through the whole
 // service: load, authorize, fire, audit hash, notices and atomic commit.
-// Each iteration is two transitions (reject the materials, submit again),
-// spread over many applications so audit trails stay realistically short.
+// Each iteration is two transitions (reject the materials, submit again).
+// An application is cycled four times and then replaced by a fresh one,
+// made with the timer stopped, so audit trails stay as long as real ones.
 func BenchmarkTransition(b *testing.B) {
 	e := newEnv(b)
-	apps := make([]notary.Application, 64)
-	for i := range apps {
-		apps[i] = e.appIn(notary.PendingFinalReview)
-	}
+	var (
+		apps   []notary.Application
+		cycles int
+	)
 	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		id := apps[i%len(apps)].ID
-		i++
+	for range b.N {
+		if cycles == 4 {
+			apps, cycles = apps[1:], 0
+		}
+		if len(apps) == 0 {
+			b.StopTimer()
+			for range 256 {
+				apps = append(apps, e.appIn(notary.PendingFinalReview))
+			}
+			b.StartTimer()
+		}
+		id := apps[0].ID
+		cycles++
 		if _, err := e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, id, 0, "missing signature"); err != nil {
 			b.Fatal(err)
 		}

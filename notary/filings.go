@@ -144,15 +144,16 @@ func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrig
 	next.AuditHead = ev.Hash
 
 	data := NoticeData{RecordID: rec.ID, EnterpriseName: next.Content.EnterpriseName, Revision: next.Revision, Reason: t.reason}
-	var notices []Notice
+	var user, office NoticeKind
 	switch to {
 	case FilingPendingReview:
-		notices = s.officeNotices(NoticeFilingReview, KindFiling, data, now)
+		office = NoticeFilingReview
 	case FilingApproved:
-		notices = s.userNotices(NoticeFilingApproved, KindFiling, next.Owner, data, now)
+		user = NoticeFilingApproved
 	case FilingRejected:
-		notices = s.userNotices(NoticeFilingRejected, KindFiling, next.Owner, data, now)
+		user = NoticeFilingRejected
 	}
+	notices := s.notices(KindFiling, next.Owner, user, office, data, now)
 	err = s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices})
 	if err != nil {
 		return Filing{}, err

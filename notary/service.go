@@ -198,10 +198,20 @@ func systemActor(component string) Actor {
 func (u User) actor() Actor  { return Actor{Kind: ActorUser, ID: u.ID, Name: u.Name} }
 func (a Admin) actor() Actor { return Actor{Kind: ActorAdmin, ID: a.ID.String(), Name: a.Email} }
 
-// checkUser validates the host-supplied user principal.
-func checkUser(u User) error {
+// checkUserID checks a user principal's identity alone. It is enough for
+// reading or changing a stored record, whose owner is decided by ID and
+// whose notices go to the owner's details as stored.
+func checkUserID(u User) error {
 	if strings.TrimSpace(u.ID) == "" || len(u.ID) > 128 {
 		return wrap(ErrForbidden, "user: missing or oversized ID")
+	}
+	return nil
+}
+
+// checkUser validates the host-supplied user principal.
+func checkUser(u User) error {
+	if err := checkUserID(u); err != nil {
+		return err
 	}
 	if err := CheckEmail(u.Email); err != nil {
 		return invalid("user.email", "%v", err)
@@ -225,7 +235,7 @@ func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, owne
 	}
 	switch a := actor.(type) {
 	case User:
-		if err := checkUser(a); err != nil {
+		if err := checkUserID(a); err != nil {
 			return "", Actor{}, err
 		}
 		if a.ID != ownerID {
@@ -302,32 +312,40 @@ func (s *Service) event(st step) Event {
 	}.sealed(st.head)
 }
 
-// userNotices addresses a notice kind to a user: in-site and email.
-func (s *Service) userNotices(kind NoticeKind, rk RecordKind, u User, data NoticeData, at time.Time) []Notice {
-	to := Recipient{UserID: u.ID, Email: u.Email, Name: u.Name, Locale: s.locale(u.Locale)}
-	return []Notice{
-		s.notice(kind, rk, ChannelInSite, to, data, at),
-		s.notice(kind, rk, ChannelEmail, to, data, at),
+// notices addresses the notices of one transition, which all carry data:
+// userKind (unless empty) to the owner, in-site and by email, and
+// officeKind (unless empty) to every admin mailbox address.
+func (s *Service) notices(rk RecordKind, owner User, userKind, officeKind NoticeKind, data NoticeData, at time.Time) []Notice {
+	n := 0
+	if userKind != "" {
+		n += 2
 	}
-}
-
-// officeNotices addresses a notice kind to every admin mailbox address.
-func (s *Service) officeNotices(kind NoticeKind, rk RecordKind, data NoticeData, at time.Time) []Notice {
-	out := make([]Notice, 0, len(s.office.AdminEmails))
-	for _, addr := range s.office.AdminEmails {
-		to := Recipient{Email: addr, Name: s.office.Name, Locale: s.office.Locale}
-		out = append(out, s.notice(kind, rk, ChannelEmail, to, data, at))
+	if officeKind != "" {
+		n += len(s.office.AdminEmails)
+	}
+	if n == 0 {
+		return nil
+	}
+	data.OfficeName = s.office.Name
+	out := make([]Notice, 0, n)
+	add := func(kind NoticeKind, ch Channel, to Recipient) {
+		out = append(out, Notice{
+			ID: s.ids.NewID(), OfficeID: s.office.ID, RecordID: data.RecordID, RecordKind: rk,
+			Kind: kind, Channel: ch, To: to, Data: data, CreatedAt: at,
+			Status: NoticePending, NextAttemptAt: at,
+		})
+	}
+	if userKind != "" {
+		to := Recipient{UserID: owner.ID, Email: owner.Email, Name: owner.Name, Locale: s.locale(owner.Locale)}
+		add(userKind, ChannelInSite, to)
+		add(userKind, ChannelEmail, to)
+	}
+	if officeKind != "" {
+		for _, addr := range s.office.AdminEmails {
+			add(officeKind, ChannelEmail, Recipient{Email: addr, Name: s.office.Name, Locale: s.office.Locale})
+		}
 	}
 	return out
-}
-
-func (s *Service) notice(kind NoticeKind, rk RecordKind, ch Channel, to Recipient, data NoticeData, at time.Time) Notice {
-	data.OfficeName = s.office.Name
-	return Notice{
-		ID: s.ids.NewID(), OfficeID: s.office.ID, RecordID: data.RecordID, RecordKind: rk,
-		Kind: kind, Channel: ch, To: to, Data: data, CreatedAt: at,
-		Status: NoticePending, NextAttemptAt: at,
-	}
 }
 
 func (s *Service) locale(l string) string {
