@@ -187,9 +187,22 @@ func cloneFiling(f notary.Filing) notary.Filing {
 	return f
 }
 
-func cloneApplication(a notary.Application) notary.Application {
-	a.Evidence = slices.Clone(a.Evidence)
-	a.Quote.Lines = slices.Clone(a.Quote.Lines) // decimal.Decimal is immutable
+func cloneApplication(a notary.Application) notary.Application { return cloneUpdate(a, nil) }
+
+// cloneUpdate deep-copies a, except that it shares the slices that equal
+// those of the stored version a replaces (stored may be nil): the store
+// never writes a stored slice, and most transitions change none.
+func cloneUpdate(a notary.Application, stored *notary.Application) notary.Application {
+	if stored == nil || !slices.Equal(a.Evidence, stored.Evidence) {
+		a.Evidence = slices.Clone(a.Evidence)
+	} else {
+		a.Evidence = stored.Evidence
+	}
+	if stored == nil || !slices.Equal(a.Quote.Lines, stored.Quote.Lines) {
+		a.Quote.Lines = slices.Clone(a.Quote.Lines) // decimal.Decimal is immutable
+	} else {
+		a.Quote.Lines = stored.Quote.Lines
+	}
 	a.Materials = clonePtr(a.Materials)
 	a.Certificate = clonePtr(a.Certificate)
 	a.Refund = clonePtr(a.Refund)
@@ -200,6 +213,32 @@ func cloneNotice(n notary.Notice) notary.Notice {
 	n.Data.Evidence = slices.Clone(n.Data.Evidence)
 	n.Data.Materials = slices.Clone(n.Data.Materials)
 	return n
+}
+
+// cloneNotices copies a change's notices into one allocation. Notices
+// whose data share a slice with the notice before them, as the notices of
+// one transition do, share its copy too.
+func cloneNotices(ns []notary.Notice) []notary.Notice {
+	out := slices.Clone(ns)
+	for i := range out {
+		d := &out[i].Data
+		if i > 0 && sameSlice(d.Evidence, ns[i-1].Data.Evidence) {
+			d.Evidence = out[i-1].Data.Evidence
+		} else {
+			d.Evidence = slices.Clone(d.Evidence)
+		}
+		if i > 0 && sameSlice(d.Materials, ns[i-1].Data.Materials) {
+			d.Materials = out[i-1].Data.Materials
+		} else {
+			d.Materials = slices.Clone(d.Materials)
+		}
+	}
+	return out
+}
+
+// sameSlice reports whether a and b are the same non-empty slice.
+func sameSlice[T any](a, b []T) bool {
+	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
 }
 
 // ---------------------------------------------------------------------------
@@ -261,15 +300,15 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	if err := m.checkEvents(c.Events); err != nil {
 		return err
 	}
-	seen := make(map[uuid.UUID]struct{}, len(c.Notices))
-	for _, n := range c.Notices {
+	for i, n := range c.Notices {
 		if _, ok := m.notices[n.ID]; ok {
 			return conflict("notice %s already exists", n.ID)
 		}
-		if _, ok := seen[n.ID]; ok {
+		// A change carries a handful of notices and events, so scanning
+		// the earlier ones beats building a set.
+		if slices.ContainsFunc(c.Notices[:i], func(o notary.Notice) bool { return o.ID == n.ID }) {
 			return conflict("notice %s appears twice in the change", n.ID)
 		}
-		seen[n.ID] = struct{}{}
 	}
 	if c.DedupKey != "" {
 		if _, ok := m.dedup[c.DedupKey]; ok {
@@ -281,8 +320,8 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	if c.Filing != nil {
 		m.putFiling(cloneFiling(*c.Filing))
 	} else {
-		a := cloneApplication(*c.Application)
-		m.putApplication(a)
+		a := c.Application
+		m.putApplication(*a)
 		for _, id := range c.Release {
 			if holder, ok := m.reservations[id]; ok && holder == a.ID {
 				delete(m.reservations, id)
@@ -293,8 +332,9 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 		}
 	}
 	m.appendEvents(c.Events)
-	for _, n := range c.Notices {
-		m.putNotice(cloneNotice(n))
+	stored := cloneNotices(c.Notices)
+	for i := range stored {
+		m.putNotice(&stored[i])
 	}
 	if c.DedupKey != "" {
 		m.dedup[c.DedupKey] = struct{}{}
@@ -355,27 +395,19 @@ func (m *Memory) checkApplication(a notary.Application, expected int64, reserve 
 // in evs, and one whose Seq does not follow its record's trail: the audit
 // trail never forks.
 func (m *Memory) checkEvents(evs []notary.Event) error {
-	type recSeq struct {
-		rec uuid.UUID
-		seq int64
-	}
-	ids := map[uuid.UUID]struct{}{}
-	seqs := map[recSeq]struct{}{}
-	for _, ev := range evs {
+	for i, ev := range evs {
+		earlier := evs[:i]
 		if ev.ID != uuid.Nil {
 			if _, ok := m.eventIDs[ev.ID]; ok {
 				return conflict("event %s already exists", ev.ID)
 			}
-			if _, ok := ids[ev.ID]; ok {
+			if slices.ContainsFunc(earlier, func(o notary.Event) bool { return o.ID == ev.ID }) {
 				return conflict("event %s appears twice", ev.ID)
 			}
-			ids[ev.ID] = struct{}{}
 		}
-		k := recSeq{ev.RecordID, ev.Seq}
-		if _, ok := seqs[k]; ok {
+		if slices.ContainsFunc(earlier, func(o notary.Event) bool { return o.RecordID == ev.RecordID && o.Seq == ev.Seq }) {
 			return conflict("event seq %d of record %s appears twice", ev.Seq, ev.RecordID)
 		}
-		seqs[k] = struct{}{}
 		// Stored trails are strictly increasing in Seq, so comparing with
 		// the last event is enough (and keeps Commit O(1) in trail length).
 		if trail := m.events[ev.RecordID]; len(trail) > 0 && trail[len(trail)-1].Seq >= ev.Seq {
@@ -404,28 +436,42 @@ func (m *Memory) putFiling(f notary.Filing) {
 	indexOf(m.filingIndex, f.OfficeID).insert(pos(f.CreatedAt, f.ID))
 }
 
+// putApplication stores a copy of a. An update that keeps
+// the application's office, owner, key and creation time, as every
+// transition does, leaves the indexes alone.
 func (m *Memory) putApplication(a notary.Application) {
-	if old, ok := m.apps[a.ID]; ok {
-		if old.IdempotencyKey != "" {
-			delete(m.appKeys, idemKey{old.OfficeID, old.Owner.ID, old.IdempotencyKey})
-		}
+	old, ok := m.apps[a.ID]
+	if ok {
+		a = cloneUpdate(a, &old)
+	} else {
+		a = cloneApplication(a)
+	}
+	moved := !ok || old.OfficeID != a.OfficeID || !old.CreatedAt.Equal(a.CreatedAt)
+	rekeyed := !ok || old.OfficeID != a.OfficeID || old.Owner.ID != a.Owner.ID || old.IdempotencyKey != a.IdempotencyKey
+	if ok && rekeyed && old.IdempotencyKey != "" {
+		delete(m.appKeys, idemKey{old.OfficeID, old.Owner.ID, old.IdempotencyKey})
+	}
+	if ok && moved {
 		indexOf(m.appIndex, old.OfficeID).remove(pos(old.CreatedAt, old.ID))
 	}
 	m.apps[a.ID] = a
-	if a.IdempotencyKey != "" {
+	if rekeyed && a.IdempotencyKey != "" {
 		m.appKeys[idemKey{a.OfficeID, a.Owner.ID, a.IdempotencyKey}] = a.ID
 	}
-	indexOf(m.appIndex, a.OfficeID).insert(pos(a.CreatedAt, a.ID))
+	if moved {
+		indexOf(m.appIndex, a.OfficeID).insert(pos(a.CreatedAt, a.ID))
+	}
 }
 
-func (m *Memory) putNotice(n notary.Notice) {
+// putNotice indexes n, which the store owns.
+func (m *Memory) putNotice(n *notary.Notice) {
 	if n.Status == "" {
 		n.Status = notary.NoticePending
 	}
 	if n.NextAttemptAt.IsZero() {
 		n.NextAttemptAt = n.CreatedAt
 	}
-	m.notices[n.ID] = &n
+	m.notices[n.ID] = n
 	p := pos(n.CreatedAt, n.ID)
 	m.noticeOrder.insert(p)
 	if n.Status == notary.NoticePending {
