@@ -14,6 +14,7 @@ package recorddoc
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -45,7 +46,7 @@ func (x dec) MarshalJSON() ([]byte, error) {
 	if x.d == (decimal.Decimal{}) {
 		return []byte("null"), nil
 	}
-	return json.Marshal(DecimalString(x.d))
+	return strconv.AppendQuote(nil, DecimalString(x.d)), nil // digits, '.', '-' and 'e' need no escaping
 }
 
 func (x *dec) UnmarshalJSON(b []byte) error {
@@ -53,11 +54,12 @@ func (x *dec) UnmarshalJSON(b []byte) error {
 		x.d = decimal.Decimal{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
+	// A decimal's text never holds an escape, so the quotes are all there
+	// is to take off; anything else fails to parse below.
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("recorddoc: amount %s is not a string", b)
 	}
-	d, err := decimal.NewFromString(s)
+	d, err := decimal.NewFromString(string(b[1 : len(b)-1]))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,33 @@
+package recorddoc_test
+
+import (
+	"testing"
+
+	"github.com/notarykit/notarykit/adapters/internal/recorddoc"
+)
+
+// BenchmarkApplication measures encoding and decoding the stored document
+// of an application, which every transition on a SQL store does once each.
+func BenchmarkApplication(b *testing.B) {
+	app := fullApplication()
+	doc, err := recorddoc.EncodeApplication(app)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := recorddoc.EncodeApplication(app); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := recorddoc.DecodeApplication(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
