@@ -74,6 +74,19 @@ func (f *fixture) application(ctx context.Context, u notary.User, paidOnly bool)
 	return f.svc.Applications.SubmitMaterials(ctx, u, a.ID, "SF", "SF1234567890123")
 }
 
+// applications brings n new applications of u to PendingFinalReview.
+func (f *fixture) applications(ctx context.Context, u notary.User, n int) ([]uuid.UUID, error) {
+	ids := make([]uuid.UUID, n)
+	for i := range ids {
+		a, err := f.application(ctx, u, false)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = a.ID
+	}
+	return ids, nil
+}
+
 // cycle runs the two transitions every worker repeats: the final review
 // rejects the materials, the owner submits them again.
 func (f *fixture) cycle(ctx context.Context, u notary.User, id uuid.UUID) error {
