@@ -430,7 +430,7 @@ func (m *Admins) Authenticate(ctx context.Context, token string) (Admin, error) 
 		return Admin{}, wrap(ErrUnauthenticated, "malformed session token")
 	}
 	hash := TokenHash(token)
-	sess, acct, err := s.session(ctx, hash)
+	sess, acct, err := s.session(ctx, hash, nil)
 	if err != nil {
 		return Admin{}, err
 	}
@@ -505,6 +505,12 @@ func (a AdminAccount) principal(sessionID string) Admin {
 // account, whose Role (not the principal's) is what counts. Errors:
 // ErrUnauthenticated, ErrForbidden (another office, no admin role).
 func (s *Service) liveAdmin(ctx context.Context, a Admin) (AdminAccount, error) {
+	return s.liveAdminRead(ctx, a, nil)
+}
+
+// liveAdminRead is liveAdmin for a session already looked up along with
+// the record under review; a nil lookup reads the session.
+func (s *Service) liveAdminRead(ctx context.Context, a Admin, lookup *SessionLookup) (AdminAccount, error) {
 	if a.ID == uuid.Nil {
 		return AdminAccount{}, wrap(ErrUnauthenticated, "admin: no identity")
 	}
@@ -514,7 +520,7 @@ func (s *Service) liveAdmin(ctx context.Context, a Admin) (AdminAccount, error) 
 	if a.SessionID == "" {
 		return AdminAccount{}, wrap(ErrUnauthenticated, "admin %s: no session", a.ID)
 	}
-	sess, acct, err := s.session(ctx, a.SessionID)
+	sess, acct, err := s.session(ctx, a.SessionID, lookup)
 	if err != nil {
 		return AdminAccount{}, err
 	}
@@ -531,12 +537,22 @@ func (s *Service) liveAdmin(ctx context.Context, a Admin) (AdminAccount, error) 
 // this office. Expired sessions, and sessions of disabled or deleted
 // accounts, are removed.
 //
-// The session and its account are read together, in one store read. When
+// The session and its account are read together, in one store read (or
+// taken from lookup, when a ReviewReader read them with the record). When
 // that read finds nothing, the session is read alone to tell an unknown
 // session from one whose account is gone: a rare path, which then checks
 // exactly as the common one does.
-func (s *Service) session(ctx context.Context, hash string) (Session, AdminAccount, error) {
-	sess, acct, err := s.store.SessionAdmin(ctx, hash)
+func (s *Service) session(ctx context.Context, hash string, lookup *SessionLookup) (Session, AdminAccount, error) {
+	var (
+		sess Session
+		acct AdminAccount
+		err  error
+	)
+	if lookup != nil {
+		sess, acct, err = lookup.Session, lookup.Account, lookup.Err
+	} else {
+		sess, acct, err = s.store.SessionAdmin(ctx, hash)
+	}
 	loaded := err == nil
 	if errors.Is(err, ErrNotFound) {
 		sess, err = s.store.Session(ctx, hash)

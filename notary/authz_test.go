@@ -328,33 +328,46 @@ func authzActions() []authzAction {
 // TestAuthorization tries every service action as every kind of actor and
 // checks the outcome: allowed, or refused with the right error and
 // nothing changed (record, audit trail, pending notices, reservations and
-// admin accounts).
+// admin accounts). It runs on a store that reads a reviewed record and the
+// admin's session together (notary.ReviewReader) and on one that reads
+// them separately, so both authorization paths are held to one table.
 func TestAuthorization(t *testing.T) {
-	defaults := func(c *notary.Config) { c.Admin = notary.AdminPolicy{} } // real session timeouts
-	everyone := actors(newEnv(t, defaults))
-	names := map[string]bool{}
-	for _, a := range authzActions() {
-		require.False(t, names[a.name], "duplicate action %s", a.name)
-		names[a.name] = true
-		for _, w := range everyone {
-			if a.kind == usersOnly && w.user == nil || a.kind == adminsOnly && w.admin == nil {
-				continue // the method's signature does not accept this principal
-			}
-			t.Run(a.name+"/"+w.name, func(t *testing.T) {
-				e := newEnv(t, defaults)
-				tg := a.setup(e)
-				actor := actorNamed(actors(e), w.name)
-				before := e.snapshot(tg.id, tg.evidence)
-				err := a.run(e, actor, tg)
-				want := actor.want(a)
-				if want == nil {
-					require.NoError(t, err)
-					return
+	defaults := func(c *notary.Config) { c.Admin = notary.AdminPolicy{} }            // real session timeouts
+	separate := func(c *notary.Config) { c.Store = struct{ notary.Store }{c.Store} } // hides ReviewReader
+	for _, reads := range []struct {
+		name   string
+		mutate []func(*notary.Config)
+	}{
+		{"joint reads", []func(*notary.Config){defaults}},
+		{"separate reads", []func(*notary.Config){defaults, separate}},
+	} {
+		t.Run(reads.name, func(t *testing.T) {
+			everyone := actors(newEnv(t, reads.mutate...))
+			names := map[string]bool{}
+			for _, a := range authzActions() {
+				require.False(t, names[a.name], "duplicate action %s", a.name)
+				names[a.name] = true
+				for _, w := range everyone {
+					if a.kind == usersOnly && w.user == nil || a.kind == adminsOnly && w.admin == nil {
+						continue // the method's signature does not accept this principal
+					}
+					t.Run(a.name+"/"+w.name, func(t *testing.T) {
+						e := newEnv(t, reads.mutate...)
+						tg := a.setup(e)
+						actor := actorNamed(actors(e), w.name)
+						before := e.snapshot(tg.id, tg.evidence)
+						err := a.run(e, actor, tg)
+						want := actor.want(a)
+						if want == nil {
+							require.NoError(t, err)
+							return
+						}
+						require.ErrorIs(t, err, want)
+						require.Equal(t, before, e.snapshot(tg.id, tg.evidence), "a refused action changed state")
+					})
 				}
-				require.ErrorIs(t, err, want)
-				require.Equal(t, before, e.snapshot(tg.id, tg.evidence), "a refused action changed state")
-			})
-		}
+			}
+		})
 	}
 }
 

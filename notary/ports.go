@@ -197,6 +197,31 @@ type AdminStore interface {
 	DeleteAdminSessions(ctx context.Context, adminID uuid.UUID) error
 }
 
+// ReviewReader is an optional capability of a [Store]: reading the record
+// an admin decides on together with the admin's session and account, in
+// one round trip (and one snapshot). When the Store has it, every review
+// decision costs one read instead of two; otherwise the domain reads the
+// record and then calls AdminStore.SessionAdmin. Stores that implement it
+// pass the ReviewReader group of store/storetest.
+type ReviewReader interface {
+	// ApplicationForReview returns what Records.Application(id) returns
+	// and, alongside, what AdminStore.SessionAdmin(tokenHash) returns.
+	// Errors: those of Application; the session's own error (ErrNotFound
+	// for an unknown session or a deleted account) is in the lookup.
+	ApplicationForReview(ctx context.Context, id uuid.UUID, tokenHash string) (Application, SessionLookup, error)
+	// FilingForReview is ApplicationForReview for a filing.
+	FilingForReview(ctx context.Context, id uuid.UUID, tokenHash string) (Filing, SessionLookup, error)
+}
+
+// SessionLookup is the outcome of AdminStore.SessionAdmin made by a
+// [ReviewReader] alongside a record: the session and its account, or the
+// error SessionAdmin would have returned.
+type SessionLookup struct {
+	Session Session
+	Account AdminAccount
+	Err     error
+}
+
 // AdminAccount is a stored notary admin account.
 type AdminAccount struct {
 	ID           uuid.UUID

@@ -243,15 +243,24 @@ func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, owne
 		}
 		return PartyOwner, a.actor(), nil
 	case Admin:
-		acct, err := s.liveAdmin(ctx, a)
-		if err != nil {
-			return "", Actor{}, err
-		}
-		return PartyAdmin, acct.principal(a.SessionID).actor(), nil // attributed as stored
+		return s.adminParty(ctx, a, nil)
+	case reviewer:
+		return s.adminParty(ctx, a.Admin, &a.session)
 	case system:
 		return PartySystem, systemActor(a.component), nil
 	}
 	return "", Actor{}, wrap(ErrForbidden, "unknown principal %T", actor)
+}
+
+// adminParty authorizes an admin of the office by its live session, read
+// now or already looked up, and attributes the action as the account is
+// stored.
+func (s *Service) adminParty(ctx context.Context, a Admin, lookup *SessionLookup) (Party, Actor, error) {
+	acct, err := s.liveAdminRead(ctx, a, lookup)
+	if err != nil {
+		return "", Actor{}, err
+	}
+	return PartyAdmin, acct.principal(a.SessionID).actor(), nil
 }
 
 // recordHead authorizes actor to read a record of any kind (a filing or

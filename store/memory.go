@@ -52,7 +52,10 @@ type Memory struct {
 	adminSessions map[uuid.UUID]map[string]struct{}
 }
 
-var _ notary.Store = (*Memory)(nil)
+var (
+	_ notary.Store        = (*Memory)(nil)
+	_ notary.ReviewReader = (*Memory)(nil)
+)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
@@ -1083,15 +1086,51 @@ func (m *Memory) SessionAdmin(ctx context.Context, tokenHash string) (notary.Ses
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	l := m.sessionAdmin(tokenHash)
+	return l.Session, l.Account, l.Err
+}
+
+// sessionAdmin is SessionAdmin with the lock held.
+func (m *Memory) sessionAdmin(tokenHash string) notary.SessionLookup {
 	s, ok := m.sessions[tokenHash]
 	if !ok {
-		return notary.Session{}, notary.AdminAccount{}, notFound("session")
+		return notary.SessionLookup{Err: notFound("session")}
 	}
 	a, ok := m.admins[s.AdminID]
 	if !ok {
-		return notary.Session{}, notary.AdminAccount{}, notFound("admin %s of the session", s.AdminID)
+		return notary.SessionLookup{Err: notFound("admin %s of the session", s.AdminID)}
 	}
-	return s, a, nil
+	return notary.SessionLookup{Session: s, Account: a}
+}
+
+// ApplicationForReview returns what Application and SessionAdmin return,
+// read under one lock.
+func (m *Memory) ApplicationForReview(ctx context.Context, id uuid.UUID, tokenHash string) (notary.Application, notary.SessionLookup, error) {
+	if err := ctx.Err(); err != nil {
+		return notary.Application{}, notary.SessionLookup{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a, ok := m.apps[id]
+	if !ok {
+		return notary.Application{}, notary.SessionLookup{}, notFound("application %s", id)
+	}
+	return cloneApplication(a), m.sessionAdmin(tokenHash), nil
+}
+
+// FilingForReview returns what Filing and SessionAdmin return, read under
+// one lock.
+func (m *Memory) FilingForReview(ctx context.Context, id uuid.UUID, tokenHash string) (notary.Filing, notary.SessionLookup, error) {
+	if err := ctx.Err(); err != nil {
+		return notary.Filing{}, notary.SessionLookup{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	f, ok := m.filings[id]
+	if !ok {
+		return notary.Filing{}, notary.SessionLookup{}, notFound("filing %s", id)
+	}
+	return cloneFiling(f), m.sessionAdmin(tokenHash), nil
 }
 
 // TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/notarykit/notarykit/adapters/internal/recorddoc"
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -193,14 +194,53 @@ WHERE s.token_hash = $1`
 // account, read with one query, or an error wrapping ErrNotFound when the
 // session or its account is absent.
 func (s *Store) SessionAdmin(ctx context.Context, tokenHash string) (notary.Session, notary.AdminAccount, error) {
+	l := scanSessionAdmin(s.pool.QueryRow(ctx, sessionAdminSQL, tokenHash), tokenHash)
+	return l.Session, l.Account, l.Err
+}
+
+// scanSessionAdmin reads the row of sessionAdminSQL.
+func scanSessionAdmin(row pgx.Row, tokenHash string) notary.SessionLookup {
 	var r sessionRow
-	a, err := scanAdmin(prefixedRow{row: s.pool.QueryRow(ctx, sessionAdminSQL, tokenHash), dest: r.dest()})
+	a, err := scanAdmin(prefixedRow{row: row, dest: r.dest()})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notary.Session{}, notary.AdminAccount{}, notFound("session with its admin")
+		return notary.SessionLookup{Err: notFound("session with its admin")}
 	} else if err != nil {
-		return notary.Session{}, notary.AdminAccount{}, dbError(err)
+		return notary.SessionLookup{Err: dbError(err)}
 	}
-	return r.session(tokenHash), a, nil
+	return notary.SessionLookup{Session: r.session(tokenHash), Account: a}
+}
+
+// ApplicationForReview reads the application and the admin's session with
+// its account in one round trip: the two queries go in one pipelined batch,
+// which runs as one implicit transaction and so reads one snapshot.
+func (s *Store) ApplicationForReview(ctx context.Context, id uuid.UUID, tokenHash string) (notary.Application, notary.SessionLookup, error) {
+	return forReview(ctx, s, `SELECT doc FROM applications WHERE id = $1`, id, tokenHash, recorddoc.DecodeApplication,
+		func() error { return notFound("application %s", id) })
+}
+
+// FilingForReview is ApplicationForReview for a filing.
+func (s *Store) FilingForReview(ctx context.Context, id uuid.UUID, tokenHash string) (notary.Filing, notary.SessionLookup, error) {
+	return forReview(ctx, s, `SELECT doc FROM filings WHERE id = $1`, id, tokenHash, recorddoc.DecodeFiling,
+		func() error { return notFound("filing %s", id) })
+}
+
+func forReview[T any](ctx context.Context, s *Store, query string, id uuid.UUID, tokenHash string,
+	decode func([]byte) (T, error), missing func() error,
+) (T, notary.SessionLookup, error) {
+	var zero T
+	b := &pgx.Batch{}
+	b.Queue(query, pgid(id))
+	b.Queue(sessionAdminSQL, tokenHash)
+	br := s.pool.SendBatch(ctx, b)
+	rec, err := scanDoc(br.QueryRow(), decode, missing)
+	lookup := scanSessionAdmin(br.QueryRow(), tokenHash)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = dbError(cerr)
+	}
+	if err != nil {
+		return zero, notary.SessionLookup{}, err
+	}
+	return rec, lookup, nil
 }
 
 // TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.

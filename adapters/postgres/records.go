@@ -263,14 +263,22 @@ func (s *Store) FilingByOwner(ctx context.Context, officeID uuid.UUID, ownerID s
 }
 
 func (s *Store) filing(ctx context.Context, query string, args []any, missing func() error) (notary.Filing, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, query, args...).Scan(&doc)
+	return scanDoc(s.pool.QueryRow(ctx, query, args...), recorddoc.DecodeFiling, missing)
+}
+
+// scanDoc decodes the doc column of a row; no row is missing().
+func scanDoc[T any](row pgx.Row, decode func([]byte) (T, error), missing func() error) (T, error) {
+	var (
+		doc  []byte
+		zero T
+	)
+	err := row.Scan(&doc)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notary.Filing{}, missing()
+		return zero, missing()
 	} else if err != nil {
-		return notary.Filing{}, dbError(err)
+		return zero, dbError(err)
 	}
-	return recorddoc.DecodeFiling(doc)
+	return decode(doc)
 }
 
 // Application returns the application with id, or an error wrapping
@@ -297,14 +305,7 @@ func (s *Store) ApplicationByKey(ctx context.Context, officeID uuid.UUID, ownerI
 }
 
 func (s *Store) application(ctx context.Context, query string, args []any, missing func() error) (notary.Application, error) {
-	var doc []byte
-	err := s.pool.QueryRow(ctx, query, args...).Scan(&doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notary.Application{}, missing()
-	} else if err != nil {
-		return notary.Application{}, dbError(err)
-	}
-	return recorddoc.DecodeApplication(doc)
+	return scanDoc(s.pool.QueryRow(ctx, query, args...), recorddoc.DecodeApplication, missing)
 }
 
 // listSQL builds the keyset-paginated query of a listing. Only the filters

@@ -21,7 +21,10 @@ type Store struct {
 	err    error  // an invalid option, reported by Migrate
 }
 
-var _ notary.Store = (*Store)(nil)
+var (
+	_ notary.Store        = (*Store)(nil)
+	_ notary.ReviewReader = (*Store)(nil)
+)
 
 // Option configures a Store made by [Open] or [New].
 type Option func(*config)
