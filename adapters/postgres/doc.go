@@ -20,7 +20,7 @@
 // # Storage
 //
 // Filings and applications are rows holding the full record as JSON in a
-// jsonb doc column (with money as decimal strings, never floats) next to
+// json doc column (with money as decimal strings, never floats) next to
 // the columns that queries filter and sort on (office, owner, state,
 // version, times; an application's quote amount as NUMERIC(18,2)). Audit
 // events, evidence reservations, deduplication keys, the outbox, the inbox,

@@ -64,7 +64,7 @@ func dbError(err error) error {
 		"22008", // datetime_field_overflow
 		"22021", // character_not_in_repertoire (a NUL byte in text)
 		"22P02", // invalid_text_representation
-		"22P05": // untranslatable_character (\u0000 in jsonb)
+		"22P05": // untranslatable_character (\u0000 cast to jsonb)
 		sentinel = notary.ErrInvalidInput
 	}
 	if sentinel == nil {

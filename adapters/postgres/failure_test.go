@@ -70,9 +70,9 @@ func TestCommitRollsBackOnFailingStatement(t *testing.T) {
 			c.DedupKey = "dedup-1"
 			return c
 		}, notary.ErrConflict},
-		{"NoticeWithNULByte", func() notary.Change {
+		{"NoticeWithNULByteInText", func() notary.Change {
 			c := createChange(testApplication(existing.OfficeID, "v", 3))
-			c.Notices[1].Data.Reason = "bad \x00 byte"
+			c.Notices[1].Kind = "bad \x00 kind" // a text column cannot hold NUL
 			c.DedupKey = "dedup-1"
 			return c
 		}, notary.ErrInvalidInput},
@@ -273,8 +273,8 @@ func TestStoredFormat(t *testing.T) {
 		amount, docAmount, amountType string
 		lineTypes                     []string
 	)
-	err := pool.QueryRow(ctx, `SELECT quote_amount::text, doc->'quote'->>'amount', jsonb_typeof(doc->'quote'->'amount'),
-	(SELECT array_agg(DISTINCT jsonb_typeof(v)) FROM jsonb_array_elements(doc->'quote'->'lines') l,
+	err := pool.QueryRow(ctx, `SELECT quote_amount::text, doc->'quote'->>'amount', json_typeof(doc->'quote'->'amount'),
+	(SELECT array_agg(DISTINCT json_typeof(v)) FROM json_array_elements(doc->'quote'->'lines') l,
 		LATERAL (VALUES (l->'amount'), (l->'unit_price')) x(v))
 FROM applications WHERE id = $1`, a.ID).Scan(&amount, &docAmount, &amountType, &lineTypes)
 	if err != nil {
