@@ -323,15 +323,15 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	if c.Filing != nil {
 		m.putFiling(cloneFiling(*c.Filing))
 	} else {
-		a := c.Application
-		m.putApplication(*a)
+		app := c.Application.ID
+		m.putApplication(*c.Application)
 		for _, id := range c.Release {
-			if holder, ok := m.reservations[id]; ok && holder == a.ID {
+			if holder, ok := m.reservations[id]; ok && holder == app {
 				delete(m.reservations, id)
 			}
 		}
 		for _, id := range c.Reserve {
-			m.reservations[id] = a.ID
+			m.reservations[id] = app
 		}
 	}
 	m.appendEvents(c.Events)
@@ -439,9 +439,9 @@ func (m *Memory) putFiling(f notary.Filing) {
 	indexOf(m.filingIndex, f.OfficeID).insert(pos(f.CreatedAt, f.ID))
 }
 
-// putApplication stores a copy of a. An update that keeps
-// the application's office, owner, key and creation time, as every
-// transition does, leaves the indexes alone.
+// putApplication stores a copy of a. An update that keeps the
+// application's office, owner, key and creation time, as every transition
+// does, leaves the indexes alone.
 func (m *Memory) putApplication(a notary.Application) {
 	old, ok := m.apps[a.ID]
 	if ok {
