@@ -95,7 +95,7 @@ func (r *recorder) total() int {
 
 // seed commits notices to the memory store, each with a filing of its own
 // (the store keeps notices only as part of a change).
-func seed(t *testing.T, s *store.Memory, notices ...notary.Notice) {
+func seed(t testing.TB, s *store.Memory, notices ...notary.Notice) {
 	t.Helper()
 	for _, n := range notices {
 		f := notary.Filing{

@@ -101,7 +101,7 @@ func fixture(kind notary.NoticeKind, locale string) notary.Notice {
 	}
 }
 
-func newRenderer(t *testing.T, opts ...notify.RendererOption) *notify.Renderer {
+func newRenderer(t testing.TB, opts ...notify.RendererOption) *notify.Renderer {
 	t.Helper()
 	r, err := notify.NewRenderer(opts...)
 	require.NoError(t, err)
