@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	json "github.com/go-json-experiment/json/v1" // as in recorddoc: encoding/json on the v2 implementation
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -36,7 +36,7 @@ func queueNotice(b *pgx.Batch, n notary.Notice) error {
 	}
 	b.Queue(insertNoticeSQL, pgid(n.ID), pgid(n.OfficeID), pgid(n.RecordID), string(n.Kind), string(n.Channel),
 		string(status), int32(n.Attempts), utc(next), nullUUID(n.Claim), tz(n.LeaseUntil), n.LastError,
-		tz(n.DeliveredAt), utc(n.CreatedAt), string(doc))
+		tz(n.DeliveredAt), utc(n.CreatedAt), doc)
 	return nil
 }
 

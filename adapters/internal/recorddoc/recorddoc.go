@@ -12,11 +12,15 @@
 package recorddoc
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
+	// encoding/json's API and behaviour on the implementation behind
+	// encoding/json/v2 (the standard library's under GOEXPERIMENT=jsonv2):
+	// it decodes a document in about half the time. Going back to
+	// encoding/json is this import alone.
+	json "github.com/go-json-experiment/json/v1"
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
