@@ -150,16 +150,34 @@ func reservedError(held map[string]uuid.UUID) error {
 }
 
 // Get returns an application to its owner or to an admin of the office.
-// Errors: ErrNotFound, ErrForbidden.
+// Errors: ErrNotFound, ErrForbidden, ErrUnauthenticated.
 func (a *Applications) Get(ctx context.Context, actor any, id uuid.UUID) (Application, error) {
-	app, err := a.s.store.Application(ctx, id)
+	app, _, err := a.inspect(ctx, actor, id)
+	return app, err
+}
+
+// Inspect returns an application with the actions actor may take on it
+// now: Get and Actions with one read and one authorization, as a page that
+// shows a record and its buttons needs. Errors: as Get.
+func (a *Applications) Inspect(ctx context.Context, actor any, id uuid.UUID) (Application, []ApplicationTrigger, error) {
+	app, p, err := a.inspect(ctx, actor, id)
 	if err != nil {
-		return Application{}, err
+		return Application{}, nil, err
 	}
-	if _, _, err := a.s.party(ctx, actor, app.OfficeID, app.Owner.ID); err != nil {
-		return Application{}, err
+	return app, ApplicationLifecycle.Permitted(ctx, app.State, p), nil
+}
+
+// inspect reads an application for actor and authorizes the read.
+func (a *Applications) inspect(ctx context.Context, actor any, id uuid.UUID) (Application, Party, error) {
+	app, actor, err := load(ctx, a.s, actor, id, a.s.store.Application, ReviewReader.ApplicationForReview)
+	if err != nil {
+		return Application{}, "", err
 	}
-	return app, nil
+	p, _, err := a.s.party(ctx, actor, app.OfficeID, app.Owner.ID)
+	if err != nil {
+		return Application{}, "", err
+	}
+	return app, p, nil
 }
 
 // Mine lists the user's applications at the office, oldest first.
@@ -170,17 +188,11 @@ func (a *Applications) Mine(ctx context.Context, user User, after *Cursor, limit
 	return a.s.store.ListApplications(ctx, ListQuery{OfficeID: a.s.office.ID, OwnerID: user.ID, After: after, Limit: limit})
 }
 
-// Actions lists what actor may do with the application now.
+// Actions lists what actor may do with the application now. Errors: as
+// Get.
 func (a *Applications) Actions(ctx context.Context, actor any, id uuid.UUID) ([]ApplicationTrigger, error) {
-	app, err := a.s.store.Application(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	p, _, err := a.s.party(ctx, actor, app.OfficeID, app.Owner.ID)
-	if err != nil {
-		return nil, err
-	}
-	return ApplicationLifecycle.Permitted(ctx, app.State, p), nil
+	_, actions, err := a.Inspect(ctx, actor, id)
+	return actions, err
 }
 
 // Cancel withdraws an unpaid application and releases its evidence.

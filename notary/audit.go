@@ -120,13 +120,35 @@ func (a *Audit) Trail(ctx context.Context, actor any, recordID uuid.UUID) ([]Eve
 // It returns nil, a *ChainError wrapping ErrTampered, or the errors of
 // Trail.
 func (a *Audit) Verify(ctx context.Context, actor any, recordID uuid.UUID) error {
-	head, err := a.s.recordHead(ctx, actor, recordID)
+	r, err := a.Report(ctx, actor, recordID)
 	if err != nil {
 		return err
+	}
+	return r.Problem
+}
+
+// AuditReport is a record's audit trail with the outcome of verifying it.
+type AuditReport struct {
+	Events []Event
+	// Problem is nil when the hash chain verifies up to the head the
+	// record carries, and otherwise a *ChainError (which matches
+	// ErrTampered) locating the first bad event.
+	Problem error
+}
+
+// Report returns the audit trail of a record the actor may see together
+// with the outcome of verifying it: Trail and Verify with one read of the
+// record and one of the trail, as a page that shows the trail and whether
+// it is intact needs. A broken chain is the report's Problem, not an
+// error. Errors: as Trail.
+func (a *Audit) Report(ctx context.Context, actor any, recordID uuid.UUID) (AuditReport, error) {
+	head, err := a.s.recordHead(ctx, actor, recordID)
+	if err != nil {
+		return AuditReport{}, err
 	}
 	events, err := a.s.store.Events(ctx, recordID)
 	if err != nil {
-		return err
+		return AuditReport{}, err
 	}
-	return VerifyChain(recordID, events, head)
+	return AuditReport{Events: events, Problem: VerifyChain(recordID, events, head)}, nil
 }

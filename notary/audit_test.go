@@ -196,3 +196,30 @@ func TestCanonicalFieldSplit(t *testing.T) {
 	assert.NotEqual(t, a.AppendCanonical(nil), b.AppendCanonical(nil))
 	assert.NotEqual(t, a.ComputeHash(), b.ComputeHash())
 }
+
+// TestReportIsTrailAndVerify checks that Report returns what Trail and
+// Verify return, for an intact trail and for a tampered one.
+func TestReportIsTrailAndVerify(t *testing.T) {
+	e, ts := newTamperEnv(t)
+	app := e.appIn(notary.PendingFinalReview)
+
+	report, err := e.svc.Audit.Report(e.ctx, e.reviewer, app.ID)
+	require.NoError(t, err)
+	trail, err := e.svc.Audit.Trail(e.ctx, e.reviewer, app.ID)
+	require.NoError(t, err)
+	assert.Equal(t, trail, report.Events)
+	assert.NoError(t, report.Problem)
+
+	ts.set(func(evs []notary.Event) []notary.Event {
+		evs[1].Reason = "edited"
+		return evs
+	})
+	report, err = e.svc.Audit.Report(e.ctx, alice, app.ID)
+	require.NoError(t, err, "a broken chain is the report's problem, not an error")
+	require.ErrorIs(t, report.Problem, notary.ErrTampered)
+	var ce *notary.ChainError
+	require.ErrorAs(t, report.Problem, &ce)
+	assert.Equal(t, int64(2), ce.Seq)
+	assert.Len(t, report.Events, len(trail), "the events are returned with the problem")
+	assert.Equal(t, report.Problem.Error(), e.svc.Audit.Verify(e.ctx, alice, app.ID).Error())
+}

@@ -188,6 +188,11 @@ func authzActions() []authzAction {
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Filings.Actions(e.ctx, w.principal(), tg.id))
 			}},
+		{name: "Filings.Inspect", kind: anyone, setup: filingTarget(notary.FilingPendingReview),
+			run: func(e *env, w who, tg target) error {
+				_, _, err := e.svc.Filings.Inspect(e.ctx, w.principal(), tg.id)
+				return err
+			}},
 		{name: "Filings.Mine", kind: usersOnly, setup: filingTarget(notary.FilingApproved), selfOK: true, other: notary.ErrNotFound,
 			run: func(e *env, w who, _ target) error {
 				f, err := e.svc.Filings.Mine(e.ctx, *w.user)
@@ -209,6 +214,11 @@ func authzActions() []authzAction {
 		{name: "Applications.Actions", kind: anyone, setup: appTarget(notary.PendingFinalReview),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Applications.Actions(e.ctx, w.principal(), tg.id))
+			}},
+		{name: "Applications.Inspect", kind: anyone, setup: appTarget(notary.PendingFinalReview),
+			run: func(e *env, w who, tg target) error {
+				_, _, err := e.svc.Applications.Inspect(e.ctx, w.principal(), tg.id)
+				return err
 			}},
 		{name: "Applications.Cancel", kind: usersOnly, setup: appTarget(notary.AwaitingPayment),
 			run: func(e *env, w who, tg target) error {
@@ -300,6 +310,8 @@ func authzActions() []authzAction {
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Audit.Trail(e.ctx, w.principal(), tg.id)) }},
 		{name: "Audit.Trail application", kind: anyone, setup: appTarget(notary.PendingFinalReview),
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Audit.Trail(e.ctx, w.principal(), tg.id)) }},
+		{name: "Audit.Report application", kind: anyone, setup: appTarget(notary.PendingFinalReview),
+			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Audit.Report(e.ctx, w.principal(), tg.id)) }},
 
 		// Admins.
 		{name: "Admins.Create", kind: adminsOnly, setup: noTarget, supervisor: true,

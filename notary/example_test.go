@@ -96,6 +96,43 @@ func ExampleApplications_Actions() {
 	// admin: []
 }
 
+// Inspect gives a page what it shows of a record: the record and the
+// actions the caller may take on it, with one read.
+func ExampleApplications_Inspect() {
+	ctx := context.Background()
+	svc, _ := newExampleService()
+	_, _ = svc.Admins.Bootstrap(ctx, "chief@notary.example", "Chief", "a long passphrase")
+	_, admin, _ := svc.Admins.Login(ctx, "chief@notary.example", "a long passphrase")
+	user := notary.User{ID: "acct-42", Email: "legal@acme.example"}
+	filing, _ := svc.Filings.Submit(ctx, user, notarytest.FilingContent())
+
+	f, actions, err := svc.Filings.Inspect(ctx, admin, filing.ID)
+	fmt.Println(f.State, actions, err)
+	// Output:
+	// PendingReview [approve reject] <nil>
+}
+
+// Report returns an audit trail with the outcome of verifying its hash
+// chain; a broken chain is the report's Problem, matching ErrTampered.
+func ExampleAudit_Report() {
+	ctx := context.Background()
+	svc, _ := newExampleService()
+	user := notary.User{ID: "acct-42", Email: "legal@acme.example"}
+	filing, _ := svc.Filings.Submit(ctx, user, notarytest.FilingContent())
+
+	report, err := svc.Audit.Report(ctx, user, filing.ID)
+	if err != nil {
+		panic(err)
+	}
+	for _, ev := range report.Events {
+		fmt.Println(ev.Seq, ev.Trigger, ev.From, "->", ev.To, "by", ev.Actor.Kind)
+	}
+	fmt.Println("intact:", report.Problem == nil)
+	// Output:
+	// 1 submit New -> PendingReview by user
+	// intact: true
+}
+
 // Errors are sentinels matched with errors.Is; invalid input also names
 // the field.
 func ExampleFieldError() {

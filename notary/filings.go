@@ -72,16 +72,33 @@ func (f *Filings) edit(ctx context.Context, user User, id uuid.UUID, trigger Fil
 }
 
 // Get returns a filing to its owner or to an admin of the office.
-// Errors: ErrNotFound, ErrForbidden.
+// Errors: ErrNotFound, ErrForbidden, ErrUnauthenticated.
 func (f *Filings) Get(ctx context.Context, actor any, id uuid.UUID) (Filing, error) {
-	rec, err := f.s.store.Filing(ctx, id)
+	rec, _, err := f.inspect(ctx, actor, id)
+	return rec, err
+}
+
+// Inspect returns a filing with the actions actor may take on it now: Get
+// and Actions with one read and one authorization. Errors: as Get.
+func (f *Filings) Inspect(ctx context.Context, actor any, id uuid.UUID) (Filing, []FilingTrigger, error) {
+	rec, p, err := f.inspect(ctx, actor, id)
 	if err != nil {
-		return Filing{}, err
+		return Filing{}, nil, err
 	}
-	if _, _, err := f.s.party(ctx, actor, rec.OfficeID, rec.Owner.ID); err != nil {
-		return Filing{}, err
+	return rec, FilingLifecycle.Permitted(ctx, rec.State, p), nil
+}
+
+// inspect reads a filing for actor and authorizes the read.
+func (f *Filings) inspect(ctx context.Context, actor any, id uuid.UUID) (Filing, Party, error) {
+	rec, actor, err := load(ctx, f.s, actor, id, f.s.store.Filing, ReviewReader.FilingForReview)
+	if err != nil {
+		return Filing{}, "", err
 	}
-	return rec, nil
+	p, _, err := f.s.party(ctx, actor, rec.OfficeID, rec.Owner.ID)
+	if err != nil {
+		return Filing{}, "", err
+	}
+	return rec, p, nil
 }
 
 // Mine returns the user's filing at this office, or ErrNotFound when the
@@ -93,17 +110,10 @@ func (f *Filings) Mine(ctx context.Context, user User) (Filing, error) {
 	return f.s.store.FilingByOwner(ctx, f.s.office.ID, user.ID)
 }
 
-// Actions lists what actor may do with the filing now.
+// Actions lists what actor may do with the filing now. Errors: as Get.
 func (f *Filings) Actions(ctx context.Context, actor any, id uuid.UUID) ([]FilingTrigger, error) {
-	rec, err := f.s.store.Filing(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	p, _, err := f.s.party(ctx, actor, rec.OfficeID, rec.Owner.ID)
-	if err != nil {
-		return nil, err
-	}
-	return FilingLifecycle.Permitted(ctx, rec.State, p), nil
+	_, actions, err := f.Inspect(ctx, actor, id)
+	return actions, err
 }
 
 // transition describes one firing of a lifecycle trigger on a record of

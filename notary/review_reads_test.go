@@ -63,3 +63,46 @@ func TestReviewReadsSessionWithRecord(t *testing.T) {
 	_, err = e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, 0, "NK-1")
 	require.ErrorIs(t, err, notary.ErrUnauthenticated)
 }
+
+// TestInspectIsGetAndActions checks that Inspect returns what Get and
+// Actions return, to the owner and to an admin, and that an admin's
+// Inspect reads the record and the session in one store call.
+func TestInspectIsGetAndActions(t *testing.T) {
+	counter := &readCounter{}
+	e := newEnv(t, func(c *notary.Config) {
+		counter.Memory = c.Store.(*store.Memory)
+		c.Store = counter
+	})
+	app := e.appIn(notary.PendingFinalReview)
+	fl, err := e.svc.Filings.Mine(e.ctx, alice)
+	require.NoError(t, err)
+	for _, actor := range []any{alice, e.reviewer} {
+		gotApp, appActions, err := e.svc.Applications.Inspect(e.ctx, actor, app.ID)
+		require.NoError(t, err)
+		wantApp, err := e.svc.Applications.Get(e.ctx, actor, app.ID)
+		require.NoError(t, err)
+		wantActions, err := e.svc.Applications.Actions(e.ctx, actor, app.ID)
+		require.NoError(t, err)
+		assert.Equal(t, wantApp, gotApp)
+		assert.Equal(t, wantActions, appActions)
+
+		gotFiling, filingActions, err := e.svc.Filings.Inspect(e.ctx, actor, fl.ID)
+		require.NoError(t, err)
+		wantFiling, err := e.svc.Filings.Get(e.ctx, actor, fl.ID)
+		require.NoError(t, err)
+		wantFilingActions, err := e.svc.Filings.Actions(e.ctx, actor, fl.ID)
+		require.NoError(t, err)
+		assert.Equal(t, wantFiling, gotFiling)
+		assert.Equal(t, wantFilingActions, filingActions)
+	}
+	_, adminActions, err := e.svc.Applications.Inspect(e.ctx, e.reviewer, app.ID)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []notary.ApplicationTrigger{notary.AppApproveFinal, notary.AppRejectFinal}, adminActions)
+
+	counter.alone.Store(0)
+	counter.joint.Store(0)
+	_, _, err = e.svc.Applications.Inspect(e.ctx, e.reviewer, app.ID)
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), counter.joint.Load())
+	assert.Zero(t, counter.alone.Load())
+}

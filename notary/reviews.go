@@ -120,43 +120,19 @@ func (r *Reviews) Ship(ctx context.Context, admin Admin, id uuid.UUID, version i
 }
 
 func (r *Reviews) decideFiling(ctx context.Context, id uuid.UUID, trigger FilingTrigger, t transition[Filing]) (Filing, error) {
-	rec, err := forReview(ctx, r.s, id, &t, r.s.store.Filing, ReviewReader.FilingForReview)
+	rec, actor, err := load(ctx, r.s, t.actor, id, r.s.store.Filing, ReviewReader.FilingForReview)
 	if err != nil {
 		return Filing{}, err
 	}
+	t.actor = actor
 	return r.s.fireFiling(ctx, rec, trigger, t)
 }
 
 func (r *Reviews) decide(ctx context.Context, id uuid.UUID, trigger ApplicationTrigger, t transition[Application]) (Application, error) {
-	app, err := forReview(ctx, r.s, id, &t, r.s.store.Application, ReviewReader.ApplicationForReview)
+	app, actor, err := load(ctx, r.s, t.actor, id, r.s.store.Application, ReviewReader.ApplicationForReview)
 	if err != nil {
 		return Application{}, err
 	}
+	t.actor = actor
 	return r.s.fireApplication(ctx, app, trigger, t)
-}
-
-// reviewer is an admin principal whose session a ReviewReader looked up
-// together with the record under review; party checks it as it checks any
-// admin, without reading the session again.
-type reviewer struct {
-	Admin
-	session SessionLookup
-}
-
-// forReview reads the record a decision is about with read. When the actor
-// is an admin and the store is a ReviewReader, it reads the admin's session
-// in the same round trip with joint, and leaves it on t for the
-// authorization.
-func forReview[T any](ctx context.Context, s *Service, id uuid.UUID, t *transition[T],
-	read func(context.Context, uuid.UUID) (T, error),
-	joint func(ReviewReader, context.Context, uuid.UUID, string) (T, SessionLookup, error),
-) (T, error) {
-	a, isAdmin := t.actor.(Admin)
-	rr, canJoin := s.store.(ReviewReader)
-	if !isAdmin || !canJoin || a.SessionID == "" {
-		return read(ctx, id)
-	}
-	rec, lookup, err := joint(rr, ctx, id, a.SessionID)
-	t.actor = reviewer{Admin: a, session: lookup}
-	return rec, err
 }

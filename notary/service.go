@@ -252,6 +252,32 @@ func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, owne
 	return "", Actor{}, wrap(ErrForbidden, "unknown principal %T", actor)
 }
 
+// reviewer is an admin principal whose session a ReviewReader looked up
+// together with the record it acts on; party checks it as it checks any
+// admin, without reading the session again.
+type reviewer struct {
+	Admin
+	session SessionLookup
+}
+
+// load reads the record with id that actor is about to act on or see, with
+// read. When actor is an admin and the store is a ReviewReader, it reads
+// the admin's session in the same round trip with joint, and returns a
+// principal carrying it for party; otherwise it returns actor as given.
+func load[T any](ctx context.Context, s *Service, actor any, id uuid.UUID,
+	read func(context.Context, uuid.UUID) (T, error),
+	joint func(ReviewReader, context.Context, uuid.UUID, string) (T, SessionLookup, error),
+) (T, any, error) {
+	a, isAdmin := actor.(Admin)
+	rr, canJoin := s.store.(ReviewReader)
+	if !isAdmin || !canJoin || a.SessionID == "" {
+		rec, err := read(ctx, id)
+		return rec, actor, err
+	}
+	rec, lookup, err := joint(rr, ctx, id, a.SessionID)
+	return rec, reviewer{Admin: a, session: lookup}, err
+}
+
 // adminParty authorizes an admin of the office by its live session, read
 // now or already looked up, and attributes the action as the account is
 // stored.

@@ -350,11 +350,7 @@ func (a *App) filingPage(w http.ResponseWriter, r *http.Request, s adminSession)
 
 func (a *App) showFiling(w http.ResponseWriter, r *http.Request, s adminSession, id uuid.UUID, status int, flash, errMsg string) error {
 	ctx := r.Context()
-	f, err := a.svc.Filings.Get(ctx, s.Admin, id)
-	if err != nil {
-		return err
-	}
-	actions, err := a.svc.Filings.Actions(ctx, s.Admin, id)
+	f, actions, err := a.svc.Filings.Inspect(ctx, s.Admin, id)
 	if err != nil {
 		return err
 	}
@@ -404,11 +400,7 @@ func (a *App) applicationPage(w http.ResponseWriter, r *http.Request, s adminSes
 
 func (a *App) showApplication(w http.ResponseWriter, r *http.Request, s adminSession, id uuid.UUID, status int, flash, errMsg string) error {
 	ctx := r.Context()
-	app, err := a.svc.Applications.Get(ctx, s.Admin, id)
-	if err != nil {
-		return err
-	}
-	actions, err := a.svc.Applications.Actions(ctx, s.Admin, id)
+	app, actions, err := a.svc.Applications.Inspect(ctx, s.Admin, id)
 	if err != nil {
 		return err
 	}

@@ -78,11 +78,18 @@ func (a *App) getFiling(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := a.svc.Filings.Get(r.Context(), userFrom(r), id)
+	return a.inspectFiling(w, r, userFrom(r), id)
+}
+
+// inspectFiling answers the filing with the actions actor may take on it,
+// read together.
+func (a *App) inspectFiling(w http.ResponseWriter, r *http.Request, actor any, id uuid.UUID) error {
+	f, actions, err := a.svc.Filings.Inspect(r.Context(), actor, id)
 	if err != nil {
 		return err
 	}
-	return a.writeFiling(w, r, userFrom(r), f, http.StatusOK)
+	respondFiling(w, http.StatusOK, f, actions)
+	return nil
 }
 
 // editFiling serves resubmit (after a rejection) and amend (of an approved
@@ -105,16 +112,21 @@ func (a *App) editFiling(edit func(*notary.Filings, context.Context, notary.User
 	}
 }
 
-// writeFiling answers a filing with the actions actor may take on it now.
+// writeFiling answers a filing, as a transition returned it, with the
+// actions actor may take on it now.
 func (a *App) writeFiling(w http.ResponseWriter, r *http.Request, actor any, f notary.Filing, status int) error {
-	v := newFilingView(f)
 	actions, err := a.svc.Filings.Actions(r.Context(), actor, f.ID)
 	if err != nil {
 		return err
 	}
+	respondFiling(w, status, f, actions)
+	return nil
+}
+
+func respondFiling(w http.ResponseWriter, status int, f notary.Filing, actions []notary.FilingTrigger) {
+	v := newFilingView(f)
 	v.Actions = actions
 	writeJSON(w, status, v)
-	return nil
 }
 
 // --- Evidence (the host's own records) ---
@@ -207,11 +219,18 @@ func (a *App) getApplication(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	app, err := a.svc.Applications.Get(r.Context(), userFrom(r), id)
+	return a.inspectApplication(w, r, userFrom(r), id)
+}
+
+// inspectApplication answers the application with the actions actor may
+// take on it, read together.
+func (a *App) inspectApplication(w http.ResponseWriter, r *http.Request, actor any, id uuid.UUID) error {
+	app, actions, err := a.svc.Applications.Inspect(r.Context(), actor, id)
 	if err != nil {
 		return err
 	}
-	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
+	respondApplication(w, http.StatusOK, app, actions)
+	return nil
 }
 
 func (a *App) cancelApplication(w http.ResponseWriter, r *http.Request) error {
@@ -261,17 +280,21 @@ func (a *App) confirmReceipt(w http.ResponseWriter, r *http.Request) error {
 	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
 }
 
-// writeApplication answers an application with the actions actor may take
-// on it now.
+// writeApplication answers an application, as a transition returned it,
+// with the actions actor may take on it now.
 func (a *App) writeApplication(w http.ResponseWriter, r *http.Request, actor any, app notary.Application, status int) error {
-	v := newApplicationView(app)
 	actions, err := a.svc.Applications.Actions(r.Context(), actor, app.ID)
 	if err != nil {
 		return err
 	}
+	respondApplication(w, status, app, actions)
+	return nil
+}
+
+func respondApplication(w http.ResponseWriter, status int, app notary.Application, actions []notary.ApplicationTrigger) {
+	v := newApplicationView(app)
 	v.Actions = actions
 	writeJSON(w, status, v)
-	return nil
 }
 
 // --- In-site inbox ---

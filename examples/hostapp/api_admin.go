@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -193,11 +192,7 @@ func (a *App) adminGetFiling(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := a.svc.Filings.Get(r.Context(), adminFrom(r), id)
-	if err != nil {
-		return err
-	}
-	return a.writeFiling(w, r, adminFrom(r), f, http.StatusOK)
+	return a.inspectFiling(w, r, adminFrom(r), id)
 }
 
 func (a *App) adminGetApplication(w http.ResponseWriter, r *http.Request) error {
@@ -205,11 +200,7 @@ func (a *App) adminGetApplication(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	app, err := a.svc.Applications.Get(r.Context(), adminFrom(r), id)
-	if err != nil {
-		return err
-	}
-	return a.writeApplication(w, r, adminFrom(r), app, http.StatusOK)
+	return a.inspectApplication(w, r, adminFrom(r), id)
 }
 
 // --- Decisions ---
@@ -318,15 +309,13 @@ func (a *App) auditTrail(w http.ResponseWriter, r *http.Request) error {
 // audit returns a record's audit trail, as the admin may see it, with the
 // result of verifying its hash chain.
 func (a *App) audit(ctx context.Context, admin notary.Admin, id uuid.UUID) (auditView, error) {
-	events, err := a.svc.Audit.Trail(ctx, admin, id)
+	report, err := a.svc.Audit.Report(ctx, admin, id)
 	if err != nil {
 		return auditView{}, err
 	}
-	v := auditView{RecordID: id, Events: newEventViews(events), Verified: true}
-	if err := a.svc.Audit.Verify(ctx, admin, id); errors.Is(err, notary.ErrTampered) {
-		v.Verified, v.VerifyError = false, publicMessage(err)
-	} else if err != nil {
-		return auditView{}, err
+	v := auditView{RecordID: id, Events: newEventViews(report.Events), Verified: report.Problem == nil}
+	if report.Problem != nil {
+		v.VerifyError = publicMessage(report.Problem)
 	}
 	return v, nil
 }
