@@ -289,19 +289,50 @@ var sessionAdminSQL = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify(
 // account, read with one query, or an error wrapping ErrNotFound when the
 // session or its account is absent.
 func (s *Store) SessionAdmin(ctx context.Context, tokenHash string) (notary.Session, notary.AdminAccount, error) {
+	l := s.sessionAdmin(ctx, s.r, tokenHash)
+	return l.Session, l.Account, l.Err
+}
+
+func (s *Store) sessionAdmin(ctx context.Context, q queryRower, tokenHash string) notary.SessionLookup {
 	var r sessionRow
-	a, err := scanAdmin(prefixedRow{row: s.r.QueryRowContext(ctx, sessionAdminSQL, tokenHash), dest: r.dest()})
+	a, err := scanAdmin(prefixedRow{row: q.QueryRowContext(ctx, sessionAdminSQL, tokenHash), dest: r.dest()})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return notary.Session{}, notary.AdminAccount{}, notFound("session with its admin")
+		return notary.SessionLookup{Err: notFound("session with its admin")}
 	case err != nil:
-		return notary.Session{}, notary.AdminAccount{}, s.fail(ctx, "session with its admin", err)
+		return notary.SessionLookup{Err: s.fail(ctx, "session with its admin", err)}
 	}
 	sess, err := r.session()
 	if err != nil {
-		return notary.Session{}, notary.AdminAccount{}, err
+		return notary.SessionLookup{Err: err}
 	}
-	return sess, a, nil
+	return notary.SessionLookup{Session: sess, Account: a}
+}
+
+// ApplicationForReview returns what Application and SessionAdmin return,
+// read in one transaction and so from one snapshot.
+func (s *Store) ApplicationForReview(ctx context.Context, id uuid.UUID, tokenHash string) (notary.Application, notary.SessionLookup, error) {
+	return forReview(ctx, s, tokenHash, func(q queryRower) (notary.Application, error) { return s.application(ctx, q, id) })
+}
+
+// FilingForReview returns what Filing and SessionAdmin return, read in one
+// transaction and so from one snapshot.
+func (s *Store) FilingForReview(ctx context.Context, id uuid.UUID, tokenHash string) (notary.Filing, notary.SessionLookup, error) {
+	return forReview(ctx, s, tokenHash, func(q queryRower) (notary.Filing, error) { return s.filing(ctx, q, id) })
+}
+
+func forReview[T any](ctx context.Context, s *Store, tokenHash string, read func(queryRower) (T, error)) (T, notary.SessionLookup, error) {
+	var zero T
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return zero, notary.SessionLookup{}, s.fail(ctx, "begin a read", err)
+	}
+	defer func() { _ = tx.Rollback() }() // it only read: nothing to keep
+	rec, err := read(tx)
+	if err != nil {
+		return zero, notary.SessionLookup{}, err
+	}
+	return rec, s.sessionAdmin(ctx, tx, tokenHash), nil
 }
 
 // TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.

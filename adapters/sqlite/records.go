@@ -283,10 +283,19 @@ func scanEvent(sc interface{ Scan(...any) error }) (notary.Event, error) {
 	return ev, err
 }
 
+// queryRower is what a read needs: a *sql.DB or a *sql.Tx.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // Filing returns the filing with id, or an error wrapping ErrNotFound.
 func (s *Store) Filing(ctx context.Context, id uuid.UUID) (notary.Filing, error) {
+	return s.filing(ctx, s.r, id)
+}
+
+func (s *Store) filing(ctx context.Context, q queryRower, id uuid.UUID) (notary.Filing, error) {
 	var doc []byte
-	err := s.r.QueryRowContext(ctx, `SELECT doc FROM filings WHERE id = ?`, uid(id)).Scan(&doc)
+	err := q.QueryRowContext(ctx, `SELECT doc FROM filings WHERE id = ?`, uid(id)).Scan(&doc)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return notary.Filing{}, notFound("filing %s", id)
@@ -314,8 +323,12 @@ func (s *Store) FilingByOwner(ctx context.Context, officeID uuid.UUID, ownerID s
 // Application returns the application with id, or an error wrapping
 // ErrNotFound.
 func (s *Store) Application(ctx context.Context, id uuid.UUID) (notary.Application, error) {
+	return s.application(ctx, s.r, id)
+}
+
+func (s *Store) application(ctx context.Context, q queryRower, id uuid.UUID) (notary.Application, error) {
 	var doc []byte
-	err := s.r.QueryRowContext(ctx, `SELECT doc FROM applications WHERE id = ?`, uid(id)).Scan(&doc)
+	err := q.QueryRowContext(ctx, `SELECT doc FROM applications WHERE id = ?`, uid(id)).Scan(&doc)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return notary.Application{}, notFound("application %s", id)

@@ -40,7 +40,10 @@ type Store struct {
 	path string
 }
 
-var _ notary.Store = (*Store)(nil)
+var (
+	_ notary.Store        = (*Store)(nil)
+	_ notary.ReviewReader = (*Store)(nil)
+)
 
 // Open opens (creating it if needed) the SQLite database at path and
 // migrates it to the latest schema. path is a file path, or [Memory]
