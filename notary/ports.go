@@ -198,11 +198,13 @@ type AdminStore interface {
 }
 
 // ReviewReader is an optional capability of a [Store]: reading the record
-// an admin decides on together with the admin's session and account, in
-// one round trip (and one snapshot). When the Store has it, every review
-// decision costs one read instead of two; otherwise the domain reads the
-// record and then calls AdminStore.SessionAdmin. Stores that implement it
-// pass the ReviewReader group of store/storetest.
+// an admin acts on together with the admin's session and account, in one
+// round trip (and one snapshot). When the Store has it, every review
+// decision and every admin Get, Actions or Inspect costs one read instead
+// of two; otherwise the domain reads the record and then calls
+// AdminStore.SessionAdmin. The memory, SQLite and PostgreSQL stores
+// implement it; stores that do pass the ReviewReader group of
+// store/storetest.
 type ReviewReader interface {
 	// ApplicationForReview returns what Records.Application(id) returns
 	// and, alongside, what AdminStore.SessionAdmin(tokenHash) returns.
