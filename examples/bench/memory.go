@@ -12,9 +12,9 @@ import (
 )
 
 // cyclesPerApp is how many times the memory benchmark rejects and resubmits
-// one application's materials before it moves on to a fresh application,
-// so every audit trail stays as long as a real one (the four transitions
-// that brought it to final review plus eight).
+// one application's materials; each iteration then moves on to a fresh
+// application, so every audit trail stays as long as a real one (the four
+// transitions that brought it to final review plus eight).
 const cyclesPerApp = 4
 
 // benchMemory compares one in-memory transition through notarykit (load,
@@ -29,27 +29,21 @@ func benchMemory(ctx context.Context, _ config, r *Report) error {
 	if err := f.approve(ctx, u); err != nil {
 		return err
 	}
-	var (
-		apps   []uuid.UUID // applications in final review, made outside the timing
-		cycles int         // cycles run on apps[0]
-		failed error
-	)
+	var failed error
 	notarykit := testing.Benchmark(func(b *testing.B) {
-		for range b.N {
-			if cycles == cyclesPerApp {
-				apps, cycles = apps[1:], 0
-			}
-			if len(apps) == 0 {
-				b.StopTimer()
-				if apps, failed = f.applications(ctx, u, 1024); failed != nil {
-					b.FailNow()
-				}
-				b.StartTimer()
-			}
-			if failed = f.cycle(ctx, u, apps[0]); failed != nil {
+		// The applications the iterations work on are made first, and
+		// their garbage collected, so that the timed loop pays for its
+		// own allocations (and the collections they cause) only.
+		var apps []uuid.UUID
+		if apps, failed = f.applications(ctx, u, (b.N+cyclesPerApp-1)/cyclesPerApp); failed != nil {
+			b.FailNow()
+		}
+		runtime.GC()
+		b.ResetTimer()
+		for i := range b.N {
+			if failed = f.cycle(ctx, u, apps[i/cyclesPerApp]); failed != nil {
 				b.FailNow()
 			}
-			cycles++
 		}
 	})
 	if failed != nil {
