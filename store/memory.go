@@ -145,6 +145,10 @@ func (o ordered) upperBound(p position) int {
 }
 
 func (o *ordered) insert(p position) {
+	if n := len(*o); n == 0 || (*o)[n-1].compare(p) < 0 {
+		*o = append(*o, p) // the usual case: positions come in order
+		return
+	}
 	i := o.lowerBound(p)
 	*o = slices.Insert(*o, i, p)
 }
