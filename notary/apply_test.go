@@ -442,3 +442,25 @@ func TestAuditNeedsAReader(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, trail)
 }
+
+// TestUserContactCheckedWhereStored checks that a user's contact details
+// are validated by the calls that store them, while a call on a stored
+// record goes by the user's ID: its notices use the owner as stored.
+func TestUserContactCheckedWhereStored(t *testing.T) {
+	e := newEnv(t)
+	app := e.appIn(notary.AwaitingMaterials)
+	typo := alice
+	typo.Email = "alice-at-example.com"
+
+	_, err := e.svc.Applications.Apply(e.ctx, typo, notary.ApplyRequest{Evidence: notarytest.Evidence("typo-1")})
+	var fe *notary.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "user.email", fe.Field)
+	_, err = e.svc.Filings.Submit(e.ctx, notary.User{ID: "u-new", Email: "nope"}, notarytest.FilingContent())
+	require.ErrorIs(t, err, notary.ErrInvalidInput)
+
+	got, err := e.svc.Applications.SubmitMaterials(e.ctx, typo, app.ID, "SF", "SF1234567890123")
+	require.NoError(t, err, "the owner acts by ID")
+	assert.Equal(t, alice.Email, got.Owner.Email, "the stored owner is unchanged")
+	assert.Contains(t, e.notices(app.ID), "email materials.registered "+alice.Email, "notices go to the owner as stored")
+}
