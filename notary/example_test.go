@@ -35,6 +35,18 @@ func newExampleService() (*notary.Service, *notarytest.Payments) {
 	return svc, pay
 }
 
+// exampleAdmin bootstraps the office's first supervisor and logs it in.
+func exampleAdmin(ctx context.Context, svc *notary.Service) notary.Admin {
+	if _, err := svc.Admins.Bootstrap(ctx, "chief@notary.example", "Chief", "a long passphrase"); err != nil {
+		panic(err)
+	}
+	_, admin, err := svc.Admins.Login(ctx, "chief@notary.example", "a long passphrase")
+	if err != nil {
+		panic(err)
+	}
+	return admin
+}
+
 // The whole certificate flow: filing, application, payment, both reviews,
 // shipping and receipt.
 func Example() {
@@ -80,8 +92,7 @@ func Example() {
 func ExampleApplications_Actions() {
 	ctx := context.Background()
 	svc, _ := newExampleService()
-	_, _ = svc.Admins.Bootstrap(ctx, "chief@notary.example", "Chief", "a long passphrase")
-	_, admin, _ := svc.Admins.Login(ctx, "chief@notary.example", "a long passphrase")
+	admin := exampleAdmin(ctx, svc)
 	user := notary.User{ID: "acct-42", Email: "legal@acme.example"}
 	filing, _ := svc.Filings.Submit(ctx, user, notarytest.FilingContent())
 	_, _ = svc.Reviews.ApproveFiling(ctx, admin, filing.ID, 0)
@@ -101,8 +112,7 @@ func ExampleApplications_Actions() {
 func ExampleApplications_Inspect() {
 	ctx := context.Background()
 	svc, _ := newExampleService()
-	_, _ = svc.Admins.Bootstrap(ctx, "chief@notary.example", "Chief", "a long passphrase")
-	_, admin, _ := svc.Admins.Login(ctx, "chief@notary.example", "a long passphrase")
+	admin := exampleAdmin(ctx, svc)
 	user := notary.User{ID: "acct-42", Email: "legal@acme.example"}
 	filing, _ := svc.Filings.Submit(ctx, user, notarytest.FilingContent())
 

@@ -303,17 +303,17 @@ func (s *Service) recordHead(ctx context.Context, actor any, id uuid.UUID) (stri
 	return head, nil
 }
 
-// findRecord looks a record up by ID among filings, applications and admin
-// accounts, and returns its office, owner ("" for an admin account) and
-// audit head.
+// findRecord looks a record up by ID among applications, filings and admin
+// accounts (the most numerous kind first), and returns its office, owner
+// ("" for an admin account) and audit head.
 func (s *Service) findRecord(ctx context.Context, id uuid.UUID) (office uuid.UUID, owner, head string, err error) {
-	if f, err := s.store.Filing(ctx, id); err == nil {
-		return f.OfficeID, f.Owner.ID, f.AuditHead, nil
+	if a, err := s.store.Application(ctx, id); err == nil {
+		return a.OfficeID, a.Owner.ID, a.AuditHead, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return uuid.Nil, "", "", err
 	}
-	if a, err := s.store.Application(ctx, id); err == nil {
-		return a.OfficeID, a.Owner.ID, a.AuditHead, nil
+	if f, err := s.store.Filing(ctx, id); err == nil {
+		return f.OfficeID, f.Owner.ID, f.AuditHead, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return uuid.Nil, "", "", err
 	}
