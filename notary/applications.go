@@ -182,7 +182,7 @@ func (a *Applications) inspect(ctx context.Context, actor any, id uuid.UUID) (Ap
 
 // Mine lists the user's applications at the office, oldest first.
 func (a *Applications) Mine(ctx context.Context, user User, after *Cursor, limit int) ([]Application, error) {
-	if err := checkUser(user); err != nil {
+	if err := checkUserID(user); err != nil {
 		return nil, err
 	}
 	return a.s.store.ListApplications(ctx, ListQuery{OfficeID: a.s.office.ID, OwnerID: user.ID, After: after, Limit: limit})

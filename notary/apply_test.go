@@ -444,8 +444,8 @@ func TestAuditNeedsAReader(t *testing.T) {
 }
 
 // TestUserContactCheckedWhereStored checks that a user's contact details
-// are validated by the calls that store them, while a call on a stored
-// record goes by the user's ID: its notices use the owner as stored.
+// are validated by the calls that store them, while every other call goes
+// by the user's ID: a transition's notices use the owner as stored.
 func TestUserContactCheckedWhereStored(t *testing.T) {
 	e := newEnv(t)
 	app := e.appIn(notary.AwaitingMaterials)
@@ -463,4 +463,13 @@ func TestUserContactCheckedWhereStored(t *testing.T) {
 	require.NoError(t, err, "the owner acts by ID")
 	assert.Equal(t, alice.Email, got.Owner.Email, "the stored owner is unchanged")
 	assert.Contains(t, e.notices(app.ID), "email materials.registered "+alice.Email, "notices go to the owner as stored")
+
+	// Reads by the same caller go by ID as well.
+	_, err = e.svc.Filings.Mine(e.ctx, typo)
+	require.NoError(t, err)
+	mine, err := e.svc.Applications.Mine(e.ctx, typo, nil, 10)
+	require.NoError(t, err)
+	assert.NotEmpty(t, mine)
+	_, err = e.svc.Inbox.UnreadCount(e.ctx, typo)
+	require.NoError(t, err)
 }

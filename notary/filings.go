@@ -51,7 +51,7 @@ func (f *Filings) Amend(ctx context.Context, user User, id uuid.UUID, content Fi
 }
 
 func (f *Filings) edit(ctx context.Context, user User, id uuid.UUID, trigger FilingTrigger, content FilingContent) (Filing, error) {
-	if err := checkUser(user); err != nil {
+	if err := checkUserID(user); err != nil {
 		return Filing{}, err
 	}
 	content, err := content.Normalize()
@@ -104,7 +104,7 @@ func (f *Filings) inspect(ctx context.Context, actor any, id uuid.UUID) (Filing,
 // Mine returns the user's filing at this office, or ErrNotFound when the
 // user has not filed yet.
 func (f *Filings) Mine(ctx context.Context, user User) (Filing, error) {
-	if err := checkUser(user); err != nil {
+	if err := checkUserID(user); err != nil {
 		return Filing{}, err
 	}
 	return f.s.store.FilingByOwner(ctx, f.s.office.ID, user.ID)

@@ -15,7 +15,7 @@ type UserInbox struct{ s *Service }
 // continues after the last message of the previous page. Errors:
 // ErrForbidden (no user identity), ErrInvalidInput.
 func (in *UserInbox) List(ctx context.Context, user User, before *Cursor, limit int) ([]InboxMessage, error) {
-	if err := checkUser(user); err != nil {
+	if err := checkUserID(user); err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > 200 {
@@ -26,7 +26,7 @@ func (in *UserInbox) List(ctx context.Context, user User, before *Cursor, limit 
 
 // UnreadCount counts the user's unread messages. Errors: as List.
 func (in *UserInbox) UnreadCount(ctx context.Context, user User) (int, error) {
-	if err := checkUser(user); err != nil {
+	if err := checkUserID(user); err != nil {
 		return 0, err
 	}
 	return in.s.store.UnreadCount(ctx, in.s.office.ID, user.ID)
@@ -36,7 +36,7 @@ func (in *UserInbox) UnreadCount(ctx context.Context, user User) (int, error) {
 // them when ids is empty; IDs of other users' messages change nothing.
 // Errors: as List.
 func (in *UserInbox) MarkRead(ctx context.Context, user User, ids ...uuid.UUID) error {
-	if err := checkUser(user); err != nil {
+	if err := checkUserID(user); err != nil {
 		return err
 	}
 	return in.s.store.MarkRead(ctx, in.s.office.ID, user.ID, in.s.now(), ids...)

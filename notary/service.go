@@ -199,8 +199,9 @@ func (u User) actor() Actor  { return Actor{Kind: ActorUser, ID: u.ID, Name: u.N
 func (a Admin) actor() Actor { return Actor{Kind: ActorAdmin, ID: a.ID.String(), Name: a.Email} }
 
 // checkUserID checks a user principal's identity alone. It is enough for
-// reading or changing a stored record, whose owner is decided by ID and
-// whose notices go to the owner's details as stored.
+// every call that does not store the user (reads, the inbox, transitions
+// of a stored record), whose owner is decided by ID and whose notices go
+// to the owner's details as stored.
 func checkUserID(u User) error {
 	if strings.TrimSpace(u.ID) == "" || len(u.ID) > 128 {
 		return wrap(ErrForbidden, "user: missing or oversized ID")
@@ -208,7 +209,9 @@ func checkUserID(u User) error {
 	return nil
 }
 
-// checkUser validates the host-supplied user principal.
+// checkUser validates the host-supplied user principal for the calls that
+// store it as a record's owner (Apply and the first filing), so its
+// contact details must be valid.
 func checkUser(u User) error {
 	if err := checkUserID(u); err != nil {
 		return err
