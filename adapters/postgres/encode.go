@@ -7,21 +7,12 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/notarykit/notarykit/adapters/internal/recorddoc"
-	"github.com/notarykit/notarykit/notary"
 )
 
 // docTimes makes the doc column of filings and applications, which holds the
 // full record in the storage format of package recorddoc, keep times with
 // microsecond precision, the precision of timestamptz.
 var docTimes = recorddoc.Precision(time.Microsecond)
-
-// noticeDoc is the part of a notice kept in the outbox's notice column; the
-// rest lives in columns.
-type noticeDoc struct {
-	RecordKind notary.RecordKind `json:"record_kind"`
-	To         notary.Recipient  `json:"to"`
-	Data       notary.NoticeData `json:"data"`
-}
 
 // utc normalises a time to what timestamptz keeps: UTC, microseconds. The
 // zero time stays zero.

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	json "github.com/go-json-experiment/json/v1" // as in recorddoc: encoding/json on the v2 implementation
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/notarykit/notarykit/adapters/internal/recorddoc"
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -21,11 +21,7 @@ import (
 // Status is pending; one without NextAttemptAt is due at CreatedAt. One
 // VALUES statement per notice, pipelined in the commit's batch, measured
 // twice as fast under concurrency as a single INSERT over unnest arrays.
-func queueNotice(b *pgx.Batch, n notary.Notice) error {
-	doc, err := json.Marshal(noticeDoc{RecordKind: n.RecordKind, To: n.To, Data: n.Data})
-	if err != nil {
-		return invalid("encode notice %s: %v", n.ID, err)
-	}
+func queueNotice(b *pgx.Batch, n notary.Notice) {
 	status := n.Status
 	if status == "" {
 		status = notary.NoticePending
@@ -36,8 +32,7 @@ func queueNotice(b *pgx.Batch, n notary.Notice) error {
 	}
 	b.Queue(insertNoticeSQL, pgid(n.ID), pgid(n.OfficeID), pgid(n.RecordID), string(n.Kind), string(n.Channel),
 		string(status), int32(n.Attempts), utc(next), nullUUID(n.Claim), tz(n.LeaseUntil), n.LastError,
-		tz(n.DeliveredAt), utc(n.CreatedAt), doc)
-	return nil
+		tz(n.DeliveredAt), utc(n.CreatedAt), recorddoc.EncodeNotice(n))
 }
 
 const outboxColumns = `id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
@@ -58,11 +53,9 @@ func scanNotice(row pgx.Row) (notary.Notice, error) {
 		&claim, &lease, &n.LastError, &delivered, &created, &doc); err != nil {
 		return notary.Notice{}, err
 	}
-	var d noticeDoc
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return notary.Notice{}, fmt.Errorf("postgres: decode notice %s: %w", n.ID, err)
+	if err := recorddoc.DecodeNotice(doc, &n); err != nil {
+		return notary.Notice{}, fmt.Errorf("postgres: notice %s: %w", n.ID, err)
 	}
-	n.RecordKind, n.To, n.Data = d.RecordKind, d.To, d.Data
 	n.Kind, n.Channel, n.Status = notary.NoticeKind(kind), notary.Channel(channel), notary.NoticeStatus(status)
 	n.Attempts, n.NextAttemptAt, n.CreatedAt = int(attempts), utc(next), utc(created)
 	n.Claim, n.LeaseUntil, n.DeliveredAt = uuidPtr(claim), fromTZ(lease), fromTZ(delivered)

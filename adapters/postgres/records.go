@@ -117,9 +117,7 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 		}
 	} else {
 		a := c.Application
-		if err := queueApplication(b, *a, c.ExpectedVersion); err != nil {
-			return err
-		}
+		queueApplication(b, *a, c.ExpectedVersion)
 		if len(c.Release) > 0 {
 			b.Queue(releaseSQL, pgid(a.ID), c.Release)
 		}
@@ -128,8 +126,8 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 		}
 	}
 	queueEvents(b, c.Events)
-	if err := queueNotices(b, c.Notices); err != nil {
-		return err
+	for _, n := range c.Notices {
+		queueNotice(b, n)
 	}
 	if c.DedupKey != "" {
 		b.Queue(insertDedupSQL, c.DedupKey)
@@ -194,11 +192,8 @@ func queueFiling(b *pgx.Batch, f notary.Filing, expected int64) error {
 	return nil
 }
 
-func queueApplication(b *pgx.Batch, a notary.Application, expected int64) error {
-	doc, err := recorddoc.EncodeApplication(a, docTimes)
-	if err != nil {
-		return invalid("encode application: %v", err)
-	}
+func queueApplication(b *pgx.Batch, a notary.Application, expected int64) {
+	doc := recorddoc.EncodeApplication(a, docTimes)
 	amount := a.Quote.Amount.String()
 	if expected == 0 {
 		b.Queue(insertApplicationSQL, pgid(a.ID), pgid(a.OfficeID), a.Owner.ID, string(a.State), a.Version,
@@ -207,7 +202,6 @@ func queueApplication(b *pgx.Batch, a notary.Application, expected int64) error 
 		b.Queue(updateApplicationSQL, pgid(a.ID), expected, pgid(a.OfficeID), a.Owner.ID, string(a.State), a.Version,
 			utc(a.CreatedAt), utc(a.UpdatedAt), tz(a.ExpiresAt), a.IdempotencyKey, amount, a.Quote.Currency, doc)
 	}
-	return nil
 }
 
 // queueEvents inserts events with one statement: a plain VALUES row for the
@@ -238,16 +232,6 @@ func queueEvents(b *pgx.Batch, evs []notary.Event) {
 	}
 	b.Queue(insertEventsSQL, recordIDs, seqs, ids, kinds, officeIDs, triggers, froms, tos,
 		actorKinds, actorIDs, actorNm, reasons, ats, prevs, hashes)
-}
-
-// queueNotices inserts the outbox entries.
-func queueNotices(b *pgx.Batch, ns []notary.Notice) error {
-	for _, n := range ns {
-		if err := queueNotice(b, n); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Filing returns the filing with id, or an error wrapping ErrNotFound.

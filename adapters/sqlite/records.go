@@ -56,7 +56,7 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 		if a.ID == uuid.Nil || a.OfficeID == uuid.Nil {
 			return invalid("application without ID or office")
 		}
-		doc, err = recorddoc.EncodeApplication(*a)
+		doc = recorddoc.EncodeApplication(*a)
 	}
 	if err != nil {
 		return fmt.Errorf("%w: sqlite: %v", notary.ErrInvalidInput, err)

@@ -1,19 +1,26 @@
-// Package recorddoc is the storage format of filings and applications shared
-// by the SQL adapters: the JSON document each of them keeps in the doc
-// column next to the indexed columns.
+// Package recorddoc is the storage format shared by the SQL adapters: the
+// JSON document each filing and application keeps in its doc column next to
+// the indexed columns, and the document of an outbox notice.
 //
 // The format has its own snake_case names, so renaming a Go field never
-// changes stored data (the nested [notary.FilingContent] and
-// [notary.Evidence] are stored through their json tags, which are part of
-// the format). Money is a JSON string that keeps the decimal's exponent
-// exactly ("150.00" stays "150.00", see [DecimalString]), or null for the
-// zero [decimal.Decimal] value; never a float. Times are UTC; zero optional
-// times are left out. Nil and empty slices stay distinct (null and []).
+// changes stored data (the nested [notary.FilingContent],
+// [notary.Evidence], [notary.Recipient] and [notary.NoticeData] are stored
+// under the names of their json tags, which are part of the format). Money
+// is a JSON string that keeps the decimal's exponent exactly ("150.00"
+// stays "150.00", see [DecimalString]), or null for the zero
+// [decimal.Decimal] value; never a float. Times are UTC; zero optional
+// times are left out. In filings and applications nil and empty slices stay
+// distinct (null and []).
+//
+// Every transition reads and writes an application document and writes
+// notice documents, so those are written and read by hand (see jsonio.go);
+// filings, which change far less often, go through encoding/json. The
+// tests hold the hand-written codecs to the reflection-based ones they
+// replaced.
 package recorddoc
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	// encoding/json's API and behaviour on the implementation behind
@@ -25,7 +32,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/notarykit/notarykit/notary"
-	"github.com/notarykit/notarykit/payment"
 )
 
 // DecimalString is the exact text of d, keeping its exponent, so that
@@ -40,35 +46,6 @@ func DecimalString(d decimal.Decimal) string {
 	default:
 		return fmt.Sprintf("%se%d", d.Coefficient().String(), e)
 	}
-}
-
-// dec is a decimal in a document: a string keeping the exponent, or null
-// for the zero Decimal value.
-type dec struct{ d decimal.Decimal }
-
-func (x dec) MarshalJSON() ([]byte, error) {
-	if x.d == (decimal.Decimal{}) {
-		return []byte("null"), nil
-	}
-	return strconv.AppendQuote(nil, DecimalString(x.d)), nil // digits, '.', '-' and 'e' need no escaping
-}
-
-func (x *dec) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		x.d = decimal.Decimal{}
-		return nil
-	}
-	// A decimal's text never holds an escape, so the quotes are all there
-	// is to take off; anything else fails to parse below.
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return fmt.Errorf("recorddoc: amount %s is not a string", b)
-	}
-	d, err := decimal.NewFromString(string(b[1 : len(b)-1]))
-	if err != nil {
-		return err
-	}
-	x.d = d
-	return nil
 }
 
 // An Option adjusts how EncodeFiling and EncodeApplication write a record.
@@ -168,151 +145,4 @@ func DecodeFiling(b []byte) (notary.Filing, error) {
 		Revision: d.Revision, Content: d.Content, Approved: d.Approved, ApprovedRevision: d.ApprovedRevision,
 		Reason: d.Reason, AuditHead: d.AuditHead, CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 	}, nil
-}
-
-type quoteLineDoc struct {
-	Description string `json:"description"`
-	Records     int    `json:"records"`
-	UnitPrice   dec    `json:"unit_price"`
-	Amount      dec    `json:"amount"`
-}
-
-type quoteDoc struct {
-	Records  int            `json:"records"`
-	Currency string         `json:"currency"`
-	Lines    []quoteLineDoc `json:"lines"`
-	Amount   dec            `json:"amount"`
-}
-
-func toQuoteDoc(q payment.Quote) quoteDoc {
-	d := quoteDoc{Records: q.Records, Currency: q.Currency, Amount: dec{q.Amount}}
-	if q.Lines != nil {
-		d.Lines = make([]quoteLineDoc, len(q.Lines))
-		for i, l := range q.Lines {
-			d.Lines[i] = quoteLineDoc{Description: l.Description, Records: l.Records,
-				UnitPrice: dec{l.UnitPrice}, Amount: dec{l.Amount}}
-		}
-	}
-	return d
-}
-
-func (d quoteDoc) quote() payment.Quote {
-	q := payment.Quote{Records: d.Records, Currency: d.Currency, Amount: d.Amount.d}
-	if d.Lines != nil {
-		q.Lines = make([]payment.QuoteLine, len(d.Lines))
-		for i, l := range d.Lines {
-			q.Lines[i] = payment.QuoteLine{Description: l.Description, Records: l.Records,
-				UnitPrice: l.UnitPrice.d, Amount: l.Amount.d}
-		}
-	}
-	return q
-}
-
-type paymentDoc struct {
-	Provider    string    `json:"provider"`
-	ID          string    `json:"id"`
-	CheckoutURL string    `json:"checkout_url"`
-	Status      string    `json:"status"`
-	PaidAt      time.Time `json:"paid_at,omitzero"`
-}
-
-type shipmentDoc struct {
-	Carrier        string    `json:"carrier"`
-	TrackingNumber string    `json:"tracking_number"`
-	At             time.Time `json:"at"`
-}
-
-func (e encoder) shipment(s *notary.Shipment) *shipmentDoc {
-	if s == nil {
-		return nil
-	}
-	return &shipmentDoc{Carrier: s.Carrier, TrackingNumber: s.TrackingNumber, At: e.time(s.At)}
-}
-
-func (d *shipmentDoc) shipment() *notary.Shipment {
-	if d == nil {
-		return nil
-	}
-	return &notary.Shipment{Carrier: d.Carrier, TrackingNumber: d.TrackingNumber, At: utc(d.At)}
-}
-
-type refundDoc struct {
-	ID       string    `json:"id"`
-	Amount   dec       `json:"amount"`
-	Currency string    `json:"currency"`
-	Reason   string    `json:"reason"`
-	At       time.Time `json:"at"`
-}
-
-type applicationDoc struct {
-	ID                uuid.UUID         `json:"id"`
-	OfficeID          uuid.UUID         `json:"office_id"`
-	Owner             userDoc           `json:"owner"`
-	State             string            `json:"state"`
-	Version           int64             `json:"version"`
-	FilingID          uuid.UUID         `json:"filing_id"`
-	FilingRevision    int               `json:"filing_revision"`
-	Evidence          []notary.Evidence `json:"evidence"`
-	Quote             quoteDoc          `json:"quote"`
-	Payment           paymentDoc        `json:"payment"`
-	IdempotencyKey    string            `json:"idempotency_key"`
-	Materials         *shipmentDoc      `json:"materials"`
-	MaterialsAttempts int               `json:"materials_attempts"`
-	CertificateNumber string            `json:"certificate_number"`
-	Certificate       *shipmentDoc      `json:"certificate"`
-	Reason            string            `json:"reason"`
-	Refund            *refundDoc        `json:"refund"`
-	AuditHead         string            `json:"audit_head"`
-	CreatedAt         time.Time         `json:"created_at"`
-	UpdatedAt         time.Time         `json:"updated_at"`
-	ExpiresAt         time.Time         `json:"expires_at,omitzero"`
-}
-
-// EncodeApplication returns the stored document of a. Times are written in
-// UTC, truncated as the options say; decimals keep their exponent.
-func EncodeApplication(a notary.Application, opts ...Option) ([]byte, error) {
-	e := newEncoder(opts)
-	p := a.Payment
-	d := applicationDoc{
-		ID: a.ID, OfficeID: a.OfficeID, Owner: toUserDoc(a.Owner), State: string(a.State), Version: a.Version,
-		FilingID: a.FilingID, FilingRevision: a.FilingRevision, Evidence: a.Evidence, Quote: toQuoteDoc(a.Quote),
-		Payment: paymentDoc{Provider: p.Provider, ID: p.ID, CheckoutURL: p.CheckoutURL, Status: string(p.Status),
-			PaidAt: e.time(p.PaidAt)},
-		IdempotencyKey: a.IdempotencyKey, Materials: e.shipment(a.Materials), MaterialsAttempts: a.MaterialsAttempts,
-		CertificateNumber: a.CertificateNumber, Certificate: e.shipment(a.Certificate),
-		Reason: a.Reason, AuditHead: a.AuditHead,
-		CreatedAt: e.time(a.CreatedAt), UpdatedAt: e.time(a.UpdatedAt), ExpiresAt: e.time(a.ExpiresAt),
-	}
-	if r := a.Refund; r != nil {
-		d.Refund = &refundDoc{ID: r.ID, Amount: dec{r.Amount}, Currency: r.Currency, Reason: r.Reason, At: e.time(r.At)}
-	}
-	b, err := json.Marshal(d)
-	if err != nil {
-		return nil, fmt.Errorf("recorddoc: encode application: %w", err)
-	}
-	return b, nil
-}
-
-// DecodeApplication decodes a document written by EncodeApplication. Times
-// come back in UTC and decimals with the stored exponent.
-func DecodeApplication(b []byte) (notary.Application, error) {
-	var d applicationDoc
-	if err := json.Unmarshal(b, &d); err != nil {
-		return notary.Application{}, fmt.Errorf("recorddoc: decode application: %w", err)
-	}
-	p := d.Payment
-	a := notary.Application{
-		ID: d.ID, OfficeID: d.OfficeID, Owner: d.Owner.user(), State: notary.ApplicationState(d.State), Version: d.Version,
-		FilingID: d.FilingID, FilingRevision: d.FilingRevision, Evidence: d.Evidence, Quote: d.Quote.quote(),
-		Payment: notary.PaymentRef{Provider: p.Provider, ID: p.ID, CheckoutURL: p.CheckoutURL,
-			Status: notary.PaymentStatus(p.Status), PaidAt: utc(p.PaidAt)},
-		IdempotencyKey: d.IdempotencyKey, Materials: d.Materials.shipment(), MaterialsAttempts: d.MaterialsAttempts,
-		CertificateNumber: d.CertificateNumber, Certificate: d.Certificate.shipment(),
-		Reason: d.Reason, AuditHead: d.AuditHead,
-		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt), ExpiresAt: utc(d.ExpiresAt),
-	}
-	if r := d.Refund; r != nil {
-		a.Refund = &notary.Refund{ID: r.ID, Amount: r.Amount.d, Currency: r.Currency, Reason: r.Reason, At: utc(r.At)}
-	}
-	return a, nil
 }

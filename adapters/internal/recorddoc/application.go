@@ -1,0 +1,408 @@
+package recorddoc
+
+import (
+	"fmt"
+
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/payment"
+)
+
+// EncodeApplication returns the stored document of a. Times are written in
+// UTC, truncated as the options say; decimals keep their exponent.
+//
+// The members, in order: id, office_id, owner {id, email, name, locale},
+// state, version, filing_id, filing_revision, evidence [{id, title,
+// sha256}] or null, quote {records, currency, lines [{description,
+// records, unit_price, amount}] or null, amount}, payment {provider, id,
+// checkout_url, status, paid_at (left out when zero)}, idempotency_key,
+// materials {carrier, tracking_number, at} or null, materials_attempts,
+// certificate_number, certificate (as materials), reason, refund {id,
+// amount, currency, reason, at} or null, audit_head, created_at,
+// updated_at, expires_at (left out when zero).
+func EncodeApplication(a notary.Application, opts ...Option) []byte {
+	e := newEncoder(opts)
+	w := writer{b: make([]byte, 0, 1024+256*len(a.Evidence)+128*len(a.Quote.Lines))}
+	w.b = append(w.b, `{"id":`...)
+	w.uuid(a.ID)
+	w.b = append(w.b, `,"office_id":`...)
+	w.uuid(a.OfficeID)
+	w.b = append(w.b, `,"owner":`...)
+	w.user(a.Owner)
+	w.b = append(w.b, `,"state":`...)
+	w.str(string(a.State))
+	w.b = append(w.b, `,"version":`...)
+	w.int(a.Version)
+	w.b = append(w.b, `,"filing_id":`...)
+	w.uuid(a.FilingID)
+	w.b = append(w.b, `,"filing_revision":`...)
+	w.int(int64(a.FilingRevision))
+	w.b = append(w.b, `,"evidence":`...)
+	w.evidence(a.Evidence)
+	w.b = append(w.b, `,"quote":`...)
+	w.quote(a.Quote)
+	w.b = append(w.b, `,"payment":`...)
+	w.payment(a.Payment, e)
+	w.b = append(w.b, `,"idempotency_key":`...)
+	w.str(a.IdempotencyKey)
+	w.b = append(w.b, `,"materials":`...)
+	w.shipment(a.Materials, e)
+	w.b = append(w.b, `,"materials_attempts":`...)
+	w.int(int64(a.MaterialsAttempts))
+	w.b = append(w.b, `,"certificate_number":`...)
+	w.str(a.CertificateNumber)
+	w.b = append(w.b, `,"certificate":`...)
+	w.shipment(a.Certificate, e)
+	w.b = append(w.b, `,"reason":`...)
+	w.str(a.Reason)
+	w.b = append(w.b, `,"refund":`...)
+	w.refund(a.Refund, e)
+	w.b = append(w.b, `,"audit_head":`...)
+	w.str(a.AuditHead)
+	w.b = append(w.b, `,"created_at":`...)
+	w.time(e.time(a.CreatedAt))
+	w.b = append(w.b, `,"updated_at":`...)
+	w.time(e.time(a.UpdatedAt))
+	if !a.ExpiresAt.IsZero() {
+		w.b = append(w.b, `,"expires_at":`...)
+		w.time(e.time(a.ExpiresAt))
+	}
+	w.b = append(w.b, '}')
+	return w.b
+}
+
+func (w *writer) user(u notary.User) {
+	w.b = append(w.b, `{"id":`...)
+	w.str(u.ID)
+	w.b = append(w.b, `,"email":`...)
+	w.str(u.Email)
+	w.b = append(w.b, `,"name":`...)
+	w.str(u.Name)
+	w.b = append(w.b, `,"locale":`...)
+	w.str(u.Locale)
+	w.b = append(w.b, '}')
+}
+
+func (w *writer) evidence(evs []notary.Evidence) {
+	if evs == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.b = append(w.b, '[')
+	for i, ev := range evs {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = append(w.b, `{"id":`...)
+		w.str(ev.ID)
+		w.b = append(w.b, `,"title":`...)
+		w.str(ev.Title)
+		w.b = append(w.b, `,"sha256":`...)
+		w.str(ev.SHA256)
+		w.b = append(w.b, '}')
+	}
+	w.b = append(w.b, ']')
+}
+
+func (w *writer) quote(q payment.Quote) {
+	w.b = append(w.b, `{"records":`...)
+	w.int(int64(q.Records))
+	w.b = append(w.b, `,"currency":`...)
+	w.str(q.Currency)
+	w.b = append(w.b, `,"lines":`...)
+	if q.Lines == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.b = append(w.b, '[')
+		for i, l := range q.Lines {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			w.b = append(w.b, `{"description":`...)
+			w.str(l.Description)
+			w.b = append(w.b, `,"records":`...)
+			w.int(int64(l.Records))
+			w.b = append(w.b, `,"unit_price":`...)
+			w.dec(l.UnitPrice)
+			w.b = append(w.b, `,"amount":`...)
+			w.dec(l.Amount)
+			w.b = append(w.b, '}')
+		}
+		w.b = append(w.b, ']')
+	}
+	w.b = append(w.b, `,"amount":`...)
+	w.dec(q.Amount)
+	w.b = append(w.b, '}')
+}
+
+func (w *writer) payment(p notary.PaymentRef, e encoder) {
+	w.b = append(w.b, `{"provider":`...)
+	w.str(p.Provider)
+	w.b = append(w.b, `,"id":`...)
+	w.str(p.ID)
+	w.b = append(w.b, `,"checkout_url":`...)
+	w.str(p.CheckoutURL)
+	w.b = append(w.b, `,"status":`...)
+	w.str(string(p.Status))
+	if !p.PaidAt.IsZero() {
+		w.b = append(w.b, `,"paid_at":`...)
+		w.time(e.time(p.PaidAt))
+	}
+	w.b = append(w.b, '}')
+}
+
+func (w *writer) shipment(s *notary.Shipment, e encoder) {
+	if s == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.b = append(w.b, `{"carrier":`...)
+	w.str(s.Carrier)
+	w.b = append(w.b, `,"tracking_number":`...)
+	w.str(s.TrackingNumber)
+	w.b = append(w.b, `,"at":`...)
+	w.time(e.time(s.At))
+	w.b = append(w.b, '}')
+}
+
+func (w *writer) refund(r *notary.Refund, e encoder) {
+	if r == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.b = append(w.b, `{"id":`...)
+	w.str(r.ID)
+	w.b = append(w.b, `,"amount":`...)
+	w.dec(r.Amount)
+	w.b = append(w.b, `,"currency":`...)
+	w.str(r.Currency)
+	w.b = append(w.b, `,"reason":`...)
+	w.str(r.Reason)
+	w.b = append(w.b, `,"at":`...)
+	w.time(e.time(r.At))
+	w.b = append(w.b, '}')
+}
+
+// DecodeApplication decodes a document written by EncodeApplication. Times
+// come back in UTC and decimals with the stored exponent. Members it does
+// not know are skipped; a missing member leaves its field zero.
+func DecodeApplication(b []byte) (notary.Application, error) {
+	r := newReader(b)
+	defer r.release()
+	var a notary.Application
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "id":
+			a.ID = r.uuid()
+		case "office_id":
+			a.OfficeID = r.uuid()
+		case "owner":
+			a.Owner = r.user()
+		case "state":
+			a.State = notary.ApplicationState(r.str())
+		case "version":
+			a.Version = r.int64()
+		case "filing_id":
+			a.FilingID = r.uuid()
+		case "filing_revision":
+			a.FilingRevision = r.int()
+		case "evidence":
+			a.Evidence = r.evidence()
+		case "quote":
+			a.Quote = r.quote()
+		case "payment":
+			a.Payment = r.payment()
+		case "idempotency_key":
+			a.IdempotencyKey = r.str()
+		case "materials":
+			a.Materials = r.shipment()
+		case "materials_attempts":
+			a.MaterialsAttempts = r.int()
+		case "certificate_number":
+			a.CertificateNumber = r.str()
+		case "certificate":
+			a.Certificate = r.shipment()
+		case "reason":
+			a.Reason = r.str()
+		case "refund":
+			a.Refund = r.refund()
+		case "audit_head":
+			a.AuditHead = r.str()
+		case "created_at":
+			a.CreatedAt = r.time()
+		case "updated_at":
+			a.UpdatedAt = r.time()
+		case "expires_at":
+			a.ExpiresAt = r.time()
+		default:
+			r.skip()
+		}
+	}
+	r.end()
+	if r.err != nil {
+		return notary.Application{}, fmt.Errorf("recorddoc: decode application: %w", r.err)
+	}
+	return a, nil
+}
+
+func (r *reader) user() notary.User {
+	var u notary.User
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "id":
+			u.ID = r.str()
+		case "email":
+			u.Email = r.str()
+		case "name":
+			u.Name = r.str()
+		case "locale":
+			u.Locale = r.str()
+		default:
+			r.skip()
+		}
+	}
+	return u
+}
+
+func (r *reader) evidence() []notary.Evidence {
+	if r.null() {
+		return nil
+	}
+	evs := []notary.Evidence{}
+	r.array()
+	for r.more() {
+		var ev notary.Evidence
+		r.object()
+		for r.more() {
+			switch string(r.name()) {
+			case "id":
+				ev.ID = r.str()
+			case "title":
+				ev.Title = r.str()
+			case "sha256":
+				ev.SHA256 = r.str()
+			default:
+				r.skip()
+			}
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+func (r *reader) quote() payment.Quote {
+	var q payment.Quote
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "records":
+			q.Records = r.int()
+		case "currency":
+			q.Currency = r.str()
+		case "lines":
+			q.Lines = r.quoteLines()
+		case "amount":
+			q.Amount = r.dec()
+		default:
+			r.skip()
+		}
+	}
+	return q
+}
+
+func (r *reader) quoteLines() []payment.QuoteLine {
+	if r.null() {
+		return nil
+	}
+	lines := []payment.QuoteLine{}
+	r.array()
+	for r.more() {
+		var l payment.QuoteLine
+		r.object()
+		for r.more() {
+			switch string(r.name()) {
+			case "description":
+				l.Description = r.str()
+			case "records":
+				l.Records = r.int()
+			case "unit_price":
+				l.UnitPrice = r.dec()
+			case "amount":
+				l.Amount = r.dec()
+			default:
+				r.skip()
+			}
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+func (r *reader) payment() notary.PaymentRef {
+	var p notary.PaymentRef
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "provider":
+			p.Provider = r.str()
+		case "id":
+			p.ID = r.str()
+		case "checkout_url":
+			p.CheckoutURL = r.str()
+		case "status":
+			p.Status = notary.PaymentStatus(r.str())
+		case "paid_at":
+			p.PaidAt = r.time()
+		default:
+			r.skip()
+		}
+	}
+	return p
+}
+
+func (r *reader) shipment() *notary.Shipment {
+	if r.null() {
+		return nil
+	}
+	var s notary.Shipment
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "carrier":
+			s.Carrier = r.str()
+		case "tracking_number":
+			s.TrackingNumber = r.str()
+		case "at":
+			s.At = r.time()
+		default:
+			r.skip()
+		}
+	}
+	return &s
+}
+
+func (r *reader) refund() *notary.Refund {
+	if r.null() {
+		return nil
+	}
+	var f notary.Refund
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "id":
+			f.ID = r.str()
+		case "amount":
+			f.Amount = r.dec()
+		case "currency":
+			f.Currency = r.str()
+		case "reason":
+			f.Reason = r.str()
+		case "at":
+			f.At = r.time()
+		default:
+			r.skip()
+		}
+	}
+	return &f
+}
