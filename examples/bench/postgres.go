@@ -104,27 +104,32 @@ func compareAt(ctx context.Context, c config, env *pgEnv, workers int) (nk, raw 
 			return 0, 0, err
 		}
 	}
-	var nkTime, rawTime time.Duration
-	var nkCount, rawCount int64
-	slice := c.duration() / 4
-	for range 4 {
-		n, d, err := parallel(ctx, workers, slice, func(ctx context.Context, w int) error {
-			return f.cycle(ctx, users[w], apps[w].ID)
-		})
-		if err != nil {
-			return 0, 0, fmt.Errorf("notarykit: %w", err)
+	type side struct {
+		name  string
+		run   func(context.Context, int) error
+		count int64
+		time  time.Duration
+	}
+	mine := &side{name: "notarykit", run: func(ctx context.Context, w int) error { return f.cycle(ctx, users[w], apps[w].ID) }}
+	baseline := &side{name: "raw", run: func(ctx context.Context, w int) error { return rawApps[w].cycle(ctx, env.raw) }}
+	// Short slices in ABBA order (notarykit first, then raw first, and so
+	// on), so that a drift in the shared machine's speed falls on both.
+	const slices = 8
+	for i := range slices {
+		order := []*side{mine, baseline}
+		if i%2 == 1 {
+			order = []*side{baseline, mine}
 		}
-		nkCount, nkTime = nkCount+n, nkTime+d
-		n, d, err = parallel(ctx, workers, slice, func(ctx context.Context, w int) error {
-			return rawApps[w].cycle(ctx, env.raw)
-		})
-		if err != nil {
-			return 0, 0, fmt.Errorf("raw: %w", err)
+		for _, s := range order {
+			n, d, err := parallel(ctx, workers, c.duration()/slices, s.run)
+			if err != nil {
+				return 0, 0, fmt.Errorf("%s: %w", s.name, err)
+			}
+			s.count, s.time = s.count+n, s.time+d
 		}
-		rawCount, rawTime = rawCount+n, rawTime+d
 	}
 	// Each cycle is two transitions.
-	return 2 * float64(nkCount) / nkTime.Seconds(), 2 * float64(rawCount) / rawTime.Seconds(), nil
+	return 2 * float64(mine.count) / mine.time.Seconds(), 2 * float64(baseline.count) / baseline.time.Seconds(), nil
 }
 
 // parallel runs fn in workers goroutines for d and counts the calls.
