@@ -30,9 +30,16 @@ func queueNotice(b *pgx.Batch, n notary.Notice) {
 	if next.IsZero() {
 		next = n.CreatedAt
 	}
+	doc := recorddoc.EncodeNotice(n)
+	if status == notary.NoticePending && n.Attempts == 0 && n.Claim == uuid.Nil && n.LeaseUntil.IsZero() &&
+		n.LastError == "" && n.DeliveredAt.IsZero() {
+		b.Queue(insertFreshNoticeSQL, pgid(n.ID), pgid(n.OfficeID), pgid(n.RecordID), string(n.Kind), string(n.Channel),
+			utc(next), utc(n.CreatedAt), doc)
+		return
+	}
 	b.Queue(insertNoticeSQL, pgid(n.ID), pgid(n.OfficeID), pgid(n.RecordID), string(n.Kind), string(n.Channel),
 		string(status), int32(n.Attempts), utc(next), nullUUID(n.Claim), tz(n.LeaseUntil), n.LastError,
-		tz(n.DeliveredAt), utc(n.CreatedAt), recorddoc.EncodeNotice(n))
+		tz(n.DeliveredAt), utc(n.CreatedAt), doc)
 }
 
 const outboxColumns = `id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,

@@ -86,6 +86,13 @@ SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[
 	claim, lease_until, last_error, delivered_at, created_at, notice)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 
+	// insertFreshNoticeSQL is insertNoticeSQL for a notice with no
+	// delivery history, which is what transitions write: the bookkeeping
+	// columns take their initial values rather than six more parameters.
+	insertFreshNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
+	created_at, notice)
+VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)`
+
 	insertDedupSQL = `INSERT INTO dedup_keys (key) VALUES ($1)`
 )
 

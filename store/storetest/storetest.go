@@ -115,6 +115,7 @@ func groups() []group {
 		}},
 		{"Outbox", []test{
 			{"EnqueueDefaults", testOutboxEnqueueDefaults},
+			{"EnqueueKeepsDeliveryHistory", testOutboxEnqueueHistory},
 			{"ClaimLeaseAndExpiry", testOutboxClaimLease},
 			{"FinishWithStaleClaimIsSkipped", testOutboxStaleClaim},
 			{"FinishMixedBatch", testOutboxFinishMixedBatch},
@@ -511,6 +512,14 @@ func noticesIn(t *testing.T, s notary.Store, status notary.NoticeStatus) []notar
 	ns, err := s.ListNotices(t.Context(), status, 10000)
 	require.NoError(t, err)
 	return ns
+}
+
+func normNotices(ns []notary.Notice) []notary.Notice {
+	out := make([]notary.Notice, len(ns))
+	for i, n := range ns {
+		out[i] = normNotice(n)
+	}
+	return out
 }
 
 func noticeIDs(ns []notary.Notice) []uuid.UUID {
@@ -1636,6 +1645,27 @@ func testOutboxEnqueueDefaults(t *testing.T, s notary.Store) {
 	assert.Equal(t, uuid.Nil, got[0].Claim)
 	assert.Empty(t, noticesIn(t, s, notary.NoticeDelivered))
 	assert.Empty(t, noticesIn(t, s, notary.NoticeDead))
+}
+
+// testOutboxEnqueueHistory commits notices that carry delivery bookkeeping
+// (as a host moving its outbox from another store would): each is stored
+// as given, not reset to a fresh notice.
+func testOutboxEnqueueHistory(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	dead := newNotice(office, uuid.New(), notary.KindApplication, base)
+	dead.Status, dead.Attempts, dead.LastError = notary.NoticeDead, 5, "550 no such user"
+	dead.NextAttemptAt = at(time.Hour)
+	leased := newNotice(office, uuid.New(), notary.KindApplication, at(time.Second))
+	leased.Status, leased.Attempts, leased.LastError = notary.NoticePending, 2, "421 busy"
+	leased.Claim, leased.LeaseUntil, leased.NextAttemptAt = uuid.New(), at(time.Minute), at(time.Second)
+	sent := newNotice(office, uuid.New(), notary.KindFiling, at(2*time.Second))
+	sent.Status, sent.Attempts, sent.DeliveredAt, sent.NextAttemptAt = notary.NoticeDelivered, 1, at(3*time.Second), sent.CreatedAt
+	enqueue(t, s, dead, leased, sent)
+
+	assert.Equal(t, []notary.Notice{normNotice(dead)}, normNotices(noticesIn(t, s, notary.NoticeDead)))
+	assert.Equal(t, []notary.Notice{normNotice(leased)}, normNotices(noticesIn(t, s, notary.NoticePending)))
+	assert.Equal(t, []notary.Notice{normNotice(sent)}, normNotices(noticesIn(t, s, notary.NoticeDelivered)))
+	assert.Empty(t, claim(t, s, at(30*time.Second), time.Minute, 10), "the lease holds")
 }
 
 func testOutboxClaimLease(t *testing.T, s notary.Store) {
