@@ -206,6 +206,20 @@ func TestDecodeErrors(t *testing.T) {
 		{"money as a number", `{"quote":{"amount":300.1}}`},
 		{"bad money", `{"refund":{"amount":"1,5"}}`},
 		{"bad time", `{"created_at":"yesterday"}`},
+		{"time as a number", `{"updated_at":5}`},
+		{"an array for the document", `[]`},
+		{"a string for an object", `{"owner":"u1"}`},
+		{"an object for a list", `{"evidence":{}}`},
+		{"a number for a string", `{"state":7}`},
+		{"a string for a number", `{"version":"7"}`},
+		{"a fraction for an integer", `{"version":1.5}`},
+		{"an integer overflowing int64", `{"version":9223372036854775808}`},
+		{"a bad UUID", `{"id":"not-a-uuid"}`},
+		{"a bad escape", `{"reason":"\x"}`},
+		{"invalid UTF-8", "{\"reason\":\"\xff\"}"},
+		{"a second document", `{} {}`},
+		{"trailing garbage", `{}x`},
+		{"cut short", `{"quote":{"lines":[{"description":"a"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := recorddoc.DecodeApplication([]byte(tc.doc))
@@ -214,6 +228,30 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	_, err := recorddoc.DecodeFiling([]byte(`{"id":"not-a-uuid"}`))
 	assert.ErrorContains(t, err, "recorddoc: decode filing")
+
+	for _, doc := range []string{`{"data":{"automatic":"yes"}}`, `{"to":[]}`, `{"data":{"materials":[1]}}`, `{}{}`} {
+		var n notary.Notice
+		assert.ErrorContains(t, recorddoc.DecodeNotice([]byte(doc), &n), "recorddoc: decode notice", doc)
+	}
+}
+
+// TestDecodeEdgeCases pins what the decoder accepts beyond what the encoder
+// writes: unknown members are skipped, a later duplicate wins, escapes are
+// undone, and the int64 extremes fit.
+func TestDecodeEdgeCases(t *testing.T) {
+	a, err := recorddoc.DecodeApplication([]byte(` {"future":{"x":[1,2]},"reason":"a","reason":"b\u00e9\n",
+		"version":-9223372036854775808,"filing_revision":0,"evidence":[],"quote":{"lines":null}} `))
+	require.NoError(t, err)
+	assert.Equal(t, "bé\n", a.Reason)
+	assert.Equal(t, int64(-9223372036854775808), a.Version)
+	assert.Equal(t, []notary.Evidence{}, a.Evidence)
+	assert.Nil(t, a.Quote.Lines)
+
+	var n notary.Notice
+	require.NoError(t, recorddoc.DecodeNotice([]byte(`{"data":{"automatic":true,"materials":["a"],"x":null},"to":{"locale":"en"}}`), &n))
+	assert.True(t, n.Data.Automatic)
+	assert.Equal(t, []string{"a"}, n.Data.Materials)
+	assert.Equal(t, "en", n.To.Locale)
 }
 
 func TestDecimalString(t *testing.T) {
