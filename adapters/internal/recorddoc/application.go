@@ -207,7 +207,7 @@ func DecodeApplication(b []byte) (notary.Application, error) {
 		case "filing_revision":
 			a.FilingRevision = r.int()
 		case "evidence":
-			a.Evidence = r.evidence()
+			a.Evidence = list(r, (*reader).evidence)
 		case "quote":
 			a.Quote = r.quote()
 		case "payment":
@@ -265,30 +265,22 @@ func (r *reader) user() notary.User {
 	return u
 }
 
-func (r *reader) evidence() []notary.Evidence {
-	if r.null() {
-		return nil
-	}
-	evs := []notary.Evidence{}
-	r.array()
+func (r *reader) evidence() notary.Evidence {
+	var ev notary.Evidence
+	r.object()
 	for r.more() {
-		var ev notary.Evidence
-		r.object()
-		for r.more() {
-			switch string(r.name()) {
-			case "id":
-				ev.ID = r.str()
-			case "title":
-				ev.Title = r.str()
-			case "sha256":
-				ev.SHA256 = r.str()
-			default:
-				r.skip()
-			}
+		switch string(r.name()) {
+		case "id":
+			ev.ID = r.str()
+		case "title":
+			ev.Title = r.str()
+		case "sha256":
+			ev.SHA256 = r.str()
+		default:
+			r.skip()
 		}
-		evs = append(evs, ev)
 	}
-	return evs
+	return ev
 }
 
 func (r *reader) quote() payment.Quote {
@@ -301,7 +293,7 @@ func (r *reader) quote() payment.Quote {
 		case "currency":
 			q.Currency = r.str()
 		case "lines":
-			q.Lines = r.quoteLines()
+			q.Lines = list(r, (*reader).quoteLine)
 		case "amount":
 			q.Amount = r.dec()
 		default:
@@ -311,32 +303,24 @@ func (r *reader) quote() payment.Quote {
 	return q
 }
 
-func (r *reader) quoteLines() []payment.QuoteLine {
-	if r.null() {
-		return nil
-	}
-	lines := []payment.QuoteLine{}
-	r.array()
+func (r *reader) quoteLine() payment.QuoteLine {
+	var l payment.QuoteLine
+	r.object()
 	for r.more() {
-		var l payment.QuoteLine
-		r.object()
-		for r.more() {
-			switch string(r.name()) {
-			case "description":
-				l.Description = r.str()
-			case "records":
-				l.Records = r.int()
-			case "unit_price":
-				l.UnitPrice = r.dec()
-			case "amount":
-				l.Amount = r.dec()
-			default:
-				r.skip()
-			}
+		switch string(r.name()) {
+		case "description":
+			l.Description = r.str()
+		case "records":
+			l.Records = r.int()
+		case "unit_price":
+			l.UnitPrice = r.dec()
+		case "amount":
+			l.Amount = r.dec()
+		default:
+			r.skip()
 		}
-		lines = append(lines, l)
 	}
-	return lines
+	return l
 }
 
 func (r *reader) payment() notary.PaymentRef {

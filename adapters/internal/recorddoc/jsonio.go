@@ -131,30 +131,36 @@ func (r *reader) null() bool {
 // object reads the start of an object; then, while more reports true,
 // name returns each member's name, and the caller reads or skips its
 // value.
-func (r *reader) object() {
+func (r *reader) object() { r.open('{', "an object") }
+
+// array reads the start of an array; then, while more reports true, the
+// caller reads each element. list does it all for a nullable array.
+func (r *reader) array() { r.open('[', "an array") }
+
+func (r *reader) open(want jsontext.Kind, what string) {
 	if r.err != nil {
 		return
 	}
 	tok, err := r.d.ReadToken()
 	if err != nil {
 		r.fail(err)
-	} else if tok.Kind() != '{' {
-		r.fail(fmt.Errorf("%v where an object belongs", tok.Kind()))
+	} else if tok.Kind() != want {
+		r.fail(fmt.Errorf("%v where %s belongs", tok.Kind(), what))
 	}
 }
 
-// array reads the start of an array; then, while more reports true, the
-// caller reads each element.
-func (r *reader) array() {
-	if r.err != nil {
-		return
+// list reads an array whose elements elem reads, or null as nil; an empty
+// array stays empty, not nil.
+func list[T any](r *reader, elem func(*reader) T) []T {
+	if r.null() {
+		return nil
 	}
-	tok, err := r.d.ReadToken()
-	if err != nil {
-		r.fail(err)
-	} else if tok.Kind() != '[' {
-		r.fail(fmt.Errorf("%v where an array belongs", tok.Kind()))
+	out := []T{}
+	r.array()
+	for r.more() {
+		out = append(out, elem(r))
 	}
+	return out
 }
 
 // more reports whether the object or array being read has another member,
@@ -331,17 +337,4 @@ func (r *reader) bool() bool {
 	}
 	r.fail(fmt.Errorf("%v where a boolean belongs", v.Kind()))
 	return false
-}
-
-// strings reads an array of strings, or null as nil.
-func (r *reader) strings() []string {
-	if r.null() {
-		return nil
-	}
-	out := []string{}
-	r.array()
-	for r.more() {
-		out = append(out, r.str())
-	}
-	return out
 }

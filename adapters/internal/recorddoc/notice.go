@@ -156,13 +156,13 @@ func (r *reader) noticeData() notary.NoticeData {
 		case "reason":
 			d.Reason = r.str()
 		case "evidence":
-			d.Evidence = r.evidence()
+			d.Evidence = list(r, (*reader).evidence)
 		case "amount":
 			d.Amount = r.str()
 		case "currency":
 			d.Currency = r.str()
 		case "materials":
-			d.Materials = r.strings()
+			d.Materials = list(r, (*reader).str)
 		case "mailing_address":
 			d.MailingAddress = r.str()
 		case "carrier":
