@@ -345,7 +345,10 @@ func TestCloseStopsDeliveries(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	defer host.Close()
-	p := mockpay.New(mockpay.Options{Secret: secret, NotifyURL: host.URL}) // the default, hours-long schedule
+	// The default, hours-long retry schedule runs on real timers; the
+	// provider's clock, which stamps payments and checks expiry, is the
+	// test's, since request() dates the payment from t0.
+	p := mockpay.New(mockpay.Options{Secret: secret, NotifyURL: host.URL, Clock: notarytest.NewClock(t0).Now})
 	srv := httptest.NewServer(p.Handler())
 	defer srv.Close()
 	p.SetBaseURL(srv.URL)
