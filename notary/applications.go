@@ -151,7 +151,7 @@ func reservedError(held map[string]uuid.UUID) error {
 
 // Get returns an application to its owner or to an admin of the office.
 // Errors: ErrNotFound, ErrForbidden, ErrUnauthenticated.
-func (a *Applications) Get(ctx context.Context, actor any, id uuid.UUID) (Application, error) {
+func (a *Applications) Get(ctx context.Context, actor Principal, id uuid.UUID) (Application, error) {
 	app, _, err := a.inspect(ctx, actor, id)
 	return app, err
 }
@@ -159,7 +159,7 @@ func (a *Applications) Get(ctx context.Context, actor any, id uuid.UUID) (Applic
 // Inspect returns an application with the actions actor may take on it
 // now: Get and Actions with one read and one authorization, as a page that
 // shows a record and its buttons needs. Errors: as Get.
-func (a *Applications) Inspect(ctx context.Context, actor any, id uuid.UUID) (Application, []ApplicationTrigger, error) {
+func (a *Applications) Inspect(ctx context.Context, actor Principal, id uuid.UUID) (Application, []ApplicationTrigger, error) {
 	app, p, err := a.inspect(ctx, actor, id)
 	if err != nil {
 		return Application{}, nil, err
@@ -168,7 +168,7 @@ func (a *Applications) Inspect(ctx context.Context, actor any, id uuid.UUID) (Ap
 }
 
 // inspect reads an application for actor and authorizes the read.
-func (a *Applications) inspect(ctx context.Context, actor any, id uuid.UUID) (Application, Party, error) {
+func (a *Applications) inspect(ctx context.Context, actor Principal, id uuid.UUID) (Application, Party, error) {
 	app, actor, err := load(ctx, a.s, actor, id, a.s.store.Application, ReviewReader.ApplicationForReview)
 	if err != nil {
 		return Application{}, "", err
@@ -190,7 +190,7 @@ func (a *Applications) Mine(ctx context.Context, user User, after *Cursor, limit
 
 // Actions lists what actor may do with the application now. Errors: as
 // Get.
-func (a *Applications) Actions(ctx context.Context, actor any, id uuid.UUID) ([]ApplicationTrigger, error) {
+func (a *Applications) Actions(ctx context.Context, actor Principal, id uuid.UUID) ([]ApplicationTrigger, error) {
 	_, actions, err := a.Inspect(ctx, actor, id)
 	return actions, err
 }

@@ -417,18 +417,6 @@ func TestConcurrentDuplicatePaymentEvents(t *testing.T) {
 	assert.Len(t, e.notices(a.ID), 4, "told once")
 }
 
-func TestNoCallerCanActAsTheSystem(t *testing.T) {
-	e := newEnv(t)
-	app := e.appIn(notary.AwaitingPayment)
-	forged := notary.Actor{Kind: notary.ActorSystem, ID: "notarykit"}
-	_, err := e.svc.Applications.Get(e.ctx, forged, app.ID)
-	require.ErrorIs(t, err, notary.ErrForbidden)
-	_, err = e.svc.Applications.Actions(e.ctx, forged, app.ID)
-	require.ErrorIs(t, err, notary.ErrForbidden)
-	_, err = e.svc.Audit.Trail(e.ctx, forged, app.ID)
-	require.ErrorIs(t, err, notary.ErrForbidden)
-}
-
 func TestAuditNeedsAReader(t *testing.T) {
 	e := newEnv(t)
 	app := e.appIn(notary.AwaitingPayment)

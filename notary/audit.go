@@ -108,7 +108,7 @@ type Audit struct{ s *Service }
 // or application to its owner or an admin of its office, an admin account
 // to an admin of its office. Errors: ErrNotFound, ErrForbidden,
 // ErrUnauthenticated.
-func (a *Audit) Trail(ctx context.Context, actor any, recordID uuid.UUID) ([]Event, error) {
+func (a *Audit) Trail(ctx context.Context, actor Principal, recordID uuid.UUID) ([]Event, error) {
 	if _, err := a.s.recordHead(ctx, actor, recordID); err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (a *Audit) Trail(ctx context.Context, actor any, recordID uuid.UUID) ([]Eve
 // the record carries, for an actor allowed to read the trail (see Trail).
 // It returns nil, a *ChainError wrapping ErrTampered, or the errors of
 // Trail.
-func (a *Audit) Verify(ctx context.Context, actor any, recordID uuid.UUID) error {
+func (a *Audit) Verify(ctx context.Context, actor Principal, recordID uuid.UUID) error {
 	r, err := a.Report(ctx, actor, recordID)
 	if err != nil {
 		return err
@@ -141,7 +141,7 @@ type AuditReport struct {
 // record and one of the trail, as a page that shows the trail and whether
 // it is intact needs. A broken chain is the report's Problem, not an
 // error. Errors: as Trail.
-func (a *Audit) Report(ctx context.Context, actor any, recordID uuid.UUID) (AuditReport, error) {
+func (a *Audit) Report(ctx context.Context, actor Principal, recordID uuid.UUID) (AuditReport, error) {
 	head, err := a.s.recordHead(ctx, actor, recordID)
 	if err != nil {
 		return AuditReport{}, err

@@ -29,7 +29,7 @@ type who struct {
 	want  func(a authzAction) error // the error the actor gets (nil: allowed)
 }
 
-func (w who) principal() any {
+func (w who) principal() notary.Principal {
 	if w.user != nil {
 		return *w.user
 	}

@@ -73,14 +73,14 @@ func (f *Filings) edit(ctx context.Context, user User, id uuid.UUID, trigger Fil
 
 // Get returns a filing to its owner or to an admin of the office.
 // Errors: ErrNotFound, ErrForbidden, ErrUnauthenticated.
-func (f *Filings) Get(ctx context.Context, actor any, id uuid.UUID) (Filing, error) {
+func (f *Filings) Get(ctx context.Context, actor Principal, id uuid.UUID) (Filing, error) {
 	rec, _, err := f.inspect(ctx, actor, id)
 	return rec, err
 }
 
 // Inspect returns a filing with the actions actor may take on it now: Get
 // and Actions with one read and one authorization. Errors: as Get.
-func (f *Filings) Inspect(ctx context.Context, actor any, id uuid.UUID) (Filing, []FilingTrigger, error) {
+func (f *Filings) Inspect(ctx context.Context, actor Principal, id uuid.UUID) (Filing, []FilingTrigger, error) {
 	rec, p, err := f.inspect(ctx, actor, id)
 	if err != nil {
 		return Filing{}, nil, err
@@ -89,7 +89,7 @@ func (f *Filings) Inspect(ctx context.Context, actor any, id uuid.UUID) (Filing,
 }
 
 // inspect reads a filing for actor and authorizes the read.
-func (f *Filings) inspect(ctx context.Context, actor any, id uuid.UUID) (Filing, Party, error) {
+func (f *Filings) inspect(ctx context.Context, actor Principal, id uuid.UUID) (Filing, Party, error) {
 	rec, actor, err := load(ctx, f.s, actor, id, f.s.store.Filing, ReviewReader.FilingForReview)
 	if err != nil {
 		return Filing{}, "", err
@@ -111,7 +111,7 @@ func (f *Filings) Mine(ctx context.Context, user User) (Filing, error) {
 }
 
 // Actions lists what actor may do with the filing now. Errors: as Get.
-func (f *Filings) Actions(ctx context.Context, actor any, id uuid.UUID) ([]FilingTrigger, error) {
+func (f *Filings) Actions(ctx context.Context, actor Principal, id uuid.UUID) ([]FilingTrigger, error) {
 	_, actions, err := f.Inspect(ctx, actor, id)
 	return actions, err
 }
@@ -119,11 +119,11 @@ func (f *Filings) Actions(ctx context.Context, actor any, id uuid.UUID) ([]Filin
 // transition describes one firing of a lifecycle trigger on a record of
 // type T.
 type transition[T any] struct {
-	actor  any      // User, Admin or a system Actor
-	seen   int64    // the version the caller decided on; 0 skips the check
-	reason string   // audited, and shown to the user where the notice has one
-	dedup  string   // Change.DedupKey
-	apply  func(*T) // the record's changes beyond state and version
+	actor  Principal // User, Admin or a system principal
+	seen   int64     // the version the caller decided on; 0 skips the check
+	reason string    // audited, and shown to the user where the notice has one
+	dedup  string    // Change.DedupKey
+	apply  func(*T)  // the record's changes beyond state and version
 }
 
 // fireFiling runs one filing transition as one atomic commit: authorize,

@@ -202,7 +202,7 @@ func TestApplicationRows(t *testing.T) {
 // party) and that nothing changed.
 func TestEveryForbiddenTransition(t *testing.T) {
 	e := newEnv(t)
-	actors := map[notary.Party]any{notary.PartyOwner: alice, notary.PartyAdmin: e.reviewer, notary.PartySystem: notary.SystemActor}
+	actors := map[notary.Party]notary.Principal{notary.PartyOwner: alice, notary.PartyAdmin: e.reviewer, notary.PartySystem: notary.SystemActor}
 	rules := ApplicationRules()
 	for _, state := range notary.ApplicationLifecycle.States() {
 		if state == notary.ApplicationNew {

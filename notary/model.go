@@ -19,6 +19,24 @@ type User struct {
 	Locale string // "zh-CN" or "en"; empty means the office default
 }
 
+// Principal is who calls a method that either side may call, such as
+// Filings.Get or Audit.Trail: a User (an enterprise user the host
+// authenticated) or an Admin (a notary admin with a live session). The
+// lifecycle decides what each may see and do.
+//
+// Principal is sealed: its method is unexported, so only User and Admin
+// (and the SDK's own internal principals) implement it, and passing an
+// AdminAccount, an audit Actor or any other value fails to compile. Go's
+// method sets let *User and *Admin compile too; they act as the value
+// they point to. A nil Principal (or nil pointer) compiles, as any nil
+// interface does, and is refused with ErrForbidden.
+type Principal interface {
+	isPrincipal()
+}
+
+func (User) isPrincipal()  {}
+func (Admin) isPrincipal() {}
+
 // Role is a notary admin's role.
 type Role string
 

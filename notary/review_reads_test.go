@@ -76,7 +76,7 @@ func TestInspectIsGetAndActions(t *testing.T) {
 	app := e.appIn(notary.PendingFinalReview)
 	fl, err := e.svc.Filings.Mine(e.ctx, alice)
 	require.NoError(t, err)
-	for _, actor := range []any{alice, e.reviewer} {
+	for _, actor := range []notary.Principal{alice, e.reviewer} {
 		gotApp, appActions, err := e.svc.Applications.Inspect(e.ctx, actor, app.ID)
 		require.NoError(t, err)
 		wantApp, err := e.svc.Applications.Get(e.ctx, actor, app.ID)

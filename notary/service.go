@@ -190,6 +190,8 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // sweeps, refunds. It is unexported, so no caller can act as the system.
 type system struct{ component string }
 
+func (system) isPrincipal() {}
+
 // systemActor attributes automatic actions.
 func systemActor(component string) Actor {
 	return Actor{Kind: ActorSystem, ID: "notarykit", Name: component}
@@ -232,11 +234,11 @@ func (s *Service) checkAdmin(ctx context.Context, a Admin) error {
 
 // party decides which lifecycle party actor plays towards a record of this
 // office owned by ownerID; strangers are refused with ErrForbidden.
-func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, ownerID string) (Party, Actor, error) {
+func (s *Service) party(ctx context.Context, actor Principal, officeID uuid.UUID, ownerID string) (Party, Actor, error) {
 	if officeID != s.office.ID {
 		return "", Actor{}, wrap(ErrForbidden, "record belongs to another office")
 	}
-	switch a := actor.(type) {
+	switch a := resolve(actor).(type) {
 	case User:
 		if err := checkUserID(a); err != nil {
 			return "", Actor{}, err
@@ -252,7 +254,26 @@ func (s *Service) party(ctx context.Context, actor any, officeID uuid.UUID, owne
 	case system:
 		return PartySystem, systemActor(a.component), nil
 	}
-	return "", Actor{}, wrap(ErrForbidden, "unknown principal %T", actor)
+	return "", Actor{}, wrap(ErrForbidden, "no principal")
+}
+
+// resolve returns the User or Admin a pointer principal points to: *User
+// and *Admin satisfy Principal through their values' method sets, so they
+// compile and are treated as the values (a nil pointer as no principal).
+func resolve(p Principal) Principal {
+	switch v := p.(type) {
+	case *User:
+		if v == nil {
+			return nil
+		}
+		return *v
+	case *Admin:
+		if v == nil {
+			return nil
+		}
+		return *v
+	}
+	return p
 }
 
 // reviewer is an admin principal whose session a ReviewReader looked up
@@ -267,10 +288,11 @@ type reviewer struct {
 // read. When actor is an admin and the store is a ReviewReader, it reads
 // the admin's session in the same round trip with joint, and returns a
 // principal carrying it for party; otherwise it returns actor as given.
-func load[T any](ctx context.Context, s *Service, actor any, id uuid.UUID,
+func load[T any](ctx context.Context, s *Service, actor Principal, id uuid.UUID,
 	read func(context.Context, uuid.UUID) (T, error),
 	joint func(ReviewReader, context.Context, uuid.UUID, string) (T, SessionLookup, error),
-) (T, any, error) {
+) (T, Principal, error) {
+	actor = resolve(actor)
 	a, isAdmin := actor.(Admin)
 	rr, canJoin := s.store.(ReviewReader)
 	if !isAdmin || !canJoin || a.SessionID == "" {
@@ -295,7 +317,7 @@ func (s *Service) adminParty(ctx context.Context, a Admin, lookup *SessionLookup
 // recordHead authorizes actor to read a record of any kind (a filing or
 // application: its owner or an admin of the office; an admin account: an
 // admin of the office) and returns its audit head.
-func (s *Service) recordHead(ctx context.Context, actor any, id uuid.UUID) (string, error) {
+func (s *Service) recordHead(ctx context.Context, actor Principal, id uuid.UUID) (string, error) {
 	office, owner, head, err := s.findRecord(ctx, id)
 	if err != nil {
 		return "", err

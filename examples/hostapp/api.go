@@ -83,7 +83,7 @@ func (a *App) getFiling(w http.ResponseWriter, r *http.Request) error {
 
 // inspectFiling answers the filing with the actions actor may take on it,
 // read together.
-func (a *App) inspectFiling(w http.ResponseWriter, r *http.Request, actor any, id uuid.UUID) error {
+func (a *App) inspectFiling(w http.ResponseWriter, r *http.Request, actor notary.Principal, id uuid.UUID) error {
 	f, actions, err := a.svc.Filings.Inspect(r.Context(), actor, id)
 	if err != nil {
 		return err
@@ -114,7 +114,7 @@ func (a *App) editFiling(edit func(*notary.Filings, context.Context, notary.User
 
 // writeFiling answers a filing, as a transition returned it, with the
 // actions actor may take on it now.
-func (a *App) writeFiling(w http.ResponseWriter, r *http.Request, actor any, f notary.Filing, status int) error {
+func (a *App) writeFiling(w http.ResponseWriter, r *http.Request, actor notary.Principal, f notary.Filing, status int) error {
 	actions, err := a.svc.Filings.Actions(r.Context(), actor, f.ID)
 	if err != nil {
 		return err
@@ -224,7 +224,7 @@ func (a *App) getApplication(w http.ResponseWriter, r *http.Request) error {
 
 // inspectApplication answers the application with the actions actor may
 // take on it, read together.
-func (a *App) inspectApplication(w http.ResponseWriter, r *http.Request, actor any, id uuid.UUID) error {
+func (a *App) inspectApplication(w http.ResponseWriter, r *http.Request, actor notary.Principal, id uuid.UUID) error {
 	app, actions, err := a.svc.Applications.Inspect(r.Context(), actor, id)
 	if err != nil {
 		return err
@@ -282,7 +282,7 @@ func (a *App) confirmReceipt(w http.ResponseWriter, r *http.Request) error {
 
 // writeApplication answers an application, as a transition returned it,
 // with the actions actor may take on it now.
-func (a *App) writeApplication(w http.ResponseWriter, r *http.Request, actor any, app notary.Application, status int) error {
+func (a *App) writeApplication(w http.ResponseWriter, r *http.Request, actor notary.Principal, app notary.Application, status int) error {
 	actions, err := a.svc.Applications.Actions(r.Context(), actor, app.ID)
 	if err != nil {
 		return err

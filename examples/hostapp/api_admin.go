@@ -227,7 +227,7 @@ type finalApproveRequest struct {
 // the record.
 func decide[Req any, Rec any](a *App, w http.ResponseWriter, r *http.Request, req *Req,
 	run func(ctx context.Context, admin notary.Admin, id uuid.UUID) (Rec, error),
-	write func(w http.ResponseWriter, r *http.Request, actor any, rec Rec, status int) error) error {
+	write func(w http.ResponseWriter, r *http.Request, actor notary.Principal, rec Rec, status int) error) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
