@@ -348,10 +348,42 @@ type PaymentGateway interface {
 type TrackingStatus struct {
 	Carrier        string
 	TrackingNumber string
-	Delivered      bool
-	DeliveredAt    time.Time
-	Events         []TrackingEvent
+	// State is the consignment's overall state; TrackingUnknown when the
+	// courier does not say. Delivered is true exactly when State is
+	// TrackingDelivered or the courier reports delivery without a state.
+	State       TrackingState
+	Delivered   bool
+	DeliveredAt time.Time
+	Events      []TrackingEvent
 }
+
+// TrackingState is a consignment's overall state as a courier reports it.
+// Couriers map their own codes onto these; the zero value is
+// TrackingUnknown.
+type TrackingState string
+
+// The tracking states.
+const (
+	// TrackingUnknown: the courier gave no state (or no scans yet).
+	TrackingUnknown TrackingState = ""
+	// TrackingPickedUp: the carrier has collected the parcel (揽收).
+	TrackingPickedUp TrackingState = "picked_up"
+	// TrackingInTransit: on its way (在途, also forwarded and customs).
+	TrackingInTransit TrackingState = "in_transit"
+	// TrackingOutForDelivery: with the courier for delivery (派件).
+	TrackingOutForDelivery TrackingState = "out_for_delivery"
+	// TrackingDelivered: signed for by the recipient (签收).
+	TrackingDelivered TrackingState = "delivered"
+	// TrackingProblem: the carrier reports a problem (疑难, customs
+	// trouble); the parcel may still arrive.
+	TrackingProblem TrackingState = "problem"
+	// TrackingRefused: the recipient refused the parcel (拒签).
+	TrackingRefused TrackingState = "refused"
+	// TrackingReturning: on its way back to the sender (退回).
+	TrackingReturning TrackingState = "returning"
+	// TrackingReturned: returned and signed for by the sender (退签).
+	TrackingReturned TrackingState = "returned"
+)
 
 // TrackingEvent is one scan of a consignment.
 type TrackingEvent struct {

@@ -23,6 +23,17 @@
 // consists of ASCII upper-case letters and digits only, and normalising it
 // again returns it unchanged.
 //
+// Full-width folding uses golang.org/x/text/width.
+//
+// # Carrier detection
+//
+// When the user gives a number without a carrier, Suggest lists the carriers
+// whose format (and check digit, for UPU S10 numbers) the number fits, and
+// Detect returns the one carrier that fits or an *AmbiguousError naming the
+// candidates, so the host can ask the user; it matches ErrAmbiguousCarrier
+// and notary.ErrInvalidInput. Prefixed numbers ("SF…", "JD…", "YT…") and S10
+// numbers are unique; plain digit runs usually fit several carriers.
+//
 // Every rejected carrier or number yields a *notary.FieldError (Field
 // "carrier" or "tracking_number"), which matches notary.ErrInvalidInput with
 // errors.Is.

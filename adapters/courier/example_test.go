@@ -64,3 +64,23 @@ func ExampleCarriers() {
 	// STO   STO Express / 申通快递
 	// YUNDA Yunda Express / 韵达快递
 }
+
+// A number given without a carrier: a prefixed number names its carrier, a
+// plain digit run usually fits several, and the host asks the user.
+func ExampleDetect() {
+	c, n, err := courier.Detect("ｓｆ 1234 5678 9012")
+	fmt.Println(c.Code, n, err)
+
+	_, _, err = courier.Detect("731234567890")
+	var amb *courier.AmbiguousError
+	if errors.As(err, &amb) {
+		for _, c := range amb.Candidates {
+			fmt.Println("did you use", c.Code, c.NameZh, "?")
+		}
+	}
+	// Output:
+	// SF SF123456789012 <nil>
+	// did you use SF 顺丰速运 ?
+	// did you use ZTO 中通快递 ?
+	// did you use STO 申通快递 ?
+}

@@ -89,7 +89,9 @@ func (m *Manual) MarkDelivered(carrier, number string, at time.Time) error {
 }
 
 // Track returns what was recorded for a consignment: its carrier code, its
-// canonical number, its delivery and a copy of its events. An unknown
+// canonical number, its delivery and a copy of its events. Its State is
+// notary.TrackingDelivered once delivery is marked, TrackingInTransit
+// while there are scans, and TrackingUnknown before. An unknown
 // carrier or invalid number yields an error wrapping notary.ErrInvalidInput;
 // a consignment nothing was recorded for yields one wrapping
 // notary.ErrNotFound. A done ctx yields ctx.Err().
@@ -107,9 +109,17 @@ func (m *Manual) Track(ctx context.Context, carrier, trackingNumber string) (not
 	if !ok {
 		return notary.TrackingStatus{}, fmt.Errorf("courier: consignment %s %s: %w", k.carrier, k.number, notary.ErrNotFound)
 	}
+	state := notary.TrackingUnknown
+	switch {
+	case c.delivered:
+		state = notary.TrackingDelivered
+	case len(c.events) > 0:
+		state = notary.TrackingInTransit
+	}
 	return notary.TrackingStatus{
 		Carrier:        k.carrier,
 		TrackingNumber: k.number,
+		State:          state,
 		Delivered:      c.delivered,
 		DeliveredAt:    c.deliveredAt,
 		Events:         slices.Clone(c.events),

@@ -43,6 +43,7 @@ func TestManualTrack(t *testing.T) {
 	assert.Equal(t, notary.TrackingStatus{
 		Carrier:        "SF",
 		TrackingNumber: "SF123456789012",
+		State:          notary.TrackingInTransit,
 		Events:         []notary.TrackingEvent{picked, transit},
 	}, st)
 
@@ -57,6 +58,7 @@ func TestManualTrack(t *testing.T) {
 	st, err = m.Track(ctx, "SF", "SF123456789012")
 	require.NoError(t, err)
 	assert.True(t, st.Delivered)
+	assert.Equal(t, notary.TrackingDelivered, st.State)
 	assert.Equal(t, delivered, st.DeliveredAt)
 	assert.Len(t, st.Events, 2)
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/width"
+
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -234,14 +236,15 @@ func clean(s string) (string, string) {
 		if unicode.IsSpace(r) || isDash(r) {
 			continue
 		}
-		if '０' <= r && r <= '９' || 'Ａ' <= r && r <= 'Ｚ' || 'ａ' <= r && r <= 'ｚ' {
-			r -= 0xFEE0 // full-width to ASCII
+		n := r
+		if p := width.LookupRune(r); p.Kind() == width.EastAsianFullwidth && p.Narrow() != 0 {
+			n = p.Narrow() // full-width, as a Chinese input method types it
 		}
 		switch {
-		case 'a' <= r && r <= 'z':
-			b.WriteByte(byte(r - 'a' + 'A'))
-		case 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
-			b.WriteByte(byte(r))
+		case 'a' <= n && n <= 'z':
+			b.WriteByte(byte(n - 'a' + 'A'))
+		case 'A' <= n && n <= 'Z', '0' <= n && n <= '9':
+			b.WriteByte(byte(n))
 		default:
 			return "", fmt.Sprintf("invalid character %q", r)
 		}

@@ -259,7 +259,7 @@ func (c *Courier) Deliver(carrier, number string, at time.Time) {
 	if c.status == nil {
 		c.status = map[string]notary.TrackingStatus{}
 	}
-	c.status[carrier+"/"+number] = notary.TrackingStatus{Carrier: carrier, TrackingNumber: number, Delivered: true, DeliveredAt: at}
+	c.status[carrier+"/"+number] = notary.TrackingStatus{Carrier: carrier, TrackingNumber: number, State: notary.TrackingDelivered, Delivered: true, DeliveredAt: at}
 }
 
 // Track returns what Deliver recorded, or notary.ErrNotFound.
