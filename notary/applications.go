@@ -520,47 +520,9 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 			c.Release = next.EvidenceIDs()
 		}
 	}
-	c.Notices = s.applicationNotices(trigger, next, now)
+	c.Notices = s.tell(string(trigger), noticeSource{app: &next}, now)
 	if err := s.store.Commit(ctx, c); err != nil {
 		return Application{}, err
 	}
 	return next, nil
-}
-
-// applicationNotices says who is told what when an application takes trigger.
-func (s *Service) applicationNotices(trigger ApplicationTrigger, app Application, now time.Time) []Notice {
-	d := NoticeData{RecordID: app.ID, Reason: app.Reason, Evidence: app.Evidence,
-		Amount: money(app.Quote.Amount), Currency: app.Quote.Currency}
-	var user, office NoticeKind
-	switch trigger {
-	case AppPaymentSucceeded:
-		user, office = NoticePaymentReceived, NoticePreliminaryReview
-	case AppPaymentFailed, AppExpire, AppCancel:
-		user = NoticeCancelled
-	case AppApprovePreliminary:
-		user = NoticePreliminaryApproved
-		d.Materials, d.MailingAddress = s.office.Materials, s.office.MailingAddress
-	case AppRejectPreliminary:
-		user = NoticePreliminaryRejected
-	case AppSubmitMaterials:
-		user, office = NoticeMaterialsReceived, NoticeFinalReview
-		d.Carrier, d.TrackingNumber = app.Materials.Carrier, app.Materials.TrackingNumber
-	case AppRejectFinal:
-		user = NoticeFinalRejected
-	case AppApproveFinal:
-		user = NoticeInProduction
-		d.CertificateNumber = app.CertificateNumber
-	case AppShip:
-		user = NoticeShipped
-		d.CertificateNumber = app.CertificateNumber
-		d.Carrier, d.TrackingNumber = app.Certificate.Carrier, app.Certificate.TrackingNumber
-	case AppConfirmReceipt, AppAutoConfirm:
-		user, office = NoticeCompleted, NoticeReceiptConfirmed
-		d.CertificateNumber = app.CertificateNumber
-		d.Automatic = trigger == AppAutoConfirm
-	case AppRefund:
-		user = NoticeRefunded
-		d.Amount, d.Currency = money(app.Refund.Amount), app.Refund.Currency
-	}
-	return s.notices(KindApplication, app.Owner, user, office, d, now)
 }

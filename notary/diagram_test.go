@@ -13,7 +13,7 @@ import (
 	"github.com/notarykit/notarykit/notary"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and the README's diagrams")
+var update = flag.Bool("update", false, "rewrite golden files and the README's diagrams and notice matrix")
 
 // TestDiagramsGolden fails when a lifecycle's generated diagrams drift from
 // the committed ones, in testdata and in the README. Run
@@ -24,6 +24,7 @@ func TestDiagramsGolden(t *testing.T) {
 		"filing.dot":      notary.FilingLifecycle.DOT(),
 		"application.mmd": notary.ApplicationLifecycle.Mermaid(),
 		"application.dot": notary.ApplicationLifecycle.DOT(),
+		"notices.md":      notary.Notices.Markdown(),
 	}
 	for name, got := range diagrams {
 		path := filepath.Join("testdata", "diagrams", name)
@@ -36,21 +37,28 @@ func TestDiagramsGolden(t *testing.T) {
 		assert.Equal(t, string(want), got, "%s drifted; run with -update", name)
 	}
 
+	// README sections between "<!-- marker:begin -->" and "<!-- marker:end -->".
+	sections := map[string]string{
+		"filing-lifecycle":      "```mermaid\n" + diagrams["filing.mmd"] + "```\n",
+		"application-lifecycle": "```mermaid\n" + diagrams["application.mmd"] + "```\n",
+		"notice-matrix":         diagrams["notices.md"],
+	}
 	readme := filepath.Join("..", "README.md")
 	b, err := os.ReadFile(readme)
 	require.NoError(t, err)
 	text := string(b)
-	for _, name := range []string{"filing", "application"} {
-		begin, end := "<!-- "+name+"-lifecycle:begin -->\n", "<!-- "+name+"-lifecycle:end -->"
-		block := "```mermaid\n" + diagrams[name+".mmd"] + "```\n"
+	for marker, block := range sections {
+		begin, end := "<!-- "+marker+":begin -->\n", "<!-- "+marker+":end -->"
 		i, j := strings.Index(text, begin), strings.Index(text, end)
-		require.True(t, i >= 0 && j > i, "README lacks the %s markers", name)
+		require.True(t, i >= 0 && j > i, "README lacks the %s markers", marker)
 		if *update {
 			text = text[:i+len(begin)] + block + text[j:]
-			require.NoError(t, os.WriteFile(readme, []byte(text), 0o644))
 			continue
 		}
-		assert.Equal(t, block, text[i+len(begin):j], "README's %s diagram drifted; run with -update", name)
+		assert.Equal(t, block, text[i+len(begin):j], "README's %s drifted; run with -update", marker)
+	}
+	if *update {
+		require.NoError(t, os.WriteFile(readme, []byte(text), 0o644))
 	}
 }
 

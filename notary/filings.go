@@ -153,17 +153,7 @@ func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrig
 		from: string(rec.State), to: string(to), trigger: string(trigger), actor: who, reason: t.reason, at: now})
 	next.AuditHead = ev.Hash
 
-	data := NoticeData{RecordID: rec.ID, EnterpriseName: next.Content.EnterpriseName, Revision: next.Revision, Reason: t.reason}
-	var user, office NoticeKind
-	switch to {
-	case FilingPendingReview:
-		office = NoticeFilingReview
-	case FilingApproved:
-		user = NoticeFilingApproved
-	case FilingRejected:
-		user = NoticeFilingRejected
-	}
-	notices := s.notices(KindFiling, next.Owner, user, office, data, now)
+	notices := s.tell(string(trigger), noticeSource{filing: &next}, now)
 	err = s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices})
 	if err != nil {
 		return Filing{}, err

@@ -372,42 +372,6 @@ func (s *Service) event(st step) Event {
 	}.sealed(st.head)
 }
 
-// notices addresses the notices of one transition, which all carry data:
-// userKind (unless empty) to the owner, in-site and by email, and
-// officeKind (unless empty) to every admin mailbox address.
-func (s *Service) notices(rk RecordKind, owner User, userKind, officeKind NoticeKind, data NoticeData, at time.Time) []Notice {
-	n := 0
-	if userKind != "" {
-		n += 2
-	}
-	if officeKind != "" {
-		n += len(s.office.AdminEmails)
-	}
-	if n == 0 {
-		return nil
-	}
-	data.OfficeName = s.office.Name
-	out := make([]Notice, 0, n)
-	add := func(kind NoticeKind, ch Channel, to Recipient) {
-		out = append(out, Notice{
-			ID: s.ids.NewID(), OfficeID: s.office.ID, RecordID: data.RecordID, RecordKind: rk,
-			Kind: kind, Channel: ch, To: to, Data: data, CreatedAt: at,
-			Status: NoticePending, NextAttemptAt: at,
-		})
-	}
-	if userKind != "" {
-		to := Recipient{UserID: owner.ID, Email: owner.Email, Name: owner.Name, Locale: s.locale(owner.Locale)}
-		add(userKind, ChannelInSite, to)
-		add(userKind, ChannelEmail, to)
-	}
-	if officeKind != "" {
-		for _, addr := range s.office.AdminEmails {
-			add(officeKind, ChannelEmail, Recipient{Email: addr, Name: s.office.Name, Locale: s.office.Locale})
-		}
-	}
-	return out
-}
-
 func (s *Service) locale(l string) string {
 	if l == "" {
 		return s.office.Locale

@@ -1,0 +1,113 @@
+package notary
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/payment"
+)
+
+// TestTellCarriesWhatTheMatrixSays pins, per transition, who is told and
+// the exact data the notices carry, from records with every field set.
+func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s := &Service{ids: newRandomIDs(), office: Office{
+		ID: uuid.New(), Name: "Office", AdminEmails: []string{"a@office.example", "b@office.example"},
+		MailingAddress: "1 Road", Materials: []string{"letter", "copy"}, Locale: "zh-CN",
+	}}
+	owner := User{ID: "u1", Email: "u1@example.com", Name: "U", Locale: "en"}
+	filing := Filing{ID: uuid.New(), Owner: owner, Revision: 3, Reason: "blurry",
+		Content: FilingContent{EnterpriseName: "ACME"}}
+	evidence := []Evidence{{ID: "e1", Title: "t", SHA256: "00"}}
+	app := Application{ID: uuid.New(), Owner: owner, Evidence: evidence, Reason: "why",
+		Quote:             payment.Quote{Amount: decimal.RequireFromString("12.5"), Currency: "CNY"},
+		Materials:         &Shipment{Carrier: "SF", TrackingNumber: "M1"},
+		Certificate:       &Shipment{Carrier: "EMS", TrackingNumber: "C1"},
+		CertificateNumber: "N1",
+		Refund:            &Refund{Amount: decimal.RequireFromString("3"), Currency: "CNY", Reason: "policy"},
+	}
+	fd := NoticeData{OfficeName: "Office", RecordID: filing.ID, EnterpriseName: "ACME", Revision: 3, Reason: "blurry"}
+	ad := NoticeData{OfficeName: "Office", RecordID: app.ID, Reason: "why", Evidence: evidence, Amount: "12.50", Currency: "CNY"}
+	with := func(d NoticeData, f func(*NoticeData)) NoticeData { f(&d); return d }
+
+	tests := []struct {
+		kind         RecordKind
+		trigger      string
+		user, office NoticeKind
+		data         NoticeData
+	}{
+		{KindFiling, "submit", "", NoticeFilingReview, fd},
+		{KindFiling, "resubmit", "", NoticeFilingReview, fd},
+		{KindFiling, "amend", "", NoticeFilingReview, fd},
+		{KindFiling, "approve", NoticeFilingApproved, "", fd},
+		{KindFiling, "reject", NoticeFilingRejected, "", fd},
+		{KindApplication, "apply", "", "", NoticeData{}},
+		{KindApplication, "payment_succeeded", NoticePaymentReceived, NoticePreliminaryReview, ad},
+		{KindApplication, "payment_failed", NoticeCancelled, "", ad},
+		{KindApplication, "expire", NoticeCancelled, "", ad},
+		{KindApplication, "cancel", NoticeCancelled, "", ad},
+		{KindApplication, "approve_preliminary", NoticePreliminaryApproved, "", with(ad, func(d *NoticeData) {
+			d.Materials, d.MailingAddress = []string{"letter", "copy"}, "1 Road"
+		})},
+		{KindApplication, "reject_preliminary", NoticePreliminaryRejected, "", ad},
+		{KindApplication, "submit_materials", NoticeMaterialsReceived, NoticeFinalReview, with(ad, func(d *NoticeData) {
+			d.Carrier, d.TrackingNumber = "SF", "M1"
+		})},
+		{KindApplication, "reject_final", NoticeFinalRejected, "", ad},
+		{KindApplication, "approve_final", NoticeInProduction, "", with(ad, func(d *NoticeData) { d.CertificateNumber = "N1" })},
+		{KindApplication, "ship", NoticeShipped, "", with(ad, func(d *NoticeData) {
+			d.CertificateNumber, d.Carrier, d.TrackingNumber = "N1", "EMS", "C1"
+		})},
+		{KindApplication, "confirm_receipt", NoticeCompleted, NoticeReceiptConfirmed, with(ad, func(d *NoticeData) { d.CertificateNumber = "N1" })},
+		{KindApplication, "auto_confirm", NoticeCompleted, NoticeReceiptConfirmed, with(ad, func(d *NoticeData) {
+			d.CertificateNumber, d.Automatic = "N1", true
+		})},
+		{KindApplication, "refund", NoticeRefunded, "", with(ad, func(d *NoticeData) { d.Amount = "3.00" })},
+	}
+	require.Len(t, tests, len(Notices.Rules()), "a matrix row without a case here")
+	for _, tc := range tests {
+		t.Run(string(tc.kind)+"/"+tc.trigger, func(t *testing.T) {
+			src, id := noticeSource{app: &app}, app.ID
+			if tc.kind == KindFiling {
+				src, id = noticeSource{filing: &filing}, filing.ID
+			}
+			kind, _, _ := src.record()
+			require.Equal(t, tc.kind, kind)
+			got := s.tell(tc.trigger, src, at)
+			var want []Notice
+			add := func(k NoticeKind, ch Channel, to Recipient) {
+				want = append(want, Notice{OfficeID: s.office.ID, RecordID: id, RecordKind: tc.kind, Kind: k,
+					Channel: ch, To: to, Data: tc.data, CreatedAt: at, Status: NoticePending, NextAttemptAt: at})
+			}
+			if tc.user != "" {
+				to := Recipient{UserID: "u1", Email: "u1@example.com", Name: "U", Locale: "en"}
+				add(tc.user, ChannelInSite, to)
+				add(tc.user, ChannelEmail, to)
+			}
+			if tc.office != "" {
+				add(tc.office, ChannelEmail, Recipient{Email: "a@office.example", Name: "Office", Locale: "zh-CN"})
+				add(tc.office, ChannelEmail, Recipient{Email: "b@office.example", Name: "Office", Locale: "zh-CN"})
+			}
+			require.Len(t, got, len(want))
+			seen := map[uuid.UUID]bool{}
+			for i := range got {
+				assert.NotEqual(t, uuid.Nil, got[i].ID)
+				assert.False(t, seen[got[i].ID], "notice IDs are unique")
+				seen[got[i].ID] = true
+				got[i].ID = uuid.Nil
+			}
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+func TestNoticeMatrixRefusesTwoRowsForOneTrigger(t *testing.T) {
+	assert.PanicsWithValue(t, "notary: two notice rules for filing submit", func() {
+		newNoticeMatrix(onFiling(FilingSubmit, "", NoticeFilingReview, 0), onFiling(FilingSubmit, NoticeFilingApproved, "", 0))
+	})
+}
