@@ -63,10 +63,10 @@ var facts = []struct {
 	}},
 	{CarriesEvidence, "evidence", func(d *NoticeData, src noticeSource) { d.Evidence = src.app.Evidence }},
 	{CarriesFee, "fee", func(d *NoticeData, src noticeSource) {
-		d.Amount, d.Currency = money(src.app.Quote.Amount), src.app.Quote.Currency
+		d.Amount, d.Currency = src.app.Quote.Amount.StringFixed(2), src.app.Quote.Currency
 	}},
 	{CarriesRefund, "refund amount", func(d *NoticeData, src noticeSource) {
-		d.Amount, d.Currency = money(src.app.Refund.Amount), src.app.Refund.Currency
+		d.Amount, d.Currency = src.app.Refund.Amount.StringFixed(2), src.app.Refund.Currency
 	}},
 	{CarriesOfficeMaterials, "materials list, mailing address", func(d *NoticeData, src noticeSource) {
 		d.Materials, d.MailingAddress = src.office.Materials, src.office.MailingAddress

@@ -1,11 +1,9 @@
 package notary
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/shopspring/decimal"
 )
 
 // NoticeKind names what a notice says. Each kind has a template per locale
@@ -136,26 +134,4 @@ type InboxMessage struct {
 	Body      string
 	CreatedAt time.Time
 	ReadAt    time.Time // zero while unread
-}
-
-// money formats an amount with exactly two decimals, as d.StringFixed(2)
-// does. Amounts of whole fen that fit an int64, which are all real ones,
-// are formatted without big-integer arithmetic.
-func money(d decimal.Decimal) string {
-	e := d.Exponent()
-	if e < -2 || e > 0 || d.NumDigits() > 15 {
-		return d.StringFixed(2)
-	}
-	fen := d.CoefficientInt64()
-	for ; e > -2; e-- {
-		fen *= 10
-	}
-	b := make([]byte, 0, 24)
-	if fen < 0 {
-		b = append(b, '-')
-		fen = -fen
-	}
-	b = strconv.AppendInt(b, fen/100, 10)
-	b = append(b, '.', byte('0'+fen%100/10), byte('0'+fen%10))
-	return string(b)
 }
