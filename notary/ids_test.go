@@ -1,6 +1,7 @@
 package notary
 
 import (
+	"bytes"
 	"sync"
 	"testing"
 	"time"
@@ -32,6 +33,16 @@ func TestRandomIDsAreVersion7AndUnique(t *testing.T) {
 	ms := sec*1000 + nsec/1e6
 	require.GreaterOrEqual(t, ms, before)
 	require.LessOrEqual(t, ms, time.Now().UnixMilli())
+}
+
+func TestRandomIDsIncreaseWithinAMillisecond(t *testing.T) {
+	g := newRandomIDs()
+	prev := g.NewID()
+	for range 10000 {
+		id := g.NewID()
+		require.Negative(t, bytes.Compare(prev[:], id[:]), "%s then %s", prev, id)
+		prev = id
+	}
 }
 
 func BenchmarkRandomIDs(b *testing.B) {

@@ -2,9 +2,7 @@ package notary
 
 import (
 	"context"
-	"crypto/rand"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -412,30 +410,15 @@ type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now().UTC() }
 
-// randomIDs makes version 7 UUIDs: a millisecond timestamp, so IDs of one
-// process sort roughly by creation, and 74 random bits. The randomness is
-// read from crypto/rand in bulk, since a transition needs several IDs.
-type randomIDs struct {
-	mu   sync.Mutex
-	pool [16 * 128]byte
-	next int // offset of the first unused byte of pool; len(pool) when empty
-}
+// randomIDs makes version 7 UUIDs with uuid.NewV7: a millisecond timestamp
+// from the system clock, so IDs of one process sort by creation (NewV7
+// keeps them monotonic within a millisecond), and random bits from
+// crypto/rand. The timestamp is an ordering hint, not a record time: record
+// times come from the service clock.
+type randomIDs struct{}
 
-func newRandomIDs() *randomIDs { return &randomIDs{next: len(randomIDs{}.pool)} }
+func newRandomIDs() randomIDs { return randomIDs{} }
 
-func (g *randomIDs) NewID() uuid.UUID {
-	var id uuid.UUID
-	g.mu.Lock()
-	if g.next == len(g.pool) {
-		_, _ = rand.Read(g.pool[:]) // never fails (Go 1.24+ crashes the program instead)
-		g.next = 0
-	}
-	copy(id[:], g.pool[g.next:])
-	g.next += len(id)
-	g.mu.Unlock()
-	ms := uint64(time.Now().UnixMilli())
-	id[0], id[1], id[2], id[3], id[4], id[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
-	id[6] = 0x70 | id[6]&0x0f // version 7
-	id[8] = 0x80 | id[8]&0x3f // RFC 9562 variant
-	return id
-}
+// NewID returns a new version 7 UUID. uuid.NewV7 fails only when
+// crypto/rand does, which Go 1.24+ turns into a crash instead.
+func (randomIDs) NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
