@@ -493,8 +493,8 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 	if err != nil {
 		return Application{}, err
 	}
-	if t.seen != 0 && t.seen != app.Version {
-		return Application{}, wrap(ErrConflict, "application %s is at version %d, not %d", app.ID, app.Version, t.seen)
+	if err := t.check("application", app.ID, app.Version); err != nil {
+		return Application{}, err
 	}
 	to, err := ApplicationLifecycle.Fire(ctx, app.State, trigger, party)
 	if err != nil {

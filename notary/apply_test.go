@@ -24,7 +24,7 @@ func TestApplyRequiresApprovedFiling(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("x")})
 	require.ErrorIs(t, err, notary.ErrFilingRequired, "a filing under review is not enough")
-	_, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
+	_, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 	require.NoError(t, err)
 	app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("x")})
 	require.NoError(t, err)
@@ -344,10 +344,10 @@ func TestBadInputNeverChangesState(t *testing.T) {
 	app := e.appIn(notary.PendingFinalReview)
 	before := e.snapshot(app.ID, app.EvidenceIDs())
 	calls := map[string]error{}
-	_, calls["reason empty"] = e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, 0, "  ")
-	_, calls["reason too long"] = e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, 0, long)
-	_, calls["certificate number"] = e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, 0, "")
-	_, calls["control characters"] = e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, 0, "bad\x00reason")
+	_, calls["reason empty"] = e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, app.Version, "  ")
+	_, calls["reason too long"] = e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, app.Version, long)
+	_, calls["certificate number"] = e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, app.Version, "")
+	_, calls["control characters"] = e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, app.Version, "bad\x00reason")
 	for name, err := range calls {
 		require.ErrorIs(t, err, notary.ErrInvalidInput, name)
 	}

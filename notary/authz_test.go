@@ -39,6 +39,7 @@ func (w who) principal() notary.Principal {
 // target is the record an action works on.
 type target struct {
 	id       uuid.UUID
+	version  int64 // the record's version as set up, which decisions name
 	evidence []string
 }
 
@@ -126,19 +127,19 @@ func filingIn(e *env, state notary.FilingState) target {
 	require.NoError(e.t, err)
 	switch state {
 	case notary.FilingApproved:
-		f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
+		f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 	case notary.FilingRejected:
-		f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "blurred licence")
+		f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "blurred licence")
 	}
 	require.NoError(e.t, err)
 	require.Equal(e.t, state, f.State)
-	return target{id: f.ID}
+	return target{id: f.ID, version: f.Version}
 }
 
 func appTarget(state notary.ApplicationState) func(e *env) target {
 	return func(e *env) target {
 		a := e.appIn(state)
-		return target{id: a.ID, evidence: a.EvidenceIDs()}
+		return target{id: a.ID, version: a.Version, evidence: a.EvidenceIDs()}
 	}
 }
 
@@ -266,43 +267,43 @@ func authzActions() []authzAction {
 			}},
 		{name: "Reviews.ApproveFiling", kind: adminsOnly, setup: filingTarget(notary.FilingPendingReview),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, 0))
+				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, tg.version))
 			}},
 		{name: "Reviews.ApproveFiling approved", kind: adminsOnly, setup: filingTarget(notary.FilingApproved), allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, 0))
+				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, tg.version))
 			}},
 		{name: "Reviews.RejectFiling", kind: adminsOnly, setup: filingTarget(notary.FilingPendingReview),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.RejectFiling(e.ctx, *w.admin, tg.id, 0, "no"))
+				return errOnly(e.svc.Reviews.RejectFiling(e.ctx, *w.admin, tg.id, tg.version, "no"))
 			}},
 		{name: "Reviews.ApprovePreliminary", kind: adminsOnly, setup: appTarget(notary.PendingPreliminaryReview),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, 0))
+				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, tg.version))
 			}},
 		{name: "Reviews.ApprovePreliminary unpaid", kind: adminsOnly, setup: appTarget(notary.AwaitingPayment), allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, 0))
+				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, tg.version))
 			}},
 		{name: "Reviews.RejectPreliminary", kind: adminsOnly, setup: appTarget(notary.PendingPreliminaryReview),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.RejectPreliminary(e.ctx, *w.admin, tg.id, 0, "no"))
+				return errOnly(e.svc.Reviews.RejectPreliminary(e.ctx, *w.admin, tg.id, tg.version, "no"))
 			}},
 		{name: "Reviews.ApproveFinal", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.ApproveFinal(e.ctx, *w.admin, tg.id, 0, "(2026)深证字第00009号"))
+				return errOnly(e.svc.Reviews.ApproveFinal(e.ctx, *w.admin, tg.id, tg.version, "(2026)深证字第00009号"))
 			}},
 		{name: "Reviews.RejectFinal", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.RejectFinal(e.ctx, *w.admin, tg.id, 0, "no"))
+				return errOnly(e.svc.Reviews.RejectFinal(e.ctx, *w.admin, tg.id, tg.version, "no"))
 			}},
 		{name: "Reviews.Ship", kind: adminsOnly, setup: appTarget(notary.CertificateInProduction),
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, 0, "EMS", "EE123456785CN"))
+				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, tg.version, "EMS", "EE123456785CN"))
 			}},
 		{name: "Reviews.Ship unapproved", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview), allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error {
-				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, 0, "EMS", "EE123456785CN"))
+				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, tg.version, "EMS", "EE123456785CN"))
 			}},
 
 		// Audit.

@@ -27,11 +27,12 @@ func BenchmarkTransition(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		id := apps[i/cycles].ID
-		if _, err := e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, id, 0, "missing signature"); err != nil {
+		app := &apps[i/cycles]
+		rejected, err := e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, app.Version, "missing signature")
+		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := e.svc.Applications.SubmitMaterials(e.ctx, alice, id, "SF", "SF1234567890123"); err != nil {
+		if *app, err = e.svc.Applications.SubmitMaterials(e.ctx, alice, rejected.ID, "SF", "SF1234567890123"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -95,7 +95,7 @@ func ExampleApplications_Actions() {
 	admin := exampleAdmin(ctx, svc)
 	user := notary.User{ID: "acct-42", Email: "legal@acme.example"}
 	filing, _ := svc.Filings.Submit(ctx, user, notarytest.FilingContent())
-	_, _ = svc.Reviews.ApproveFiling(ctx, admin, filing.ID, 0)
+	_, _ = svc.Reviews.ApproveFiling(ctx, admin, filing.ID, filing.Version)
 	app, _ := svc.Applications.Apply(ctx, user, notary.ApplyRequest{Evidence: notarytest.Evidence("ev-1")})
 
 	mine, _ := svc.Applications.Actions(ctx, user, app.ID)

@@ -120,10 +120,32 @@ func (f *Filings) Actions(ctx context.Context, actor Principal, id uuid.UUID) ([
 // type T.
 type transition[T any] struct {
 	actor  Principal // User, Admin or a system principal
-	seen   int64     // the version the caller decided on; 0 skips the check
 	reason string    // audited, and shown to the user where the notice has one
 	dedup  string    // Change.DedupKey
 	apply  func(*T)  // the record's changes beyond state and version
+
+	// versioned says the caller decided on the record at version seen, so
+	// seen is required and must be the stored version (admin decisions).
+	// Otherwise seen is unused and the call acts on the stored record
+	// (owner and system actions, which the lifecycle alone guards).
+	versioned bool
+	seen      int64
+}
+
+// check refuses a versioned transition whose caller did not decide on the
+// stored version: ErrInvalidInput when it named none, ErrConflict when the
+// record has moved on since.
+func (t transition[T]) check(kind string, id uuid.UUID, stored int64) error {
+	if !t.versioned {
+		return nil
+	}
+	if err := checkVersion(t.seen); err != nil {
+		return err
+	}
+	if t.seen != stored {
+		return wrap(ErrConflict, "%s %s is at version %d, not %d", kind, id, stored, t.seen)
+	}
+	return nil
 }
 
 // fireFiling runs one filing transition as one atomic commit: authorize,
@@ -134,8 +156,8 @@ func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrig
 	if err != nil {
 		return Filing{}, err
 	}
-	if t.seen != 0 && t.seen != rec.Version {
-		return Filing{}, wrap(ErrConflict, "filing %s is at version %d, not %d", rec.ID, rec.Version, t.seen)
+	if err := t.check("filing", rec.ID, rec.Version); err != nil {
+		return Filing{}, err
 	}
 	to, err := FilingLifecycle.Fire(ctx, rec.State, trigger, party)
 	if err != nil {

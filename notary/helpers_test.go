@@ -190,11 +190,11 @@ func (e *env) appIn(state notary.ApplicationState) notary.Application {
 	case notary.PendingPreliminaryReview:
 		app = pay()
 	case notary.PreliminaryRejected:
-		pay()
-		app = step(e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, app.ID, 0, "blurred scan"))
+		app = pay()
+		app = step(e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, app.ID, app.Version, "blurred scan"))
 	default:
-		pay()
-		app = step(e.svc.Reviews.ApprovePreliminary(e.ctx, e.reviewer, app.ID, 0))
+		app = pay()
+		app = step(e.svc.Reviews.ApprovePreliminary(e.ctx, e.reviewer, app.ID, app.Version))
 		if state == notary.AwaitingMaterials {
 			break
 		}
@@ -202,13 +202,13 @@ func (e *env) appIn(state notary.ApplicationState) notary.Application {
 		switch state {
 		case notary.PendingFinalReview:
 		case notary.MaterialsRejected:
-			app = step(e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, 0, "missing seal"))
+			app = step(e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, app.ID, app.Version, "missing seal"))
 		default:
-			app = step(e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, 0, "(2026)深证字第00001号"))
+			app = step(e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, app.Version, "(2026)深证字第00001号"))
 			if state == notary.CertificateInProduction {
 				break
 			}
-			app = step(e.svc.Reviews.Ship(e.ctx, e.reviewer, app.ID, 0, "EMS", "EE123456785CN"))
+			app = step(e.svc.Reviews.Ship(e.ctx, e.reviewer, app.ID, app.Version, "EMS", "EE123456785CN"))
 			if state == notary.Completed {
 				app = step(e.svc.Applications.ConfirmReceipt(e.ctx, alice, app.ID))
 			}

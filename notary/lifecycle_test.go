@@ -81,12 +81,12 @@ func TestAmendKeepsApprovedRevisionInForce(t *testing.T) {
 	// The old revision still lets the user apply while the amendment waits.
 	_, err = e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("amend-1")})
 	require.NoError(t, err)
-	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "name change not registered")
+	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "name change not registered")
 	require.NoError(t, err)
 	assert.True(t, f.InForce(), "a rejected amendment leaves the approved revision in force")
 	f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, c)
 	require.NoError(t, err)
-	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
+	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.ApprovedRevision)
 	assert.Equal(t, "Renamed Technology Co., Ltd.", f.Approved.EnterpriseName)
@@ -251,16 +251,16 @@ func TestEveryForbiddenFilingAction(t *testing.T) {
 	carol := notary.User{ID: "u-carol", Email: "carol@example.com"}
 	rejected, err := e.svc.Filings.Submit(e.ctx, carol, notarytest.FilingContent())
 	require.NoError(t, err)
-	rejected, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, rejected.ID, 0, "wrong licence")
+	rejected, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, rejected.ID, rejected.Version, "wrong licence")
 	require.NoError(t, err)
 	owner := map[notary.FilingState]notary.User{notary.FilingPendingReview: alice, notary.FilingApproved: bob, notary.FilingRejected: carol}
 	actions := map[notary.FilingTrigger]func(f notary.Filing) error{
 		notary.FilingApprove: func(f notary.Filing) error {
-			_, err := e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, 0)
+			_, err := e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 			return err
 		},
 		notary.FilingReject: func(f notary.Filing) error {
-			_, err := e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, 0, "no")
+			_, err := e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "no")
 			return err
 		},
 		notary.FilingResubmit: func(f notary.Filing) error {

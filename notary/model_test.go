@@ -61,17 +61,17 @@ func TestModelRandomWalk(t *testing.T) {
 			case "expire":
 				return e.svc.FireApplication(e.ctx, notary.SystemActor, a, notary.AppExpire)
 			case "approve1":
-				return e.svc.Reviews.ApprovePreliminary(e.ctx, e.reviewer, id, 0)
+				return e.svc.Reviews.ApprovePreliminary(e.ctx, e.reviewer, id, a.Version)
 			case "reject1":
-				return e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, id, 0, "not notarizable")
+				return e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, id, a.Version, "not notarizable")
 			case "materials":
 				return e.svc.Applications.SubmitMaterials(e.ctx, alice, id, "SF", "SF1234567890123")
 			case "reject2":
-				return e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, id, 0, "missing signature")
+				return e.svc.Reviews.RejectFinal(e.ctx, e.reviewer, id, a.Version, "missing signature")
 			case "approve2":
-				return e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, id, 0, "(2026)深证字第1号")
+				return e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, id, a.Version, "(2026)深证字第1号")
 			case "ship":
-				return e.svc.Reviews.Ship(e.ctx, e.reviewer, id, 0, "SF", "SF1234567890123")
+				return e.svc.Reviews.Ship(e.ctx, e.reviewer, id, a.Version, "SF", "SF1234567890123")
 			case "confirm":
 				return e.svc.Applications.ConfirmReceipt(e.ctx, alice, id)
 			}

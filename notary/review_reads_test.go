@@ -60,7 +60,7 @@ func TestReviewReadsSessionWithRecord(t *testing.T) {
 
 	// A session ended between two decisions is refused on the joint path.
 	require.NoError(t, e.svc.Admins.Logout(e.ctx, e.reviewerToken))
-	_, err = e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, 0, "NK-1")
+	_, err = e.svc.Reviews.ApproveFinal(e.ctx, e.reviewer, app.ID, app.Version+1, "NK-1")
 	require.ErrorIs(t, err, notary.ErrUnauthenticated)
 }
 

@@ -11,10 +11,13 @@ import (
 // filings, preliminary reviews (初审) and final reviews. Every method needs
 // an Admin of the office.
 //
-// Decisions take the version of the record the admin reviewed; when it is
-// no longer the stored version the decision fails with ErrConflict, so two
-// admins deciding the same item never overwrite each other. A version of 0
-// decides on whatever is stored now.
+// Decisions take the version of the record the admin reviewed (the
+// Version of the Filing or Application shown to the admin); when it is no
+// longer the stored version the decision fails with ErrConflict, so two
+// admins deciding the same item never overwrite each other and the loser
+// of a race learns that the record changed. The version is required: 0 (or
+// a negative version) is refused with ErrInvalidInput naming "version"
+// before anything is read or changed.
 type Reviews struct{ s *Service }
 
 // FilingQueue lists the office's filings in state (oldest first), after
@@ -37,9 +40,14 @@ func (r *Reviews) ApplicationQueue(ctx context.Context, admin Admin, state Appli
 
 // ApproveFiling approves a filing under review; its content becomes the
 // revision in force and the user is told. Errors: ErrNotFound,
-// ErrForbidden, ErrUnauthenticated, ErrConflict, ErrInvalidTransition.
+// ErrForbidden, ErrUnauthenticated, ErrConflict (the filing is no longer
+// at version), ErrInvalidTransition, ErrInvalidInput (version is not
+// positive).
 func (r *Reviews) ApproveFiling(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Filing, error) {
-	return r.decideFiling(ctx, id, FilingApprove, transition[Filing]{actor: admin, seen: version, apply: func(n *Filing) {
+	if err := checkVersion(version); err != nil {
+		return Filing{}, err
+	}
+	return r.decideFiling(ctx, id, FilingApprove, transition[Filing]{actor: admin, versioned: true, seen: version, apply: func(n *Filing) {
 		c := n.Content
 		n.Approved = &c
 		n.ApprovedRevision = n.Revision
@@ -50,11 +58,14 @@ func (r *Reviews) ApproveFiling(ctx context.Context, admin Admin, id uuid.UUID, 
 // RejectFiling rejects a filing under review with a reason the user is
 // told. Errors: as ApproveFiling, plus ErrInvalidInput for the reason.
 func (r *Reviews) RejectFiling(ctx context.Context, admin Admin, id uuid.UUID, version int64, reason string) (Filing, error) {
+	if err := checkVersion(version); err != nil {
+		return Filing{}, err
+	}
 	reason, err := checkReason(reason)
 	if err != nil {
 		return Filing{}, err
 	}
-	return r.decideFiling(ctx, id, FilingReject, transition[Filing]{actor: admin, seen: version, reason: reason,
+	return r.decideFiling(ctx, id, FilingReject, transition[Filing]{actor: admin, versioned: true, seen: version, reason: reason,
 		apply: func(n *Filing) { n.Reason = reason }})
 }
 
@@ -62,18 +73,24 @@ func (r *Reviews) RejectFiling(ctx context.Context, admin Admin, id uuid.UUID, v
 // 初审通过告知书 with the list of paper materials and the office's mailing
 // address. Errors: as ApproveFiling.
 func (r *Reviews) ApprovePreliminary(ctx context.Context, admin Admin, id uuid.UUID, version int64) (Application, error) {
-	return r.decide(ctx, id, AppApprovePreliminary, transition[Application]{actor: admin, seen: version})
+	if err := checkVersion(version); err != nil {
+		return Application{}, err
+	}
+	return r.decide(ctx, id, AppApprovePreliminary, transition[Application]{actor: admin, versioned: true, seen: version})
 }
 
 // RejectPreliminary fails the preliminary review with a reason: the user is
 // sent the 初审未过通知书, the evidence is released and the fee refunded per
 // the office's policy. Errors: as RejectFiling.
 func (r *Reviews) RejectPreliminary(ctx context.Context, admin Admin, id uuid.UUID, version int64, reason string) (Application, error) {
+	if err := checkVersion(version); err != nil {
+		return Application{}, err
+	}
 	reason, err := checkReason(reason)
 	if err != nil {
 		return Application{}, err
 	}
-	app, err := r.decide(ctx, id, AppRejectPreliminary, transition[Application]{actor: admin, seen: version, reason: reason,
+	app, err := r.decide(ctx, id, AppRejectPreliminary, transition[Application]{actor: admin, versioned: true, seen: version, reason: reason,
 		apply: func(n *Application) { n.Reason = reason }})
 	if err != nil {
 		return Application{}, err
@@ -85,22 +102,28 @@ func (r *Reviews) RejectPreliminary(ctx context.Context, admin Admin, id uuid.UU
 // the user is sent the 审核未过告知书 and may mail the materials again.
 // Errors: as RejectFiling.
 func (r *Reviews) RejectFinal(ctx context.Context, admin Admin, id uuid.UUID, version int64, reason string) (Application, error) {
+	if err := checkVersion(version); err != nil {
+		return Application{}, err
+	}
 	reason, err := checkReason(reason)
 	if err != nil {
 		return Application{}, err
 	}
-	return r.decide(ctx, id, AppRejectFinal, transition[Application]{actor: admin, seen: version, reason: reason,
+	return r.decide(ctx, id, AppRejectFinal, transition[Application]{actor: admin, versioned: true, seen: version, reason: reason,
 		apply: func(n *Application) { n.Reason = reason }})
 }
 
 // ApproveFinal passes the final review and records the number of the
 // certificate now in production. Errors: as RejectFiling.
 func (r *Reviews) ApproveFinal(ctx context.Context, admin Admin, id uuid.UUID, version int64, certificateNumber string) (Application, error) {
+	if err := checkVersion(version); err != nil {
+		return Application{}, err
+	}
 	certificateNumber = strings.TrimSpace(certificateNumber)
 	if err := CheckText(certificateNumber, 1, 64); err != nil {
 		return Application{}, invalid("certificate_number", "%v", err)
 	}
-	return r.decide(ctx, id, AppApproveFinal, transition[Application]{actor: admin, seen: version, apply: func(n *Application) {
+	return r.decide(ctx, id, AppApproveFinal, transition[Application]{actor: admin, versioned: true, seen: version, apply: func(n *Application) {
 		n.CertificateNumber = certificateNumber
 		n.Reason = ""
 	}})
@@ -109,14 +132,26 @@ func (r *Reviews) ApproveFinal(ctx context.Context, admin Admin, id uuid.UUID, v
 // Ship records the courier consignment carrying the paper certificate to
 // the user. Errors: as RejectFiling.
 func (r *Reviews) Ship(ctx context.Context, admin Admin, id uuid.UUID, version int64, carrier, trackingNumber string) (Application, error) {
+	if err := checkVersion(version); err != nil {
+		return Application{}, err
+	}
 	sh, err := r.s.normalizeShipment(carrier, trackingNumber)
 	if err != nil {
 		return Application{}, err
 	}
-	return r.decide(ctx, id, AppShip, transition[Application]{actor: admin, seen: version, apply: func(n *Application) {
+	return r.decide(ctx, id, AppShip, transition[Application]{actor: admin, versioned: true, seen: version, apply: func(n *Application) {
 		sh.At = n.UpdatedAt
 		n.Certificate = &sh
 	}})
+}
+
+// checkVersion refuses a decision that does not name the version the admin
+// saw.
+func checkVersion(version int64) error {
+	if version <= 0 {
+		return invalid("version", "the version of the record as reviewed is required, got %d", version)
+	}
+	return nil
 }
 
 func (r *Reviews) decideFiling(ctx context.Context, id uuid.UUID, trigger FilingTrigger, t transition[Filing]) (Filing, error) {

@@ -390,7 +390,7 @@ func TestRefundAfterPreliminaryRejection(t *testing.T) {
 	app := w.apply()
 	require.NoError(t, w.prov.Pay(app.Payment.ID))
 	w.wait()
-	got, err := w.svc.Reviews.RejectPreliminary(w.ctx, w.admin, app.ID, 0, "blurred scan")
+	got, err := w.svc.Reviews.RejectPreliminary(w.ctx, w.admin, app.ID, w.app(app.ID).Version, "blurred scan")
 	require.NoError(t, err)
 	require.NotNil(t, got.Refund)
 	refunds := w.prov.Refunds(app.Payment.ID)

@@ -68,31 +68,33 @@ func (f *fixture) application(ctx context.Context, u notary.User, paidOnly bool)
 	if a, err = f.svc.Applications.HandlePaymentEvent(ctx, f.pay.Settle(a.Payment.ID, time.Now())); err != nil || paidOnly {
 		return a, err
 	}
-	if a, err = f.svc.Reviews.ApprovePreliminary(ctx, f.reviewer, a.ID, 0); err != nil {
+	if a, err = f.svc.Reviews.ApprovePreliminary(ctx, f.reviewer, a.ID, a.Version); err != nil {
 		return a, err
 	}
 	return f.svc.Applications.SubmitMaterials(ctx, u, a.ID, "SF", "SF1234567890123")
 }
 
 // applications brings n new applications of u to PendingFinalReview.
-func (f *fixture) applications(ctx context.Context, u notary.User, n int) ([]uuid.UUID, error) {
-	ids := make([]uuid.UUID, n)
-	for i := range ids {
+func (f *fixture) applications(ctx context.Context, u notary.User, n int) ([]notary.Application, error) {
+	apps := make([]notary.Application, n)
+	for i := range apps {
 		a, err := f.application(ctx, u, false)
 		if err != nil {
 			return nil, err
 		}
-		ids[i] = a.ID
+		apps[i] = a
 	}
-	return ids, nil
+	return apps, nil
 }
 
 // cycle runs the two transitions every worker repeats: the final review
-// rejects the materials, the owner submits them again.
-func (f *fixture) cycle(ctx context.Context, u notary.User, id uuid.UUID) error {
-	if _, err := f.svc.Reviews.RejectFinal(ctx, f.reviewer, id, 0, "missing signature"); err != nil {
+// rejects the materials at the version the reviewer saw, the owner submits
+// them again. app is left as the last transition returned it.
+func (f *fixture) cycle(ctx context.Context, u notary.User, app *notary.Application) error {
+	rejected, err := f.svc.Reviews.RejectFinal(ctx, f.reviewer, app.ID, app.Version, "missing signature")
+	if err != nil {
 		return err
 	}
-	_, err := f.svc.Applications.SubmitMaterials(ctx, u, id, "SF", "SF1234567890123")
+	*app, err = f.svc.Applications.SubmitMaterials(ctx, u, rejected.ID, "SF", "SF1234567890123")
 	return err
 }

@@ -5,9 +5,9 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/qmuntal/stateless"
 
+	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/store"
 )
 
@@ -34,14 +34,14 @@ func benchMemory(ctx context.Context, _ config, r *Report) error {
 		// The applications the iterations work on are made first, and
 		// their garbage collected, so that the timed loop pays for its
 		// own allocations (and the collections they cause) only.
-		var apps []uuid.UUID
+		var apps []notary.Application
 		if apps, failed = f.applications(ctx, u, (b.N+cyclesPerApp-1)/cyclesPerApp); failed != nil {
 			b.FailNow()
 		}
 		runtime.GC()
 		b.ResetTimer()
 		for i := range b.N {
-			if failed = f.cycle(ctx, u, apps[i/cyclesPerApp]); failed != nil {
+			if failed = f.cycle(ctx, u, &apps[i/cyclesPerApp]); failed != nil {
 				b.FailNow()
 			}
 		}

@@ -110,7 +110,7 @@ func compareAt(ctx context.Context, c config, env *pgEnv, workers int) (nk, raw 
 		count int64
 		time  time.Duration
 	}
-	mine := &side{name: "notarykit", run: func(ctx context.Context, w int) error { return f.cycle(ctx, users[w], apps[w].ID) }}
+	mine := &side{name: "notarykit", run: func(ctx context.Context, w int) error { return f.cycle(ctx, users[w], &apps[w]) }}
 	baseline := &side{name: "raw", run: func(ctx context.Context, w int) error { return rawApps[w].cycle(ctx, env.raw) }}
 	// Short slices in ABBA order (notarykit first, then raw first, and so
 	// on), so that a drift in the shared machine's speed falls on both.

@@ -56,7 +56,7 @@ func benchRelay(ctx context.Context, c config, r *Report) error {
 				return
 			}
 			for range cycles / 4 {
-				if err := f.cycle(ctx, wu, a.ID); err != nil {
+				if err := f.cycle(ctx, wu, &a); err != nil {
 					errs[w] = err
 					return
 				}

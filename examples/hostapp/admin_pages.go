@@ -461,10 +461,11 @@ func (a *App) decisionFailed(w http.ResponseWriter, r *http.Request, s adminSess
 	return show(status, msg)
 }
 
-// formVersion parses the version field of a decision form.
+// formVersion parses the version field of a decision form; the SDK
+// refuses a version that is not the record's as shown.
 func formVersion(r *http.Request) (int64, error) {
 	v, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("version")), 10, 64)
-	if err != nil || v < 0 {
+	if err != nil {
 		return 0, &notary.FieldError{Field: "version", Reason: "missing or not a number"}
 	}
 	return v, nil

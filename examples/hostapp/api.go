@@ -247,7 +247,7 @@ func (a *App) cancelApplication(w http.ResponseWriter, r *http.Request) error {
 
 // shipmentRequest names a courier consignment.
 type shipmentRequest struct {
-	Version        int64  `json:"version,omitempty"` // admin decisions only: 0 decides on the stored version
+	Version        int64  `json:"version,omitempty"` // admin decisions only (Ship), where it is required
 	Carrier        string `json:"carrier"`
 	TrackingNumber string `json:"tracking_number"`
 }

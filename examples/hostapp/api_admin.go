@@ -205,9 +205,10 @@ func (a *App) adminGetApplication(w http.ResponseWriter, r *http.Request) error 
 
 // --- Decisions ---
 //
-// Every decision carries the version of the record the admin reviewed; a
-// stale version answers 409 conflict, so two admins never overwrite each
-// other. Version 0 decides on whatever is stored.
+// Every decision carries the version of the record the admin reviewed
+// (the "version" its JSON showed); a stale version answers 409 conflict, so
+// two admins never overwrite each other. A missing or 0 version is a 400
+// naming "version": the SDK refuses to decide on content nobody saw.
 
 type versionRequest struct {
 	Version int64 `json:"version"`

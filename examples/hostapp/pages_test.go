@@ -176,7 +176,7 @@ func TestAdminApplicationPages(t *testing.T) {
 	var filing filingView
 	user.call("POST", "/api/filings", filingContent(), 201, &filing)
 	api := h.admin(testAdminEmail, testAdminPassword)
-	api.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{}, 200, &filing)
+	api.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
 	var evidence page[evidenceView]
 	user.call("GET", "/api/evidence", nil, 200, &evidence)
 	var app applicationView
