@@ -35,6 +35,15 @@ var (
 	// (idempotency key, provider event ID). Services translate it into a
 	// replay of the first result; stores return it from Commit.
 	ErrDuplicate = errors.New("notary: duplicate")
+	// ErrUnavailable: the store (or another dependency) failed for a
+	// reason that is expected to pass — a lost or refused connection, a
+	// server shutting down, a serialization failure or deadlock, a busy
+	// database. Stores retry idempotent reads a few times before
+	// returning it. Nothing was changed unless the error says the outcome
+	// is unknown; either way the call may be repeated later, so hosts
+	// answer it as retryable (HTTP 503 with Retry-After), never as an
+	// internal error.
+	ErrUnavailable = errors.New("notary: temporarily unavailable")
 )
 
 // FieldError describes which input field is invalid and why. It matches

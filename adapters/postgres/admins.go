@@ -114,11 +114,17 @@ func qualify(alias, columns string) string {
 }
 
 func (s *Store) admin(ctx context.Context, query string, args []any, missing func() error) (notary.AdminAccount, error) {
-	a, err := scanAdmin(s.pool.QueryRow(ctx, query, args...))
+	a, err := read(ctx, s, func() (notary.AdminAccount, error) {
+		a, err := scanAdmin(s.pool.QueryRow(ctx, query, args...))
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			err = dbError(err)
+		}
+		return a, err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notary.AdminAccount{}, missing()
 	} else if err != nil {
-		return notary.AdminAccount{}, dbError(err)
+		return notary.AdminAccount{}, err
 	}
 	return a, nil
 }
@@ -139,8 +145,10 @@ func (s *Store) AdminByEmail(ctx context.Context, officeID uuid.UUID, email stri
 // ListAdmins returns the office's accounts ordered by email (byte order,
 // then ID).
 func (s *Store) ListAdmins(ctx context.Context, officeID uuid.UUID) ([]notary.AdminAccount, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 ORDER BY email COLLATE "C", id`, pgid(officeID))
-	return collect(rows, err, scanAdmin)
+	return read(ctx, s, func() ([]notary.AdminAccount, error) {
+		rows, err := s.pool.Query(ctx, `SELECT `+adminColumns+` FROM admins WHERE office_id = $1 ORDER BY email COLLATE "C", id`, pgid(officeID))
+		return collect(rows, err, scanAdmin)
+	})
 }
 
 // CreateSession stores s; ErrConflict if its TokenHash exists,
@@ -176,14 +184,16 @@ func (r *sessionRow) session(tokenHash string) notary.Session {
 // Session returns the session with that token hash, or an error wrapping
 // ErrNotFound.
 func (s *Store) Session(ctx context.Context, tokenHash string) (notary.Session, error) {
-	var r sessionRow
-	err := s.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash).Scan(r.dest()...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notary.Session{}, notFound("session")
-	} else if err != nil {
-		return notary.Session{}, dbError(err)
-	}
-	return r.session(tokenHash), nil
+	return read(ctx, s, func() (notary.Session, error) {
+		var r sessionRow
+		err := s.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash).Scan(r.dest()...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notary.Session{}, notFound("session")
+		} else if err != nil {
+			return notary.Session{}, dbError(err)
+		}
+		return r.session(tokenHash), nil
+	})
 }
 
 var sessionAdminSQL = `SELECT ` + qualify("s", sessionColumns) + `, ` + qualify("a", adminColumns) + `
@@ -194,7 +204,10 @@ WHERE s.token_hash = $1`
 // account, read with one query, or an error wrapping ErrNotFound when the
 // session or its account is absent.
 func (s *Store) SessionAdmin(ctx context.Context, tokenHash string) (notary.Session, notary.AdminAccount, error) {
-	l := scanSessionAdmin(s.pool.QueryRow(ctx, sessionAdminSQL, tokenHash), tokenHash)
+	l, _ := read(ctx, s, func() (notary.SessionLookup, error) {
+		l := scanSessionAdmin(s.pool.QueryRow(ctx, sessionAdminSQL, tokenHash), tokenHash)
+		return l, l.Err
+	})
 	return l.Session, l.Account, l.Err
 }
 
@@ -227,20 +240,30 @@ func (s *Store) FilingForReview(ctx context.Context, id uuid.UUID, tokenHash str
 func forReview[T any](ctx context.Context, s *Store, query string, id uuid.UUID, tokenHash string,
 	decode func([]byte) (T, error), missing func() error,
 ) (T, notary.SessionLookup, error) {
-	var zero T
-	b := &pgx.Batch{}
-	b.Queue(query, pgid(id))
-	b.Queue(sessionAdminSQL, tokenHash)
-	br := s.pool.SendBatch(ctx, b)
-	rec, err := scanDoc(br.QueryRow(), decode, missing)
-	lookup := scanSessionAdmin(br.QueryRow(), tokenHash)
-	if cerr := br.Close(); err == nil && cerr != nil {
-		err = dbError(cerr)
+	type both struct {
+		rec    T
+		lookup notary.SessionLookup
 	}
+	r, err := read(ctx, s, func() (both, error) {
+		b := &pgx.Batch{}
+		b.Queue(query, pgid(id))
+		b.Queue(sessionAdminSQL, tokenHash)
+		br := s.pool.SendBatch(ctx, b)
+		rec, err := scanDoc(br.QueryRow(), decode, missing)
+		lookup := scanSessionAdmin(br.QueryRow(), tokenHash)
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = dbError(cerr)
+		}
+		if err == nil && errors.Is(lookup.Err, notary.ErrUnavailable) {
+			err = lookup.Err
+		}
+		return both{rec, lookup}, err
+	})
 	if err != nil {
+		var zero T
 		return zero, notary.SessionLookup{}, err
 	}
-	return rec, lookup, nil
+	return r.rec, r.lookup, nil
 }
 
 // TouchSession sets the session's LastSeenAt, or fails with ErrNotFound.

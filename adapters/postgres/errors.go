@@ -35,9 +35,13 @@ var uniqueErrors = map[string]error{
 
 // dbError translates a database error into the sentinel errors of package
 // notary where one applies, keeping the original error in the chain.
+// Transient failures (see transient) wrap notary.ErrUnavailable.
 func dbError(err error) error {
 	if err == nil {
 		return nil
+	}
+	if transient(err) {
+		return fmt.Errorf("%w: postgres: %w", notary.ErrUnavailable, err)
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -54,9 +58,6 @@ func dbError(err error) error {
 		if sentinel == nil {
 			sentinel = notary.ErrConflict
 		}
-	case "40P01", // deadlock_detected
-		"40001": // serialization_failure
-		sentinel = notary.ErrConflict // a lost race between concurrent writers
 	case "23514", // check_violation
 		"23502", // not_null_violation
 		"22001", // string_data_right_truncation

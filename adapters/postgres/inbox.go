@@ -18,11 +18,15 @@ func (s *Store) AddInboxMessage(ctx context.Context, m notary.InboxMessage) erro
 	if m.ID == uuid.Nil {
 		return invalid("inbox message without ID")
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO inbox (id, office_id, user_id, kind, record_id, subject, body, created_at, read_at)
+	// Idempotent by ID, so retried like a read.
+	_, err := read(ctx, s, func() (struct{}, error) {
+		_, err := s.pool.Exec(ctx, `INSERT INTO inbox (id, office_id, user_id, kind, record_id, subject, body, created_at, read_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (id) DO NOTHING`,
-		m.ID, m.OfficeID, m.UserID, string(m.Kind), m.RecordID, m.Subject, m.Body, utc(m.CreatedAt), tz(m.ReadAt))
-	return dbError(err)
+			m.ID, m.OfficeID, m.UserID, string(m.Kind), m.RecordID, m.Subject, m.Body, utc(m.CreatedAt), tz(m.ReadAt))
+		return struct{}{}, dbError(err)
+	})
+	return err
 }
 
 const inboxColumns = `id, office_id, user_id, kind, record_id, subject, body, created_at, read_at`
@@ -43,26 +47,29 @@ ORDER BY created_at DESC, id DESC LIMIT $3`
 ORDER BY created_at DESC, id DESC LIMIT $3`
 		args = append(args, utc(before.CreatedAt), before.ID)
 	}
-	rows, err := s.pool.Query(ctx, query, args...)
-	return collect(rows, err, func(row pgx.Row) (notary.InboxMessage, error) {
-		var (
-			m       notary.InboxMessage
-			kind    string
-			created time.Time
-			read    pgtype.Timestamptz
-		)
-		err := row.Scan(&m.ID, &m.OfficeID, &m.UserID, &kind, &m.RecordID, &m.Subject, &m.Body, &created, &read)
-		m.Kind, m.CreatedAt, m.ReadAt = notary.NoticeKind(kind), utc(created), fromTZ(read)
-		return m, err
+	return read(ctx, s, func() ([]notary.InboxMessage, error) {
+		rows, err := s.pool.Query(ctx, query, args...)
+		return collect(rows, err, func(row pgx.Row) (notary.InboxMessage, error) {
+			var (
+				m       notary.InboxMessage
+				kind    string
+				created time.Time
+				readAt  pgtype.Timestamptz
+			)
+			err := row.Scan(&m.ID, &m.OfficeID, &m.UserID, &kind, &m.RecordID, &m.Subject, &m.Body, &created, &readAt)
+			m.Kind, m.CreatedAt, m.ReadAt = notary.NoticeKind(kind), utc(created), fromTZ(readAt)
+			return m, err
+		})
 	})
 }
 
 // UnreadCount counts the user's unread messages at the office.
 func (s *Store) UnreadCount(ctx context.Context, officeID uuid.UUID, userID string) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE office_id = $1 AND user_id = $2 AND read_at IS NULL`,
-		officeID, userID).Scan(&n)
-	return n, dbError(err)
+	return read(ctx, s, func() (n int, err error) {
+		err = s.pool.QueryRow(ctx, `SELECT count(*) FROM inbox WHERE office_id = $1 AND user_id = $2 AND read_at IS NULL`,
+			officeID, userID).Scan(&n)
+		return n, dbError(err)
+	})
 }
 
 // MarkRead sets ReadAt to at on the user's unread messages at the office

@@ -103,7 +103,13 @@ func (s *Store) ClaimNotices(ctx context.Context, now time.Time, lease time.Dura
 	if limit <= 0 {
 		return nil, nil
 	}
-	out, err := s.queryNotices(ctx, claimSQL, utc(now), utc(now.Add(lease)), limit)
+	// A claim changes rows: it is sent again only when it was certainly
+	// not applied (an orphaned claim would hold its notices for a lease).
+	var out []notary.Notice
+	err := write(ctx, s, func() (err error) {
+		out, err = s.queryNotices(ctx, claimSQL, utc(now), utc(now.Add(lease)), limit)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -177,20 +183,22 @@ func (s *Store) FinishNotices(ctx context.Context, results []notary.NoticeResult
 		outstanding[r.ID] = struct{}{}
 		ids[i], claims[i], statuses[i], lastErrors[i] = r.ID, nullUUID(r.Claim), string(o.Status), safeText(o.Error)
 	}
-	rows, err := s.pool.Query(ctx, finishSQL, ids, claims, statuses, nexts, lastErrors, delivereds)
+	// Applying outcomes is idempotent by claim, so a transient failure is
+	// retried even when the update may have been applied: results applied
+	// then come back stale, and a dropped connection does not leave a
+	// delivered batch to be claimed and sent again.
+	updated, err := read(ctx, s, func() ([]uuid.UUID, error) {
+		rows, err := s.pool.Query(ctx, finishSQL, ids, claims, statuses, nexts, lastErrors, delivereds)
+		return collect(rows, err, func(row pgx.Row) (id uuid.UUID, err error) {
+			err = row.Scan(&id)
+			return id, err
+		})
+	})
 	if err != nil {
-		return nil, dbError(err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return nil, dbError(err)
-		}
+	for _, id := range updated {
 		delete(outstanding, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err)
 	}
 	var stale []uuid.UUID
 	for _, r := range results {
@@ -207,8 +215,10 @@ func (s *Store) ListNotices(ctx context.Context, status notary.NoticeStatus, lim
 	if limit <= 0 {
 		limit = defaultLimit
 	}
-	return s.queryNotices(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = $1 ORDER BY created_at, id LIMIT $2`,
-		string(status), limit)
+	return read(ctx, s, func() ([]notary.Notice, error) {
+		return s.queryNotices(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status = $1 ORDER BY created_at, id LIMIT $2`,
+			string(status), limit)
+	})
 }
 
 const requeueSQL = `WITH u AS (

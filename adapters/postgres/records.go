@@ -117,29 +117,33 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 	if err := checkChange(c); err != nil {
 		return err
 	}
-	b := &pgx.Batch{}
-	if c.Filing != nil {
-		if err := queueFiling(b, *c.Filing, c.ExpectedVersion); err != nil {
-			return err
+	// A batch remembers the statements it was prepared as on its
+	// connection, so each attempt sends a fresh one.
+	return write(ctx, s, func() error {
+		b := &pgx.Batch{}
+		if c.Filing != nil {
+			if err := queueFiling(b, *c.Filing, c.ExpectedVersion); err != nil {
+				return err
+			}
+		} else {
+			a := c.Application
+			queueApplication(b, *a, c.ExpectedVersion)
+			if len(c.Release) > 0 {
+				b.Queue(releaseSQL, pgid(a.ID), c.Release)
+			}
+			if len(c.Reserve) > 0 {
+				b.Queue(reserveSQL, pgid(a.ID), distinct(c.Reserve))
+			}
 		}
-	} else {
-		a := c.Application
-		queueApplication(b, *a, c.ExpectedVersion)
-		if len(c.Release) > 0 {
-			b.Queue(releaseSQL, pgid(a.ID), c.Release)
+		queueEvents(b, c.Events)
+		for _, n := range c.Notices {
+			queueNotice(b, n)
 		}
-		if len(c.Reserve) > 0 {
-			b.Queue(reserveSQL, pgid(a.ID), distinct(c.Reserve))
+		if c.DedupKey != "" {
+			b.Queue(insertDedupSQL, c.DedupKey)
 		}
-	}
-	queueEvents(b, c.Events)
-	for _, n := range c.Notices {
-		queueNotice(b, n)
-	}
-	if c.DedupKey != "" {
-		b.Queue(insertDedupSQL, c.DedupKey)
-	}
-	return s.send(ctx, b)
+		return s.send(ctx, b)
+	})
 }
 
 // send runs b as one implicit transaction and maps its first error.
@@ -254,7 +258,9 @@ func (s *Store) FilingByOwner(ctx context.Context, officeID uuid.UUID, ownerID s
 }
 
 func (s *Store) filing(ctx context.Context, query string, args []any, missing func() error) (notary.Filing, error) {
-	return scanDoc(s.pool.QueryRow(ctx, query, args...), recorddoc.DecodeFiling, missing)
+	return read(ctx, s, func() (notary.Filing, error) {
+		return scanDoc(s.pool.QueryRow(ctx, query, args...), recorddoc.DecodeFiling, missing)
+	})
 }
 
 // scanDoc decodes the doc column of a row; no row is missing().
@@ -296,7 +302,9 @@ func (s *Store) ApplicationByKey(ctx context.Context, officeID uuid.UUID, ownerI
 }
 
 func (s *Store) application(ctx context.Context, query string, args []any, missing func() error) (notary.Application, error) {
-	return scanDoc(s.pool.QueryRow(ctx, query, args...), recorddoc.DecodeApplication, missing)
+	return read(ctx, s, func() (notary.Application, error) {
+		return scanDoc(s.pool.QueryRow(ctx, query, args...), recorddoc.DecodeApplication, missing)
+	})
 }
 
 // listSQL builds the keyset-paginated query of a listing. Only the filters
@@ -368,14 +376,16 @@ func (s *Store) ListApplications(ctx context.Context, q notary.ListQuery) ([]not
 }
 
 func queryDocs[T any](ctx context.Context, s *Store, query string, args []any, decode func([]byte) (T, error)) ([]T, error) {
-	rows, err := s.pool.Query(ctx, query, args...)
-	return collect(rows, err, func(row pgx.Row) (T, error) {
-		var doc []byte
-		if err := row.Scan(&doc); err != nil {
-			var zero T
-			return zero, err
-		}
-		return decode(doc)
+	return read(ctx, s, func() ([]T, error) {
+		rows, err := s.pool.Query(ctx, query, args...)
+		return collect(rows, err, func(row pgx.Row) (T, error) {
+			var doc []byte
+			if err := row.Scan(&doc); err != nil {
+				var zero T
+				return zero, err
+			}
+			return decode(doc)
+		})
 	})
 }
 
@@ -395,10 +405,14 @@ func collect[T any](rows pgx.Rows, err error, scan func(pgx.Row) (T, error)) ([]
 // Reservations returns the holder of each of the evidence IDs that is
 // currently reserved.
 func (s *Store) Reservations(ctx context.Context, evidenceIDs []string) (map[string]uuid.UUID, error) {
-	out := make(map[string]uuid.UUID, len(evidenceIDs))
 	if len(evidenceIDs) == 0 {
-		return out, ctx.Err()
+		return map[string]uuid.UUID{}, ctx.Err()
 	}
+	return read(ctx, s, func() (map[string]uuid.UUID, error) { return s.reservations(ctx, evidenceIDs) })
+}
+
+func (s *Store) reservations(ctx context.Context, evidenceIDs []string) (map[string]uuid.UUID, error) {
+	out := make(map[string]uuid.UUID, len(evidenceIDs))
 	rows, err := s.pool.Query(ctx,
 		`SELECT evidence_id, application_id FROM evidence_reservations WHERE evidence_id = ANY($1::text[])`, evidenceIDs)
 	if err != nil {
@@ -424,6 +438,10 @@ func (s *Store) Reservations(ctx context.Context, evidenceIDs []string) (map[str
 // Events returns the record's audit events in Seq order (empty for an
 // unknown record).
 func (s *Store) Events(ctx context.Context, recordID uuid.UUID) ([]notary.Event, error) {
+	return read(ctx, s, func() ([]notary.Event, error) { return s.events(ctx, recordID) })
+}
+
+func (s *Store) events(ctx context.Context, recordID uuid.UUID) ([]notary.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE record_id = $1 ORDER BY seq`, recordID)
 	return collect(rows, err, func(row pgx.Row) (notary.Event, error) {
 		var (

@@ -525,3 +525,19 @@ func TestCancelMidCommitIsAtomic(t *testing.T) {
 		})
 	}
 }
+
+// TestBusyPastTimeoutIsUnavailable checks that a writer still locked out
+// when the busy timeout ends fails with notary.ErrUnavailable (retry
+// later), changing nothing, rather than with an unclassified error.
+func TestBusyPastTimeoutIsUnavailable(t *testing.T) {
+	t.Parallel()
+	s, path := openFile(t)
+	unlock := holdWriteLock(t, path)
+	a := application(uuid.New(), "alice", "ev-1")
+	err := s.Commit(t.Context(), create(a))
+	require.ErrorIs(t, err, notary.ErrUnavailable)
+	unlock()
+	_, err = s.Application(t.Context(), a.ID)
+	require.ErrorIs(t, err, notary.ErrNotFound)
+	require.NoError(t, s.Commit(t.Context(), create(a)))
+}

@@ -10,7 +10,8 @@ import (
 	"runtime"
 	"strings"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/notarykit/notarykit/notary"
 )
@@ -172,6 +173,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
+		if busy(err) && !errors.Is(err, notary.ErrUnavailable) {
+			return fmt.Errorf("%w: %w", notary.ErrUnavailable, err)
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -181,11 +185,29 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// busy reports whether err is SQLite's "the database is locked by another
+// connection" (SQLITE_BUSY or SQLITE_LOCKED, with any extended code): the
+// busy timeout ran out while another writer or process held the lock.
+func busy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+}
+
 // fail wraps a database error, preferring the context's error when the
-// context ended (the driver reports that as an interrupt).
+// context ended (the driver reports that as an interrupt). A busy or
+// locked database wraps notary.ErrUnavailable.
 func (s *Store) fail(ctx context.Context, op string, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
+	}
+	if busy(err) {
+		// The busy timeout already waited for the lock: tell the caller
+		// to come back later rather than report a fault.
+		return fmt.Errorf("%w: sqlite: %s: %w", notary.ErrUnavailable, op, err)
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
 }

@@ -169,7 +169,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 // renderError shows err on the error page with its status.
 func (a *App) renderError(w http.ResponseWriter, r *http.Request, s *adminSession, err error) {
 	status, _ := classify(err)
-	d := pageData{Title: http.StatusText(status), Error: a.pageMessage(r, err)}
+	d := pageData{Title: http.StatusText(status), Error: a.pageMessage(w, r, err)}
 	if s != nil {
 		d.Admin, d.CSRF = &s.Admin, s.CSRF
 	}
@@ -178,10 +178,13 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, s *adminSessio
 
 // pageMessage is what a page shows of an error: the SDK's message for a
 // client error, nothing internal for a server error.
-func (a *App) pageMessage(r *http.Request, err error) string {
+func (a *App) pageMessage(w http.ResponseWriter, r *http.Request, err error) string {
 	status, _ := classify(err)
-	if status >= 500 {
-		a.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if status >= 500 || status == statusClientClosed {
+		a.failed(w, r, status, err)
+		if status == http.StatusServiceUnavailable {
+			return "Temporarily unavailable. Please try again in a moment."
+		}
 		return "Internal error. Please try again later."
 	}
 	var fe *notary.FieldError
@@ -229,7 +232,7 @@ func (a *App) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		status, _ := classify(err)
 		d.Error = "Wrong email or password, or the account is locked."
 		if status != http.StatusUnauthorized {
-			d.Error = a.pageMessage(r, err)
+			d.Error = a.pageMessage(w, r, err)
 		}
 		a.showLogin(w, r, status, d, email)
 		return
@@ -451,10 +454,10 @@ func (a *App) applicationAction(w http.ResponseWriter, r *http.Request, s adminS
 // reason and the record as it is now), or an error page for server errors.
 func (a *App) decisionFailed(w http.ResponseWriter, r *http.Request, s adminSession, err error, show func(status int, msg string) error) error {
 	status, _ := classify(err)
-	if status >= 500 {
+	if status >= 500 || status == statusClientClosed {
 		return err
 	}
-	msg := a.pageMessage(r, err)
+	msg := a.pageMessage(w, r, err)
 	if errors.Is(err, notary.ErrConflict) {
 		msg = "Someone else changed this record meanwhile; review it as it is now. (" + msg + ")"
 	}

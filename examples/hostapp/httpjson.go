@@ -43,10 +43,36 @@ func classify(err error) (int, string) {
 		return http.StatusConflict, "invalid_transition"
 	case errors.Is(err, notary.ErrConflict), errors.Is(err, notary.ErrDuplicate):
 		return http.StatusConflict, "conflict"
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, notary.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "unavailable"
+	case errors.Is(err, context.Canceled):
+		return statusClientClosed, "cancelled"
 	}
 	return http.StatusInternalServerError, "internal"
+}
+
+// statusClientClosed answers a request whose client went away before the
+// answer was ready (nginx's 499): nobody reads it, and it is no fault of
+// the server's.
+const statusClientClosed = 499
+
+// retryAfter is the Retry-After of a 503: how many seconds a client waits
+// before repeating a request the store could not serve.
+const retryAfter = "1"
+
+// failed logs a server-side failure of a request at the level it deserves
+// and sets Retry-After on a 503: a client that went away is no error, a
+// temporary outage is a warning, anything else an error.
+func (a *App) failed(w http.ResponseWriter, r *http.Request, status int, err error) {
+	switch {
+	case status == statusClientClosed:
+		a.log.DebugContext(r.Context(), "request cancelled by the client", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status == http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", retryAfter)
+		a.log.WarnContext(r.Context(), "request failed temporarily", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
+		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 }
 
 // writeError answers err as JSON. Client errors carry the SDK's message
@@ -55,11 +81,14 @@ func classify(err error) (int, string) {
 func (a *App) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := classify(err)
 	body := apiError{Error: code, Message: publicMessage(err)}
-	if status >= 500 {
-		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if status >= 500 || status == statusClientClosed {
+		a.failed(w, r, status, err)
 		body.Message = "internal error"
-		if status == http.StatusServiceUnavailable {
+		switch status {
+		case http.StatusServiceUnavailable:
 			body.Message = "temporarily unavailable, try again"
+		case statusClientClosed:
+			body.Message = "request cancelled"
 		}
 	}
 	var fe *notary.FieldError

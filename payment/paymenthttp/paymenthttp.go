@@ -80,7 +80,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status, code := classify(err)
 		level := slog.LevelWarn
-		if status >= 500 {
+		if status >= 500 && status != http.StatusServiceUnavailable {
 			level = slog.LevelError
 		}
 		h.cfg.log.Log(ctx, level, "paymenthttp: notification not accepted", "status", status, "err", err, "remote", r.RemoteAddr)
@@ -101,6 +101,10 @@ func classify(err error) (int, string) {
 		return http.StatusBadRequest, "invalid"
 	case errors.Is(err, notary.ErrNotFound):
 		return http.StatusNotFound, "not_found"
+	case errors.Is(err, notary.ErrUnavailable):
+		// The provider delivers the notice again later, as for any
+		// failure; it is only not a fault to alert on.
+		return http.StatusServiceUnavailable, "unavailable"
 	}
 	return http.StatusInternalServerError, "internal"
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -27,14 +28,18 @@ var (
 	alice    = notary.User{ID: "u-alice", Email: "alice@example.com", Name: "Alice"}
 )
 
-// failingStore fails every Commit while fail is set.
+// failingStore fails every Commit while fail is set, with err when set.
 type failingStore struct {
 	notary.Store
 	fail bool
+	err  error
 }
 
 func (s *failingStore) Commit(ctx context.Context, c notary.Change) error {
 	if s.fail {
+		if s.err != nil {
+			return s.err
+		}
 		return errors.New("database unavailable")
 	}
 	return s.Store.Commit(ctx, c)
@@ -137,6 +142,14 @@ func TestHandler(t *testing.T) {
 		assert.Equal(t, http.StatusInternalServerError, rec.Code, "the provider must retry")
 		assert.JSONEq(t, `{"status":"error","error":"internal"}`, rec.Body.String())
 		assert.NotContains(t, rec.Body.String(), "database", "details stay in the log")
+	})
+	t.Run("store temporarily unavailable", func(t *testing.T) {
+		f.store.fail, f.store.err = true, fmt.Errorf("%w: connection lost", notary.ErrUnavailable)
+		defer func() { f.store.fail, f.store.err = false, nil }()
+		h, body := ok(f.pay.Settle(f.app.Payment.ID, t0))
+		rec := f.serve(http.MethodPost, h, body)
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "the provider must retry")
+		assert.JSONEq(t, `{"status":"error","error":"unavailable"}`, rec.Body.String())
 	})
 	require.Equal(t, notary.AwaitingPayment, f.state(t), "nothing above changed state")
 	t.Run("accepted once", func(t *testing.T) {
