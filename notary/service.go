@@ -183,6 +183,12 @@ func New(cfg Config) (*Service, error) {
 // Office returns the office configuration in force (with defaults applied).
 func (s *Service) Office() Office { return s.office }
 
+// Clock returns the clock the service stamps records, events and notices
+// with: Config.Clock, or the system clock when that was nil. Components
+// that compare times with the stored ones take it — the notify relay, for
+// one, which decides from it which notices are due.
+func (s *Service) Clock() Clock { return s.clock }
+
 // now is the service clock in UTC at the microsecond precision stores keep.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 

@@ -22,8 +22,8 @@ func BenchmarkRelayDrain(b *testing.B) {
 	const batch = 500
 	ctx := context.Background()
 	st := store.NewMemory()
-	relay := notify.NewRelay(st, newRenderer(b), map[notary.Channel]notary.Notifier{notary.ChannelEmail: discard{}},
-		notify.WithLogger(quietLogger()), notify.WithClock(newClock().Now))
+	relay := notify.NewRelay(st, newClock(), newRenderer(b), map[notary.Channel]notary.Notifier{notary.ChannelEmail: discard{}},
+		notify.WithLogger(quietLogger()))
 	b.ReportAllocs()
 	delivered := 0
 	for b.Loop() {

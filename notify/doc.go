@@ -16,7 +16,10 @@
 //     SMTP notifier of package adapters/smtp, or any a host adds), and
 //     records the outcome — delivered, retried with exponential backoff, or
 //     dead after a permanent failure or too many attempts. Dead notices are
-//     listed with [Relay.DeadLetters] and requeued with [Relay.Retry].
+//     listed with [Relay.DeadLetters] and requeued with [Relay.Retry]. A
+//     relay runs on the service's clock ([notary.Service.Clock], which
+//     [NewRelay] requires): it decides which notices are due by comparing
+//     that clock with the times the service stamped them with.
 //
 // # Templates
 //

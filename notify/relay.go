@@ -79,15 +79,6 @@ func WithBackoff(base, max time.Duration) RelayOption {
 	}
 }
 
-// WithClock sets the relay's clock (time.Now by default).
-func WithClock(now func() time.Time) RelayOption {
-	return func(r *Relay) {
-		if now != nil {
-			r.now = now
-		}
-	}
-}
-
 // WithLogger sets the logger of delivery failures (slog.Default() by
 // default).
 func WithLogger(l *slog.Logger) RelayOption {
@@ -128,7 +119,7 @@ type Relay struct {
 	maxAttempts int
 	backoffBase time.Duration
 	backoffMax  time.Duration
-	now         func() time.Time
+	clock       notary.Clock
 	log         *slog.Logger
 	poll        time.Duration
 }
@@ -136,7 +127,18 @@ type Relay struct {
 // NewRelay returns a relay that delivers the notices of outbox, rendered by
 // r, through the notifier of each notice's channel. A notice whose channel
 // has no notifier is dead on its first attempt.
-func NewRelay(outbox notary.Outbox, r *Renderer, notifiers map[notary.Channel]notary.Notifier, opts ...RelayOption) *Relay {
+//
+// clock must be the clock that stamps the notices: the service's, from
+// [notary.Service.Clock]. The relay compares its clock with the times the
+// service wrote (when a notice is due, when its lease ends), so a relay on
+// another clock would see notices due late or early — on a clock behind
+// the service's, not at all until it catches up. There is no default, and
+// NewRelay panics when clock is nil: the mistake shows at start-up instead
+// of as mail that silently never leaves.
+func NewRelay(outbox notary.Outbox, clock notary.Clock, r *Renderer, notifiers map[notary.Channel]notary.Notifier, opts ...RelayOption) *Relay {
+	if clock == nil {
+		panic("notify: NewRelay needs the clock that stamps the notices: pass the service's, Service.Clock()")
+	}
 	rl := &Relay{
 		outbox:      outbox,
 		renderer:    r,
@@ -146,7 +148,7 @@ func NewRelay(outbox notary.Outbox, r *Renderer, notifiers map[notary.Channel]no
 		maxAttempts: DefaultMaxAttempts,
 		backoffBase: DefaultBackoffBase,
 		backoffMax:  DefaultBackoffMax,
-		now:         time.Now,
+		clock:       clock,
 		log:         slog.Default(),
 		poll:        DefaultPollInterval,
 	}
@@ -192,7 +194,7 @@ func (r *Relay) Drain(ctx context.Context) (delivered int, err error) {
 		if err := ctx.Err(); err != nil {
 			return delivered, err
 		}
-		notices, err := r.outbox.ClaimNotices(ctx, r.now(), r.lease, r.batch)
+		notices, err := r.outbox.ClaimNotices(ctx, r.clock.Now(), r.lease, r.batch)
 		if err != nil {
 			return delivered, fmt.Errorf("notify: claim notices: %w", err)
 		}
@@ -220,7 +222,7 @@ func (r *Relay) deliverBatch(ctx context.Context, notices []notary.Notice) (deli
 		if ctx.Err() != nil {
 			break
 		}
-		if len(results) > 0 && !flushAt.IsZero() && !r.now().Before(flushAt) {
+		if len(results) > 0 && !flushAt.IsZero() && !r.clock.Now().Before(flushAt) {
 			k, err := r.finish(ctx, results)
 			delivered += k
 			if err != nil {
@@ -281,7 +283,7 @@ func (r *Relay) finish(ctx context.Context, results []notary.NoticeResult) (int,
 func (r *Relay) deliver(ctx context.Context, n notary.Notice) (outcome notary.NoticeOutcome, ok bool) {
 	log := r.log.With("notice_id", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
 
-	remaining := n.LeaseUntil.Sub(r.now())
+	remaining := n.LeaseUntil.Sub(r.clock.Now())
 	if !n.LeaseUntil.IsZero() && remaining <= 0 {
 		// The lease ran out while earlier notices of the batch were being
 		// delivered; another relay may hold the notice by now.
@@ -290,7 +292,7 @@ func (r *Relay) deliver(ctx context.Context, n notary.Notice) (outcome notary.No
 	}
 
 	outcome, sendErr := r.attempt(ctx, n, remaining)
-	at := r.now()
+	at := r.clock.Now()
 	outcome.At = at
 	switch {
 	case sendErr == nil:
@@ -395,5 +397,5 @@ func (r *Relay) DeadLetters(ctx context.Context, limit int) ([]notary.Notice, er
 // count of attempts. The outbox returns notary.ErrNotFound for an unknown
 // ID and notary.ErrInvalidTransition for a notice that is not dead.
 func (r *Relay) Retry(ctx context.Context, id uuid.UUID) error {
-	return r.outbox.RequeueNotice(ctx, id, r.now())
+	return r.outbox.RequeueNotice(ctx, id, r.clock.Now())
 }

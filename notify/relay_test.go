@@ -27,8 +27,8 @@ type relayEnv struct {
 func newRelayEnv(t *testing.T, opts ...notify.RelayOption) *relayEnv {
 	t.Helper()
 	e := &relayEnv{store: store.NewMemory(), clock: newClock(), email: newRecorder()}
-	opts = append([]notify.RelayOption{notify.WithClock(e.clock.Now), notify.WithLogger(quietLogger())}, opts...)
-	e.relay = notify.NewRelay(e.store, newRenderer(t), map[notary.Channel]notary.Notifier{
+	opts = append([]notify.RelayOption{notify.WithLogger(quietLogger())}, opts...)
+	e.relay = notify.NewRelay(e.store, e.clock, newRenderer(t), map[notary.Channel]notary.Notifier{
 		notary.ChannelEmail:  e.email,
 		notary.ChannelInSite: notify.NewInboxNotifier(e.store),
 	}, opts...)
@@ -271,11 +271,12 @@ func TestRelaysDrainConcurrently(t *testing.T) {
 	ns := notices(total, notary.NoticeShipped, notary.ChannelEmail)
 	seed(t, s, ns...)
 	r := newRenderer(t)
+	clock := newClock()
 
 	var wg sync.WaitGroup
 	counts := make([]int, relays)
 	for i := range relays {
-		relay := notify.NewRelay(s, r, map[notary.Channel]notary.Notifier{notary.ChannelEmail: rec},
+		relay := notify.NewRelay(s, clock, r, map[notary.Channel]notary.Notifier{notary.ChannelEmail: rec},
 			notify.WithBatchSize(7), notify.WithLogger(quietLogger()))
 		wg.Go(func() {
 			for {
@@ -360,7 +361,7 @@ func (failingOutbox) ClaimNotices(context.Context, time.Time, time.Duration, int
 }
 
 func TestRelayDrainReportsOutboxErrors(t *testing.T) {
-	relay := notify.NewRelay(failingOutbox{}, newRenderer(t), nil, notify.WithLogger(quietLogger()))
+	relay := notify.NewRelay(failingOutbox{}, newClock(), newRenderer(t), nil, notify.WithLogger(quietLogger()))
 	_, err := relay.Drain(context.Background())
 	assert.ErrorContains(t, err, "database is down")
 }
@@ -368,7 +369,7 @@ func TestRelayDrainReportsOutboxErrors(t *testing.T) {
 func TestRelayRun(t *testing.T) {
 	s := store.NewMemory()
 	rec := newRecorder()
-	relay := notify.NewRelay(s, newRenderer(t), map[notary.Channel]notary.Notifier{notary.ChannelEmail: rec},
+	relay := notify.NewRelay(s, newClock(), newRenderer(t), map[notary.Channel]notary.Notifier{notary.ChannelEmail: rec},
 		notify.WithPollInterval(5*time.Millisecond), notify.WithLogger(quietLogger()))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -393,7 +394,7 @@ func TestRelayRun(t *testing.T) {
 }
 
 func TestRelayRunSurvivesOutboxErrors(t *testing.T) {
-	relay := notify.NewRelay(failingOutbox{}, newRenderer(t), nil,
+	relay := notify.NewRelay(failingOutbox{}, newClock(), newRenderer(t), nil,
 		notify.WithPollInterval(time.Millisecond), notify.WithLogger(quietLogger()))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -430,8 +431,8 @@ func (o *countingOutbox) calls() []int {
 func newCountingRelay(t *testing.T, e *relayEnv, opts ...notify.RelayOption) (*notify.Relay, *countingOutbox) {
 	t.Helper()
 	o := &countingOutbox{Outbox: e.store}
-	opts = append([]notify.RelayOption{notify.WithClock(e.clock.Now), notify.WithLogger(quietLogger())}, opts...)
-	return notify.NewRelay(o, newRenderer(t), map[notary.Channel]notary.Notifier{
+	opts = append([]notify.RelayOption{notify.WithLogger(quietLogger())}, opts...)
+	return notify.NewRelay(o, e.clock, newRenderer(t), map[notary.Channel]notary.Notifier{
 		notary.ChannelEmail:  e.email,
 		notary.ChannelInSite: notify.NewInboxNotifier(e.store),
 	}, opts...), o

@@ -26,7 +26,7 @@
 //	})
 //	if err != nil { … }
 //	defer n.Close()
-//	relay := notify.NewRelay(store, renderer, map[notary.Channel]notary.Notifier{
+//	relay := notify.NewRelay(store, svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
 //		notary.ChannelEmail:  n,
 //		notary.ChannelInSite: notify.NewInboxNotifier(store),
 //	})

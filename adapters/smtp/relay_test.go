@@ -62,8 +62,8 @@ func newRelay(t *testing.T, s *store.Memory, c *clock, n notary.Notifier) (*noti
 	t.Helper()
 	r, err := notify.NewRenderer()
 	require.NoError(t, err)
-	return notify.NewRelay(s, r, map[notary.Channel]notary.Notifier{notary.ChannelEmail: n},
-		notify.WithClock(c.Now), notify.WithBatchSize(4), notify.WithBackoff(time.Second, time.Minute),
+	return notify.NewRelay(s, c, r, map[notary.Channel]notary.Notifier{notary.ChannelEmail: n},
+		notify.WithBatchSize(4), notify.WithBackoff(time.Second, time.Minute),
 		notify.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))), r
 }
 

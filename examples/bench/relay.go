@@ -83,7 +83,7 @@ func benchRelay(ctx context.Context, c config, r *Report) error {
 	delivered := make([]int, 4)
 	for w := range 4 {
 		wg.Go(func() {
-			relay := notify.NewRelay(env.store, renderer, notifiers, notify.WithBatchSize(200))
+			relay := notify.NewRelay(env.store, f.svc.Clock(), renderer, notifiers, notify.WithBatchSize(200))
 			delivered[w], errs[w] = relay.Drain(ctx)
 		})
 	}

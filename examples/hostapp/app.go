@@ -127,10 +127,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	a.relay = notify.NewRelay(a.store, renderer, map[notary.Channel]notary.Notifier{
+	a.relay = notify.NewRelay(a.store, a.svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
 		notary.ChannelEmail:  mailer,
 		notary.ChannelInSite: notify.NewInboxNotifier(a.store),
-	}, notify.WithClock(cfg.Clock.Now), notify.WithPollInterval(cfg.RelayInterval),
+	}, notify.WithPollInterval(cfg.RelayInterval),
 		notify.WithLogger(a.log.With("component", "relay")))
 
 	// 6. The first admin.

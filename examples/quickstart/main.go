@@ -87,10 +87,10 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	relay := notify.NewRelay(db, renderer, map[notary.Channel]notary.Notifier{
+	relay := notify.NewRelay(db, svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
 		notary.ChannelEmail:  printer{w, "email"},
 		notary.ChannelInSite: tee{notify.NewInboxNotifier(db), printer{w, "in-site"}},
-	}, notify.WithClock(clock.Now))
+	})
 
 	n := 0
 	step := func(format string, args ...any) error {
