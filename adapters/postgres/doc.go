@@ -29,7 +29,9 @@
 // (office, owner, idempotency key), one holder per evidence ID, one event
 // per (record, seq), one account per (office, lower(email)); their
 // violations come back as [notary.ErrConflict], [notary.ErrDuplicate] or
-// [notary.ErrEvidenceReserved].
+// [notary.ErrEvidenceReserved]. A trigger keeps the audit trail
+// append-only: an UPDATE or DELETE of an event fails (SQLSTATE NK405),
+// reported as [notary.ErrForbidden].
 //
 // Times are stored as timestamptz and returned in UTC, with microsecond
 // precision (finer digits are truncated, as the notary service already

@@ -9,10 +9,13 @@ import (
 	"github.com/notarykit/notarykit/notary"
 )
 
-// SQLSTATEs raised by the notarykit_raise function of the schema.
+// SQLSTATEs raised by the schema's functions: notarykit_raise, and
+// notarykit_append_only, the trigger function that refuses to change or
+// remove audit events.
 const (
-	codeConflict = "NK409"
-	codeNotFound = "NK404"
+	codeConflict   = "NK409"
+	codeNotFound   = "NK404"
+	codeAppendOnly = "NK405"
 )
 
 // uniqueErrors maps the name of each unique constraint or index to the
@@ -53,6 +56,8 @@ func dbError(err error) error {
 		sentinel = notary.ErrConflict
 	case codeNotFound:
 		sentinel = notary.ErrNotFound
+	case codeAppendOnly:
+		sentinel = notary.ErrForbidden // the audit trail is append-only
 	case "23505": // unique_violation
 		sentinel = uniqueErrors[pe.ConstraintName]
 		if sentinel == nil {

@@ -98,6 +98,13 @@ func constraint(err error) (code int, msg string, ok bool) {
 	return se.Code(), se.Error(), true
 }
 
+// appendOnly reports whether err is the refusal of the events_no_update or
+// events_no_delete trigger, which keep the audit trail append-only.
+func appendOnly(err error) bool {
+	code, msg, ok := constraint(err)
+	return ok && code == sqlite3.SQLITE_CONSTRAINT_TRIGGER && strings.Contains(msg, "events are append-only")
+}
+
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation of
 // exactly the given "table.column" list, as SQLite names it in the message
 // (e.g. "UNIQUE constraint failed: filings.office_id, filings.owner_id").

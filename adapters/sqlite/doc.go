@@ -28,7 +28,9 @@
 // double reservation impossible), audit events (unique per record and
 // sequence number), outbox notices and the deduplication key are committed
 // together or not at all. Constraint violations are mapped to the notary
-// sentinel errors (ErrConflict, ErrEvidenceReserved, ErrDuplicate).
+// sentinel errors (ErrConflict, ErrEvidenceReserved, ErrDuplicate). Triggers
+// keep the audit trail append-only: an UPDATE or DELETE of an event fails,
+// reported as ErrForbidden.
 //
 // # Schema
 //

@@ -159,7 +159,8 @@ func (s *Store) Path() string { return s.path }
 // write runs fn in one write transaction (BEGIN IMMEDIATE on the single
 // writer connection) and commits it, or rolls everything back when fn or the
 // commit fails. A cancelled or expired ctx aborts it and is reported as
-// ctx.Err().
+// ctx.Err(); an attempt to change or remove an audit event, which the
+// schema's triggers refuse, as notary.ErrForbidden.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -175,6 +176,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 		if busy(err) && !errors.Is(err, notary.ErrUnavailable) {
 			return fmt.Errorf("%w: %w", notary.ErrUnavailable, err)
+		}
+		if appendOnly(err) {
+			return fmt.Errorf("%w: sqlite: %w", notary.ErrForbidden, err)
 		}
 		return err
 	}
