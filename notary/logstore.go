@@ -58,7 +58,10 @@ type LogStore interface {
 	// predecessors come before it), gives the entries the next indexes in
 	// that order, appends the hashes integrate returns and removes the
 	// entries from the queue. If integrate fails, the context ends or the
-	// store fails, nothing changes. It returns how many entries it logged
+	// store fails, nothing changes; a limit below 1, or integrate
+	// returning a number of hashes other than tlog.StoredHashCount(size+n)
+	// - tlog.StoredHashCount(size) for n entries, is an error wrapping
+	// ErrInvalidInput that changes nothing either. It returns how many entries it logged
 	// (0 when the queue is empty, without calling integrate).
 	SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, integrate LogIntegrate) (int, error)
 	// LogSize returns the number of leaves in the office's log.

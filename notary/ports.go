@@ -19,6 +19,7 @@ type Store interface {
 	Outbox
 	Inbox
 	AdminStore
+	LogStore
 }
 
 // Change is one lifecycle transition, applied by Records.Commit as a single

@@ -49,6 +49,8 @@ type Memory struct {
 	adminEmails   map[emailKey]uuid.UUID
 	sessions      map[string]notary.Session
 	adminSessions map[uuid.UUID]map[string]struct{}
+
+	log memoryLog // the offices' transparency logs (memory_log.go)
 }
 
 var (

@@ -171,6 +171,7 @@ func (m *Memory) checkEvents(evs []notary.Event) error {
 func (m *Memory) appendEvents(evs []notary.Event) {
 	for _, ev := range evs {
 		m.events[ev.RecordID] = append(m.events[ev.RecordID], ev)
+		m.log.enqueue(ev)
 		if ev.ID != uuid.Nil {
 			m.eventIDs[ev.ID] = struct{}{}
 		}

@@ -57,5 +57,6 @@ func groups() []group {
 		adminGroup,
 		sessionGroup,
 		reviewReaderGroup,
+		logGroup,
 	}
 }
