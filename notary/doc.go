@@ -78,7 +78,8 @@
 // (wrapping a *[FieldError] naming the field), [ErrNotFound], [ErrForbidden],
 // [ErrUnauthenticated], [ErrConflict], [ErrFilingRequired],
 // [ErrInvalidTransition], [ErrEvidenceReserved] and, from stores,
-// [ErrDuplicate]. Bad input never panics and never changes state.
+// [ErrDuplicate]. A transient store failure wraps [ErrUnavailable]: retry
+// later. Bad input never panics and never changes state.
 // [Audit.Verify] reports a broken hash chain with [ErrTampered]; a
 // [Notifier] marks a delivery that retrying cannot fix with [ErrPermanent].
 //
