@@ -103,6 +103,8 @@ type Service struct {
 	Inbox *UserInbox
 	// Admins is the admin login unit (管理员登录单元).
 	Admins *Admins
+	// DeadLetters lists and retries the notices the relay gave up on.
+	DeadLetters *DeadLetters
 
 	office   Office
 	store    Store
@@ -177,6 +179,7 @@ func New(cfg Config) (*Service, error) {
 	s.Audit = &Audit{s}
 	s.Inbox = &UserInbox{s}
 	s.Admins = newAdmins(s, policy)
+	s.DeadLetters = &DeadLetters{s}
 	return s, nil
 }
 

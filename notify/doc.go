@@ -14,9 +14,11 @@
 //   - [Relay] is the outbox worker: it claims due notices, renders them,
 //     hands each to the notifier of its channel (the in-site notifier, the
 //     SMTP notifier of package adapters/smtp, or any a host adds), and
-//     records the outcome — delivered, retried with exponential backoff, or
-//     dead after a permanent failure or too many attempts. Dead notices are
-//     listed with [Relay.DeadLetters] and requeued with [Relay.Retry]. A
+//     records the outcome — delivered, retried with capped exponential
+//     backoff for a time budget (72 hours by default, [WithRetryBudget]), or
+//     dead after a permanent failure or once the budget is spent. Dead
+//     notices are listed with [Relay.DeadLetters] and requeued with
+//     [Relay.Retry] (office admins use notary's Service.DeadLetters). A
 //     relay runs on the service's clock ([notary.Service.Clock], which
 //     [NewRelay] requires): it decides which notices are due by comparing
 //     that clock with the times the service stamped them with.

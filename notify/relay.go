@@ -17,15 +17,24 @@ import (
 const (
 	DefaultBatchSize    = 50
 	DefaultLease        = time.Minute
-	DefaultMaxAttempts  = 10
+	DefaultRetryBudget  = 72 * time.Hour
 	DefaultBackoffBase  = 10 * time.Second
 	DefaultBackoffMax   = time.Hour
 	DefaultPollInterval = 5 * time.Second
+	DefaultFinishRetry  = 10 * time.Second
 )
 
-// finishTimeout bounds recording an outcome after the caller's context
-// was cancelled, so a delivered message is not reported as undelivered.
-const finishTimeout = 10 * time.Second
+// retryFloor is how many attempts a notice gets, however old it is, before
+// a temporary failure can make it dead: a dead letter an operator retries
+// after its budget ran out still gets a few tries, spaced by the backoff.
+const retryFloor = 3
+
+// finishBackoff is the first wait before recording outcomes again after
+// the outbox failed; it doubles up to finishBackoffMax.
+const (
+	finishBackoff    = 50 * time.Millisecond
+	finishBackoffMax = 2 * time.Second
+)
 
 // RelayOption configures a Relay.
 type RelayOption func(*Relay)
@@ -54,12 +63,41 @@ func WithLease(d time.Duration) RelayOption {
 	}
 }
 
-// WithMaxAttempts sets after how many failed attempts a notice is dead (10
-// by default).
+// WithRetryBudget sets how long after its transition committed a notice
+// is retried on temporary failures (72 hours by default, as long as mail
+// servers keep mail and payment providers retry webhooks): once a
+// temporary failure happens after the budget has run out, the notice is
+// dead. The last retry is scheduled at the end of the budget. A notice
+// gets at least three attempts in any case, so a dead letter retried
+// after its budget still gets a few.
+func WithRetryBudget(d time.Duration) RelayOption {
+	return func(r *Relay) {
+		if d > 0 {
+			r.budget = d
+		}
+	}
+}
+
+// WithMaxAttempts additionally caps how many attempts (as counted by the
+// outbox) a notice gets before a temporary failure makes it dead. There is
+// no cap by default: the retry budget decides (see WithRetryBudget).
 func WithMaxAttempts(n int) RelayOption {
 	return func(r *Relay) {
 		if n > 0 {
 			r.maxAttempts = n
+		}
+	}
+}
+
+// WithFinishRetry sets how long the relay keeps trying to record the
+// outcomes of a batch when the outbox fails (10 seconds by default).
+// Recording is idempotent per claim, so trying again is safe, and a
+// dropped database connection then does not leave delivered notices to be
+// claimed and sent again when their lease ends.
+func WithFinishRetry(d time.Duration) RelayOption {
+	return func(r *Relay) {
+		if d > 0 {
+			r.finishRetry = d
 		}
 	}
 }
@@ -116,7 +154,9 @@ type Relay struct {
 	notifiers   map[notary.Channel]notary.Notifier
 	batch       int
 	lease       time.Duration
-	maxAttempts int
+	budget      time.Duration
+	maxAttempts int // 0: no cap
+	finishRetry time.Duration
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	clock       notary.Clock
@@ -145,7 +185,8 @@ func NewRelay(outbox notary.Outbox, clock notary.Clock, r *Renderer, notifiers m
 		notifiers:   make(map[notary.Channel]notary.Notifier, len(notifiers)),
 		batch:       DefaultBatchSize,
 		lease:       DefaultLease,
-		maxAttempts: DefaultMaxAttempts,
+		budget:      DefaultRetryBudget,
+		finishRetry: DefaultFinishRetry,
 		backoffBase: DefaultBackoffBase,
 		backoffMax:  DefaultBackoffMax,
 		clock:       clock,
@@ -174,9 +215,8 @@ func NewRelay(outbox notary.Outbox, clock notary.Clock, r *Renderer, notifiers m
 // Each attempt ends in one outcome: delivered; pending again after a
 // backoff delay, for a temporary failure; or dead, when the error wraps
 // notary.ErrPermanent, the notice cannot be rendered, its channel has no
-// notifier, or it has had the maximum number of attempts (as counted by
-// the outbox, which counts claims). Dead notices wait for DeadLetters and
-// Retry. The outcomes of a batch are recorded together, with one
+// notifier, or its retry budget has run out (see WithRetryBudget and
+// WithMaxAttempts). Dead notices wait for DeadLetters and Retry. The outcomes of a batch are recorded together, with one
 // Outbox.FinishNotices call, when the batch ends — or, once half of the
 // batch's lease has passed, before each further attempt, so that no
 // outcome waits for the lease to run out. An outcome whose claim went
@@ -184,8 +224,10 @@ func NewRelay(outbox notary.Outbox, clock notary.Clock, r *Renderer, notifiers m
 // that relay owns the notice now, and the notice does not count as
 // delivered here.
 //
-// Drain returns an error when the outbox fails (outcomes not recorded
-// then leave their leases to expire, and the notices are attempted again),
+// When recording fails, it is tried again for a while (see
+// WithFinishRetry). Drain returns an error when the outbox keeps failing
+// (outcomes not recorded then leave their leases to expire, and the
+// notices are attempted again),
 // and ctx.Err() when ctx ends, after recording the outcomes of the
 // attempts made; notices it claimed but did not attempt keep their lease
 // until it expires.
@@ -245,16 +287,40 @@ func (r *Relay) deliverBatch(ctx context.Context, notices []notary.Notice) (deli
 	return delivered + k, err
 }
 
-// finish records outcomes with one FinishNotices call, even when ctx has
-// ended, so a delivered message is not reported as undelivered. It returns
-// how many of them were recorded as delivered.
+// finish records outcomes with FinishNotices, even when ctx has ended, so
+// a delivered message is not reported as undelivered. A failing outbox is
+// asked again, with growing pauses, for up to the finish-retry time: the
+// call is idempotent per claim (outcomes applied by a call whose answer
+// was lost come back stale). It returns how many outcomes were recorded as
+// delivered.
 func (r *Relay) finish(ctx context.Context, results []notary.NoticeResult) (int, error) {
 	if len(results) == 0 {
 		return 0, nil
 	}
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.finishRetry)
 	defer cancel()
-	stale, err := r.outbox.FinishNotices(fctx, results)
+	var (
+		stale []uuid.UUID
+		err   error
+		wait  = finishBackoff
+	)
+	for {
+		stale, err = r.outbox.FinishNotices(fctx, results)
+		if err == nil || errors.Is(err, notary.ErrInvalidInput) {
+			break
+		}
+		r.log.Warn("recording delivery outcomes failed; trying again", "notices", len(results), "error", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-fctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
+		if fctx.Err() != nil {
+			break
+		}
+		wait = min(2*wait, finishBackoffMax)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("notify: finish %d notices: %w", len(results), err)
 	}
@@ -306,13 +372,20 @@ func (r *Relay) deliver(ctx context.Context, n notary.Notice) (outcome notary.No
 		outcome.NextAttemptAt = at
 		outcome.Error = sendErr.Error()
 		log.Info("delivery interrupted", "error", sendErr)
-	case n.Attempts >= r.maxAttempts:
+	case r.maxAttempts > 0 && n.Attempts >= r.maxAttempts:
 		outcome.Status = notary.NoticeDead
 		outcome.Error = fmt.Sprintf("gave up after %d attempts: %v", n.Attempts, sendErr)
 		log.Error("notice is dead: too many attempts", "error", sendErr)
+	case !at.Before(n.CreatedAt.Add(r.budget)) && n.Attempts >= retryFloor:
+		outcome.Status = notary.NoticeDead
+		outcome.Error = fmt.Sprintf("gave up after %d attempts over %s: %v", n.Attempts, r.budget, sendErr)
+		log.Error("notice is dead: retry budget spent", "error", sendErr)
 	default:
 		outcome.Status = notary.NoticePending
 		outcome.NextAttemptAt = at.Add(r.backoff(n.Attempts))
+		if end := n.CreatedAt.Add(r.budget); at.Before(end) && outcome.NextAttemptAt.After(end) {
+			outcome.NextAttemptAt = end // the last try, when the budget ends
+		}
 		outcome.Error = sendErr.Error()
 		log.Warn("delivery failed; will retry", "error", sendErr, "next_attempt_at", outcome.NextAttemptAt)
 	}

@@ -402,18 +402,22 @@ func TestRelayRunSurvivesOutboxErrors(t *testing.T) {
 }
 
 // countingOutbox records the size of every FinishNotices call and can fail
-// them.
+// them: all with fail, or those for which failFirst returns an error.
 type countingOutbox struct {
 	notary.Outbox
-	mu       sync.Mutex
-	finishes []int
-	fail     error
+	mu        sync.Mutex
+	finishes  []int
+	fail      error
+	failFirst func() error
 }
 
 func (o *countingOutbox) FinishNotices(ctx context.Context, results []notary.NoticeResult) ([]uuid.UUID, error) {
 	o.mu.Lock()
 	o.finishes = append(o.finishes, len(results))
 	fail := o.fail
+	if fail == nil && o.failFirst != nil {
+		fail = o.failFirst()
+	}
 	o.mu.Unlock()
 	if fail != nil {
 		return nil, fail
@@ -514,7 +518,7 @@ func TestRelayRecordsEarlyAfterHalfTheLease(t *testing.T) {
 func TestRelayFinishFailureLeavesLeases(t *testing.T) {
 	const lease = time.Minute
 	e := newRelayEnv(t)
-	relay, o := newCountingRelay(t, e, notify.WithLease(lease))
+	relay, o := newCountingRelay(t, e, notify.WithLease(lease), notify.WithFinishRetry(100*time.Millisecond))
 	ns := notices(3, notary.NoticeShipped, notary.ChannelEmail)
 	seed(t, e.store, ns...)
 	o.fail = errors.New("database is down")
