@@ -74,8 +74,9 @@ type Records interface {
 	// filing's (office, owner) pair, already exists), ErrNotFound when an
 	// updated record does not exist, ErrEvidenceReserved when an evidence ID
 	// in c.Reserve is held by another application, and ErrDuplicate when the
-	// application's idempotency key or c.DedupKey was already used. On any
-	// error nothing is changed.
+	// application's idempotency key or c.DedupKey was already used, and
+	// c.Validate's ErrInvalidInput for a malformed change. On any error
+	// nothing is changed.
 	Commit(ctx context.Context, c Change) error
 	// Filing returns the filing with id, or ErrNotFound.
 	Filing(ctx context.Context, id uuid.UUID) (Filing, error)

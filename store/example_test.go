@@ -36,7 +36,7 @@ func ExampleNewMemory() {
 	// The filing, its audit event and its notice are stored together.
 	err := s.Commit(ctx, notary.Change{
 		Filing:  &f,
-		Events:  []notary.Event{{ID: uuid.New(), RecordID: f.ID, RecordKind: notary.KindFiling, Seq: 1, Trigger: "submit", At: now}},
+		Events:  []notary.Event{{ID: uuid.New(), RecordID: f.ID, RecordKind: notary.KindFiling, OfficeID: office, Seq: 1, Trigger: "submit", At: now}},
 		Notices: []notary.Notice{review},
 	})
 	if err != nil {

@@ -21,19 +21,8 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if (c.Filing == nil) == (c.Application == nil) {
-		return invalid("a change sets exactly one of Filing and Application")
-	}
-	if c.ExpectedVersion < 0 {
-		return invalid("negative expected version %d", c.ExpectedVersion)
-	}
-	if c.Filing != nil && (len(c.Reserve) > 0 || len(c.Release) > 0) {
-		return invalid("a filing change cannot reserve or release evidence")
-	}
-	for _, n := range c.Notices {
-		if n.ID == uuid.Nil {
-			return invalid("notice without ID")
-		}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 
 	m.mu.Lock()
@@ -108,9 +97,6 @@ func checkVersion(kind string, id uuid.UUID, exists bool, stored, expected int64
 }
 
 func (m *Memory) checkFiling(f notary.Filing, expected int64) error {
-	if f.ID == uuid.Nil || f.OfficeID == uuid.Nil {
-		return invalid("filing without ID or office")
-	}
 	old, exists := m.filings[f.ID]
 	if err := checkVersion("filing", f.ID, exists, old.Version, expected); err != nil {
 		return err
@@ -122,9 +108,6 @@ func (m *Memory) checkFiling(f notary.Filing, expected int64) error {
 }
 
 func (m *Memory) checkApplication(a notary.Application, expected int64, reserve []string) error {
-	if a.ID == uuid.Nil || a.OfficeID == uuid.Nil {
-		return invalid("application without ID or office")
-	}
 	old, exists := m.apps[a.ID]
 	if err := checkVersion("application", a.ID, exists, old.Version, expected); err != nil {
 		return err

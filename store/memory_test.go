@@ -30,8 +30,8 @@ func filing(office uuid.UUID, owner string) notary.Filing {
 	}
 }
 
-func event(rec uuid.UUID, seq int64) notary.Event {
-	return notary.Event{ID: uuid.New(), RecordID: rec, RecordKind: notary.KindFiling, Seq: seq, At: base}
+func event(f notary.Filing, seq int64) notary.Event {
+	return notary.Event{ID: uuid.New(), RecordID: f.ID, RecordKind: notary.KindFiling, OfficeID: f.OfficeID, Seq: seq, At: base}
 }
 
 func TestMemoryListWithoutOfficeIsInvalid(t *testing.T) {
@@ -46,7 +46,7 @@ func TestMemoryAuditTrailNeverForks(t *testing.T) {
 	ctx := t.Context()
 	s := store.NewMemory()
 	f := filing(uuid.New(), "alice")
-	first := event(f.ID, 1)
+	first := event(f, 1)
 	require.NoError(t, s.Commit(ctx, notary.Change{Filing: &f, Events: []notary.Event{first}}))
 
 	g := f
@@ -54,9 +54,9 @@ func TestMemoryAuditTrailNeverForks(t *testing.T) {
 	// Same Seq again, or an event ID already stored, or a Seq twice in one
 	// change: all refused, nothing stored.
 	for _, evs := range [][]notary.Event{
-		{event(f.ID, 1)},
+		{event(f, 1)},
 		{first},
-		{event(f.ID, 2), event(f.ID, 2)},
+		{event(f, 2), event(f, 2)},
 	} {
 		err := s.Commit(ctx, notary.Change{Filing: &g, ExpectedVersion: 1, Events: evs})
 		require.ErrorIs(t, err, notary.ErrConflict)
@@ -123,7 +123,7 @@ func TestMemoryMixedLoad(t *testing.T) {
 			for i := range 50 {
 				f := filing(office, fmt.Sprintf("w%d-%d", w, i))
 				n := notary.Notice{ID: uuid.New(), OfficeID: office, CreatedAt: base.Add(time.Duration(i) * time.Millisecond)}
-				assert.NoError(t, s.Commit(ctx, notary.Change{Filing: &f, Events: []notary.Event{event(f.ID, 1)}, Notices: []notary.Notice{n}}))
+				assert.NoError(t, s.Commit(ctx, notary.Change{Filing: &f, Events: []notary.Event{event(f, 1)}, Notices: []notary.Notice{n}}))
 				_, err := s.ListFilings(ctx, notary.ListQuery{OfficeID: office, Limit: 5})
 				assert.NoError(t, err)
 				claimed, err := s.ClaimNotices(ctx, base.Add(time.Hour), time.Minute, 3)

@@ -175,6 +175,9 @@ func TestConcurrentOverlappingReservations(t *testing.T) {
 		ids := []string{fmt.Sprintf("r%d-x", round), fmt.Sprintf("r%d-y", round), fmt.Sprintf("r%d-z", round)}
 		c1 := createChange(testApplication(office, "u1", 3))
 		c2 := createChange(testApplication(office, "u2", 3))
+		for i, id := range ids { // both list the same evidence
+			c1.Application.Evidence[i].ID, c2.Application.Evidence[i].ID = id, id
+		}
 		c1.Reserve = ids
 		c2.Reserve = []string{ids[2], ids[1], ids[0]}
 		errs := make([]error, 2)

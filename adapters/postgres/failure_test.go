@@ -84,6 +84,7 @@ func TestCommitRollsBackOnFailingStatement(t *testing.T) {
 		}, notary.ErrInvalidInput},
 		{"EvidenceHeldByAnother", func() notary.Change {
 			c := createChange(testApplication(existing.OfficeID, "v", 3))
+			c.Application.Evidence = append(c.Application.Evidence, existing.Evidence[1])
 			c.Reserve = append(c.Reserve, existing.Evidence[1].ID)
 			c.DedupKey = "dedup-1"
 			return c

@@ -114,7 +114,7 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkChange(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	// A batch remembers the statements it was prepared as on its
@@ -149,27 +149,6 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 // send runs b as one implicit transaction and maps its first error.
 func (s *Store) send(ctx context.Context, b *pgx.Batch) error {
 	return dbError(s.pool.SendBatch(ctx, b).Close())
-}
-
-func checkChange(c notary.Change) error {
-	switch {
-	case (c.Filing == nil) == (c.Application == nil):
-		return invalid("a change sets exactly one of Filing and Application")
-	case c.ExpectedVersion < 0:
-		return invalid("negative expected version %d", c.ExpectedVersion)
-	case c.Filing != nil && (len(c.Reserve) > 0 || len(c.Release) > 0):
-		return invalid("a filing change cannot reserve or release evidence")
-	case c.Filing != nil && (c.Filing.ID == uuid.Nil || c.Filing.OfficeID == uuid.Nil):
-		return invalid("filing without ID or office")
-	case c.Application != nil && (c.Application.ID == uuid.Nil || c.Application.OfficeID == uuid.Nil):
-		return invalid("application without ID or office")
-	}
-	for _, n := range c.Notices {
-		if n.ID == uuid.Nil {
-			return invalid("notice without ID")
-		}
-	}
-	return nil
 }
 
 // distinct returns ids without repetitions, keeping the first occurrence.

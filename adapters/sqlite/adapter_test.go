@@ -332,6 +332,7 @@ func TestFailingStatementRollsBack(t *testing.T) {
 					return notary.ErrConflict
 				},
 				"evidence held": func(c *notary.Change) error {
+					c.Application.Evidence = append(c.Application.Evidence, notary.Evidence{ID: "ev-used", Title: "ev-used"})
 					c.Reserve = append(c.Reserve, "ev-used")
 					return notary.ErrEvidenceReserved
 				},

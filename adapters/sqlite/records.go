@@ -28,35 +28,17 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if (c.Filing == nil) == (c.Application == nil) {
-		return invalid("a change sets exactly one of Filing and Application")
-	}
-	if c.ExpectedVersion < 0 {
-		return invalid("negative expected version %d", c.ExpectedVersion)
-	}
-	if c.Filing != nil && (len(c.Reserve) > 0 || len(c.Release) > 0) {
-		return invalid("a filing change cannot reserve or release evidence")
-	}
-	for _, n := range c.Notices {
-		if n.ID == uuid.Nil {
-			return invalid("notice without ID")
-		}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	var (
 		doc []byte
 		err error
 	)
-	if f := c.Filing; f != nil {
-		if f.ID == uuid.Nil || f.OfficeID == uuid.Nil {
-			return invalid("filing without ID or office")
-		}
-		doc, err = recorddoc.EncodeFiling(*f)
+	if c.Filing != nil {
+		doc, err = recorddoc.EncodeFiling(*c.Filing)
 	} else {
-		a := c.Application
-		if a.ID == uuid.Nil || a.OfficeID == uuid.Nil {
-			return invalid("application without ID or office")
-		}
-		doc = recorddoc.EncodeApplication(*a)
+		doc = recorddoc.EncodeApplication(*c.Application)
 	}
 	if err != nil {
 		return fmt.Errorf("%w: sqlite: %v", notary.ErrInvalidInput, err)

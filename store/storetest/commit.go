@@ -17,6 +17,7 @@ import (
 // commitGroup: Commit is atomic and refuses what its contract refuses.
 var commitGroup = group{"Commit", []test{
 	{"RequiresExactlyOneRecord", testCommitRequiresOneRecord},
+	{"RefusesMalformedChangeAndChangesNothing", testCommitRefusesMalformed},
 	{"StaleVersionConflictsAndChangesNothing", testCommitStaleVersion},
 	{"UpdateOfMissingRecordNotFound", testCommitUpdateMissing},
 	{"RollbackOnReservedEvidence", testRollbackReservedEvidence},
@@ -49,6 +50,98 @@ func testCommitRequiresOneRecord(t *testing.T, s notary.Store) {
 	assert.Empty(t, noticesIn(t, s, notary.NoticePending))
 }
 
+// testCommitRefusesMalformed spoils a valid change in each way
+// notary.Change.Validate refuses: the store answers ErrInvalidInput naming
+// the field, and changes nothing (the valid change, dedup key included,
+// commits afterwards).
+func testCommitRefusesMalformed(t *testing.T, s notary.Store) {
+	ctx := t.Context()
+	office := uuid.New()
+	a := newApplication(office, "alice", 2, base)
+	commit(t, s, createAppChange(a))
+	other := newApplication(office, "bob", 1, base)
+	commit(t, s, createAppChange(other))
+	f := newFiling(office, "carol", base)
+
+	valid := func() notary.Change {
+		next := advance(a, notary.Cancelled, at(time.Hour))
+		return notary.Change{
+			Application:     &next,
+			ExpectedVersion: 1,
+			Events:          []notary.Event{newEvent(a.ID, notary.KindApplication, office, 2, "head", at(time.Hour))},
+			Notices:         []notary.Notice{newNotice(office, a.ID, notary.KindApplication, at(time.Hour))},
+			Release:         a.EvidenceIDs(),
+			DedupKey:        "provider-event-1",
+		}
+	}
+	evidence := append(a.EvidenceIDs(), other.EvidenceIDs()...)
+	before := snapshot(t, s, a.ID, evidence...)
+
+	cases := []struct {
+		name, field string
+		spoil       func(c *notary.Change)
+	}{
+		{"NoRecord", "record", func(c *notary.Change) { c.Application = nil }},
+		{"TwoRecords", "record", func(c *notary.Change) { c.Filing = &f }},
+		{"FilingWithoutID", "filing.id", func(c *notary.Change) {
+			g := f
+			g.ID = uuid.Nil
+			*c = notary.Change{Filing: &g, DedupKey: c.DedupKey}
+		}},
+		{"ApplicationWithoutID", "application.id", func(c *notary.Change) { c.Application.ID = uuid.Nil }},
+		{"ApplicationWithoutOffice", "application.office_id", func(c *notary.Change) { c.Application.OfficeID = uuid.Nil }},
+		{"NegativeExpectedVersion", "expected_version", func(c *notary.Change) { c.ExpectedVersion, c.Application.Version = -1, 0 }},
+		{"VersionSkipsOne", "application.version", func(c *notary.Change) { c.Application.Version = 3 }},
+		{"VersionUnchanged", "application.version", func(c *notary.Change) { c.Application.Version = 1 }},
+		{"CreateAtVersionTwo", "filing.version", func(c *notary.Change) {
+			g := f
+			g.Version = 2
+			*c = createChange(g)
+			c.DedupKey = "provider-event-1"
+		}},
+		{"FilingReservesEvidence", "reserve", func(c *notary.Change) {
+			*c = createChange(f)
+			c.Reserve = []string{"ev-filing"}
+		}},
+		{"FilingReleasesEvidence", "release", func(c *notary.Change) {
+			*c = createChange(f)
+			c.Release = a.EvidenceIDs()
+		}},
+		{"ReservesEvidenceNotItsOwn", "reserve[0]", func(c *notary.Change) { c.Release, c.Reserve = nil, other.EvidenceIDs() }},
+		{"ReleasesEvidenceNotItsOwn", "release[2]", func(c *notary.Change) { c.Release = append(c.Release, other.EvidenceIDs()...) }},
+		{"ReservesAndReleasesOneID", "reserve[0]", func(c *notary.Change) { c.Reserve = a.EvidenceIDs()[1:] }},
+		{"EventWithoutID", "events[0].id", func(c *notary.Change) { c.Events[0].ID = uuid.Nil }},
+		{"EventOfAnotherRecord", "events[0].record_id", func(c *notary.Change) { c.Events[0].RecordID = other.ID }},
+		{"EventOfAnotherKind", "events[0].record_kind", func(c *notary.Change) { c.Events[0].RecordKind = notary.KindFiling }},
+		{"EventOfAnotherOffice", "events[0].office_id", func(c *notary.Change) { c.Events[0].OfficeID = uuid.New() }},
+		{"SecondEventOfAnotherRecord", "events[1].record_id", func(c *notary.Change) {
+			c.Events = append(c.Events, newEvent(other.ID, notary.KindApplication, office, 2, "head", at(time.Hour)))
+		}},
+		{"EventSeqZero", "events[0].seq", func(c *notary.Change) { c.Events[0].Seq = 0 }},
+		{"NoticeWithoutID", "notices[1].id", func(c *notary.Change) {
+			n := newNotice(office, a.ID, notary.KindApplication, at(time.Hour))
+			n.ID = uuid.Nil
+			c.Notices = append(c.Notices, n)
+		}},
+	}
+	for _, tc := range cases {
+		c := valid()
+		tc.spoil(&c)
+		err := s.Commit(ctx, c)
+		requireIs(t, err, notary.ErrInvalidInput, tc.name)
+		var fe *notary.FieldError
+		require.ErrorAs(t, err, &fe, tc.name)
+		assert.Equal(t, tc.field, fe.Field, tc.name)
+		assert.Equal(t, before, snapshot(t, s, a.ID, evidence...), tc.name)
+		_, err = s.Filing(ctx, f.ID)
+		requireIs(t, err, notary.ErrNotFound, tc.name)
+	}
+	require.NoError(t, valid().Validate())
+	commit(t, s, valid())
+	assert.Equal(t, int64(2), getApp(t, s, a.ID).Version)
+	assert.Equal(t, map[string]uuid.UUID{other.EvidenceIDs()[0]: other.ID}, reservations(t, s, evidence...))
+}
+
 func testCommitStaleVersion(t *testing.T, s notary.Store) {
 	ctx := t.Context()
 	a := newApplication(uuid.New(), "alice", 2, base)
@@ -66,6 +159,7 @@ func testCommitStaleVersion(t *testing.T, s notary.Store) {
 	for _, expected := range []int64{1, 3, 42} {
 		stale := advance(a, notary.Cancelled, at(time.Hour))
 		stale.Version = expected + 1
+		stale.Evidence = append(stale.Evidence, notary.Evidence{ID: "ev-new", Title: "new", SHA256: hex64("ev-new")})
 		err := s.Commit(ctx, notary.Change{
 			Application:     &stale,
 			ExpectedVersion: expected,
@@ -177,6 +271,7 @@ func testRollbackDedupKey(t *testing.T, s notary.Store) {
 	evidence := []string{a.Evidence[0].ID, "ev-extra"}
 	before := snapshot(t, s, a.ID, evidence...)
 	v3 := advance(v2, notary.AwaitingMaterials, at(time.Hour))
+	v3.Evidence = append(v3.Evidence, notary.Evidence{ID: "ev-extra", Title: "extra", SHA256: hex64("ev-extra")})
 	c := notary.Change{
 		Application:     &v3,
 		ExpectedVersion: 2,
@@ -345,7 +440,11 @@ func testReservationReleaseByNonHolder(t *testing.T, s notary.Store) {
 	b := newApplication(office, "bob", 1, base)
 	commit(t, s, createAppChange(b))
 
+	// b lists a's evidence and evidence nobody holds: releasing them is a
+	// no-op, only what b holds is released.
 	cancelled := advance(b, notary.Cancelled, at(time.Hour))
+	cancelled.Evidence = append(cancelled.Evidence, a.Evidence[0],
+		notary.Evidence{ID: "ev-never-reserved", Title: "never", SHA256: hex64("ev-never-reserved")})
 	commit(t, s, notary.Change{
 		Application:     &cancelled,
 		ExpectedVersion: 1,

@@ -126,7 +126,6 @@ func newApplication(office uuid.UUID, owner string, n int, created time.Time) no
 func fullApplication(office uuid.UUID, owner string, n int, created time.Time) notary.Application {
 	a := newApplication(office, owner, n, created)
 	a.State = notary.CertificateShipped
-	a.Version = 7
 	a.IdempotencyKey = "key-" + a.ID.String()
 	a.Payment.Status = notary.PaymentSucceeded
 	a.Payment.PaidAt = created.Add(time.Minute)

@@ -1,0 +1,100 @@
+package notary
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+)
+
+// Validate checks the contract of a Change that needs no stored state, so
+// every Store refuses a malformed change the same way before writing
+// anything. Records.Commit implementations call it first; what depends on
+// what is stored (versions, unique keys, reservations) stays theirs.
+//
+// A valid change sets exactly one of Filing and Application, with an ID and
+// an office; ExpectedVersion is not negative and the record's Version is
+// ExpectedVersion+1; only an application reserves or releases evidence, and
+// only evidence it lists, never the same ID both ways; every event belongs
+// to the record (its ID, kind and office) and has an ID and a positive Seq
+// (whether it follows the stored trail is the store's check, ErrConflict);
+// every notice has an ID.
+//
+// The error wraps ErrInvalidInput as a *FieldError naming the offending
+// field of the change, e.g. "application.version" or "events[0].record_id".
+func (c Change) Validate() error {
+	var (
+		kind           RecordKind
+		id, office     uuid.UUID
+		version        int64
+		evidence       []string
+		prefix         string
+		hasApplication = c.Application != nil
+	)
+	switch {
+	case c.Filing == nil && !hasApplication:
+		return invalid("record", "a change sets one of filing and application; it sets neither")
+	case c.Filing != nil && hasApplication:
+		return invalid("record", "a change sets one of filing and application; it sets both")
+	case c.Filing != nil:
+		kind, id, office, version, prefix = KindFiling, c.Filing.ID, c.Filing.OfficeID, c.Filing.Version, "filing"
+	default:
+		kind, id, office, version, prefix = KindApplication, c.Application.ID, c.Application.OfficeID, c.Application.Version, "application"
+		evidence = c.Application.EvidenceIDs()
+	}
+	switch {
+	case id == uuid.Nil:
+		return invalid(prefix+".id", "required")
+	case office == uuid.Nil:
+		return invalid(prefix+".office_id", "required")
+	case c.ExpectedVersion < 0:
+		return invalid("expected_version", "negative: %d", c.ExpectedVersion)
+	case version != c.ExpectedVersion+1:
+		return invalid(prefix+".version", "is %d; a change from version %d stores version %d", version, c.ExpectedVersion, c.ExpectedVersion+1)
+	}
+	if err := checkEvidenceMoves(kind, evidence, c.Reserve, c.Release); err != nil {
+		return err
+	}
+	for i, ev := range c.Events {
+		field := func(name string) string { return fmt.Sprintf("events[%d].%s", i, name) }
+		switch {
+		case ev.ID == uuid.Nil:
+			return invalid(field("id"), "required")
+		case ev.RecordID != id:
+			return invalid(field("record_id"), "is %s, not the %s's %s", ev.RecordID, kind, id)
+		case ev.RecordKind != kind:
+			return invalid(field("record_kind"), "is %q, not %q", ev.RecordKind, kind)
+		case ev.OfficeID != office:
+			return invalid(field("office_id"), "is %s, not the %s's office %s", ev.OfficeID, kind, office)
+		case ev.Seq < 1:
+			return invalid(field("seq"), "is %d; trails start at 1", ev.Seq)
+		}
+	}
+	for i, n := range c.Notices {
+		if n.ID == uuid.Nil {
+			return invalid(fmt.Sprintf("notices[%d].id", i), "required")
+		}
+	}
+	return nil
+}
+
+// checkEvidenceMoves checks a change's Reserve and Release lists against
+// the record: only an application holds evidence, and only its own.
+func checkEvidenceMoves(kind RecordKind, evidence, reserve, release []string) error {
+	for _, list := range []struct {
+		field string
+		ids   []string
+	}{{"reserve", reserve}, {"release", release}} {
+		for i, e := range list.ids {
+			switch {
+			case kind != KindApplication:
+				return invalid(list.field, "a %s holds no evidence", kind)
+			case !slices.Contains(evidence, e):
+				return invalid(fmt.Sprintf("%s[%d]", list.field, i), "evidence %q is not the application's", e)
+			case list.field == "reserve" && slices.Contains(release, e):
+				return invalid(fmt.Sprintf("reserve[%d]", i), "evidence %q is both reserved and released", e)
+			}
+		}
+	}
+	return nil
+}
