@@ -22,10 +22,12 @@ const BundleFormat = "notarykit/bundle/v1"
 // the inclusion proof of each in the office's log, and the signed
 // checkpoint the proofs lead to. It is JSON.
 type Bundle struct {
-	Format     string        `json:"format"`
-	Record     BundleRecord  `json:"record"`
-	Events     []BundleEvent `json:"events"`
-	Checkpoint string        `json:"checkpoint"` // the signed note
+	Format string        `json:"format"`
+	Record BundleRecord  `json:"record"`
+	Events []BundleEvent `json:"events"`
+	// Checkpoint is the signed note the proofs lead to; empty only when
+	// the office's log is still empty (every event is then pending).
+	Checkpoint string `json:"checkpoint,omitempty"`
 }
 
 // BundleRecord is the record a bundle is about.
@@ -115,9 +117,12 @@ func VerifyBundle(b Bundle, keys note.Verifiers) (BundleReport, error) {
 	if len(b.Events) == 0 {
 		return BundleReport{}, malformed("bundle has no events")
 	}
-	cp, err := OpenCheckpoint([]byte(b.Checkpoint), keys)
-	if err != nil {
-		return BundleReport{}, err
+	var cp Checkpoint
+	if b.Checkpoint != "" {
+		var err error
+		if cp, err = OpenCheckpoint([]byte(b.Checkpoint), keys); err != nil {
+			return BundleReport{}, err
+		}
 	}
 	events := make([]notary.Event, len(b.Events))
 	for i, e := range b.Events {
@@ -141,6 +146,9 @@ func VerifyBundle(b Bundle, keys note.Verifiers) (BundleReport, error) {
 		if e.Leaf == nil {
 			rep.Pending++
 			continue
+		}
+		if b.Checkpoint == "" {
+			return BundleReport{}, malformed("a bundle with inclusion proofs needs a checkpoint")
 		}
 		leaf, err := LeafHash(EntryOf(events[i]))
 		if err != nil {

@@ -280,3 +280,7 @@ func Integrate(size int64, entries []notary.LogEntry, read func(indexes []int64)
 	}
 	return added, nil
 }
+
+func decodeHex(s string) ([]byte, error) { return hex.DecodeString(s) }
+
+func decodeBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
