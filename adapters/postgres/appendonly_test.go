@@ -35,17 +35,21 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	require.NotEmpty(t, before)
 
 	pool := schemaPool(t, url, schema)
-	for _, tc := range []struct{ name, sql string }{
-		{"update one column", `UPDATE events SET reason = 'rewritten' WHERE record_id = $1`},
-		{"update the hash chain", `UPDATE events SET hash = prev_hash WHERE record_id = $1`},
-		{"delete the record's events", `DELETE FROM events WHERE record_id = $1`},
+	for _, tc := range []struct {
+		name, sql string
+		args      []any
+	}{
+		{"update one column", `UPDATE events SET reason = 'rewritten' WHERE record_id = $1`, []any{f.ID}},
+		{"update the hash chain", `UPDATE events SET hash = prev_hash WHERE record_id = $1`, []any{f.ID}},
+		{"delete the record's events", `DELETE FROM events WHERE record_id = $1`, []any{f.ID}},
+		{"delete every event", `DELETE FROM events`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := st.ExecRaw(ctx, tc.sql, f.ID)
+			err := st.ExecRaw(ctx, tc.sql, tc.args...)
 			require.ErrorIs(t, err, notary.ErrForbidden, "through the store's error translation")
 
 			// The trigger itself refuses, also behind the store's back.
-			_, err = pool.Exec(ctx, tc.sql, f.ID)
+			_, err = pool.Exec(ctx, tc.sql, tc.args...)
 			var pe *pgconn.PgError
 			require.True(t, errors.As(err, &pe), "got %v", err)
 			assert.Equal(t, "NK405", pe.Code)

@@ -40,17 +40,21 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	raw, err := sql.Open("sqlite", path)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, raw.Close()) })
-	for _, tc := range []struct{ name, sql string }{
-		{"update one column", `UPDATE events SET reason = 'rewritten' WHERE record_id = ?`},
-		{"update the hash chain", `UPDATE events SET hash = prev_hash WHERE record_id = ?`},
-		{"delete the record's events", `DELETE FROM events WHERE record_id = ?`},
+	for _, tc := range []struct {
+		name, sql string
+		args      []any
+	}{
+		{"update one column", `UPDATE events SET reason = 'rewritten' WHERE record_id = ?`, []any{f.ID.String()}},
+		{"update the hash chain", `UPDATE events SET hash = prev_hash WHERE record_id = ?`, []any{f.ID.String()}},
+		{"delete the record's events", `DELETE FROM events WHERE record_id = ?`, []any{f.ID.String()}},
+		{"delete every event", `DELETE FROM events`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := st.ExecRaw(ctx, tc.sql, f.ID.String())
+			err := st.ExecRaw(ctx, tc.sql, tc.args...)
 			require.ErrorIs(t, err, notary.ErrForbidden, "through the store's error translation")
 
 			// The trigger itself refuses, also behind the store's back.
-			_, err = raw.ExecContext(ctx, tc.sql, f.ID.String())
+			_, err = raw.ExecContext(ctx, tc.sql, tc.args...)
 			var se *sqlite.Error
 			require.True(t, errors.As(err, &se), "got %v", err)
 			assert.Equal(t, sqlite3.SQLITE_CONSTRAINT_TRIGGER, se.Code())

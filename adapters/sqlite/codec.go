@@ -98,11 +98,13 @@ func constraint(err error) (code int, msg string, ok bool) {
 	return se.Code(), se.Error(), true
 }
 
-// appendOnly reports whether err is the refusal of the events_no_update or
-// events_no_delete trigger, which keep the audit trail append-only.
+// appendOnly reports whether err is the refusal of one of the triggers that
+// keep the audit trail and the transparency log append-only (events_no_update,
+// events_no_delete, log_*_no_change, log_*_no_delete), whose messages all
+// say "append-only".
 func appendOnly(err error) bool {
 	code, msg, ok := constraint(err)
-	return ok && code == sqlite3.SQLITE_CONSTRAINT_TRIGGER && strings.Contains(msg, "events are append-only")
+	return ok && code == sqlite3.SQLITE_CONSTRAINT_TRIGGER && strings.Contains(msg, "append-only")
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation of
