@@ -68,6 +68,10 @@ type Config struct {
 	// HELO is the name the client introduces itself with (the local host
 	// name by default).
 	HELO string
+	// Clock dates the messages (their Date header). Pass the service's,
+	// Service.Clock(), so mail is dated on the clock that stamps the
+	// records; nil means the system clock.
+	Clock notary.Clock
 }
 
 // Notifier is a [notary.Notifier] that sends messages by SMTP. It keeps one
@@ -117,6 +121,11 @@ func (c *call) end() {
 
 var _ notary.Notifier = (*Notifier)(nil)
 
+// systemClock is the wall clock, the default of Config.Clock.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
 // New checks cfg and returns a notifier. It does not connect: the first
 // Notify does.
 func New(cfg Config) (*Notifier, error) {
@@ -140,6 +149,9 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
 	}
 	var policy mail.TLSPolicy
 	switch strings.ToLower(cfg.TLSPolicy) {
@@ -223,7 +235,7 @@ func (n *Notifier) dial(ctx context.Context, network, addr string) (net.Conn, er
 
 // Notify sends m to m.To.Email (with m.To.Name as display name), from
 // Config.From, with m.Subject (RFC 2047-encoded UTF-8), Message-ID <m.ID>,
-// the current Date and an Auto-Submitted header; the body is text/plain, or
+// a Date from Config.Clock and an Auto-Submitted header; the body is text/plain, or
 // multipart/alternative with text/plain and text/html when m.HTML is set.
 //
 // A refusal with an SMTP 5xx reply (unknown mailbox, message rejected)
@@ -309,7 +321,7 @@ func (n *Notifier) build(m notary.Message) (*mail.Msg, error) {
 	} else {
 		msg.SetMessageID()
 	}
-	msg.SetDate()
+	msg.SetDateWithValue(n.cfg.Clock.Now())
 	msg.Subject(m.Subject)
 	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)

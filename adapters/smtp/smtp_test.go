@@ -30,7 +30,15 @@ var (
 	officeID = uuid.MustParse("0191c7a0-0000-7000-8000-00000000f001")
 	recordID = uuid.MustParse("0191c7a0-0000-7000-8000-0000000a0001")
 	sender   = netmail.Address{Name: "上海市示例公证处", Address: "notary@office.example"}
+	// sentAt is the time of the notifiers' clock: every message is dated
+	// with it.
+	sentAt = time.Date(2025, 3, 14, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 )
+
+// fixedClock always tells the same time.
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 // notice returns a user notice of kind in locale with a fresh ID.
 func notice(kind notary.NoticeKind, locale, email string) notary.Notice {
@@ -138,7 +146,7 @@ func assertDelivered(t *testing.T, m notary.Message, raw []byte) {
 	assert.Equal(t, sender.Name, p.From.Name)
 	assert.Equal(t, m.To.Email, p.To.Address)
 	assert.Equal(t, m.To.Name, p.To.Name)
-	assert.WithinDuration(t, time.Now(), p.Date, time.Minute)
+	assert.True(t, sentAt.Equal(p.Date), "dated %s by the notifier's clock, not %s", sentAt, p.Date)
 	assert.Equal(t, "auto-generated", p.Header.Get("Auto-Submitted"))
 	assert.Equal(t, m.Text, p.Text)
 	assert.Equal(t, m.HTML, p.HTML)
@@ -154,6 +162,9 @@ func newNotifier(t *testing.T, cfg smtp.Config) *smtp.Notifier {
 	if cfg.From.Address == "" {
 		cfg.From = sender
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = fixedClock(sentAt)
+	}
 	n, err := smtp.New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = n.Close() })
@@ -163,6 +174,20 @@ func newNotifier(t *testing.T, cfg smtp.Config) *smtp.Notifier {
 func plainConfig(t *testing.T, addr string) smtp.Config {
 	host, port := splitAddr(t, addr)
 	return smtp.Config{Host: host, Port: port, TLSPolicy: smtp.TLSNone, Timeout: 5 * time.Second, HELO: "relay.test"}
+}
+
+func TestNotifyDatesWithTheSystemClockByDefault(t *testing.T) {
+	be := &backend{}
+	addr, _ := startServer(t, be, serverOpts{})
+	cfg := plainConfig(t, addr)
+	cfg.From = sender
+	n, err := smtp.New(cfg) // no Clock
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = n.Close() })
+	require.NoError(t, n.Notify(context.Background(), render(t, notice(notary.NoticeShipped, "en", "alice@example.com"))))
+	got := be.messages()
+	require.Len(t, got, 1)
+	assert.WithinDuration(t, time.Now(), parse(t, got[0].Data).Date, time.Minute)
 }
 
 func TestNotifySTARTTLSAuthMIME(t *testing.T) {

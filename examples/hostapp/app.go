@@ -196,7 +196,11 @@ func (a *App) mailer() (notary.Notifier, error) {
 	case a.cfg.Mailer != nil:
 		return a.cfg.Mailer, nil
 	case a.cfg.SMTP != nil:
-		n, err := smtp.New(*a.cfg.SMTP)
+		sc := *a.cfg.SMTP
+		if sc.Clock == nil {
+			sc.Clock = a.clock // mail is dated on the service's clock
+		}
+		n, err := smtp.New(sc)
 		if err != nil {
 			return nil, err
 		}
