@@ -71,7 +71,7 @@ func Example() {
 	app, _ := svc.Applications.Apply(ctx, user, notary.ApplyRequest{Evidence: notarytest.Evidence("ev-1", "ev-2")})
 	fmt.Println("fee:", app.Quote.Amount.StringFixed(2), app.Quote.Currency, app.State)
 
-	app, _ = svc.Applications.HandlePaymentEvent(ctx, pay.Settle(app.Payment.ID, time.Now()))
+	app, _ = svc.Applications.HandlePaymentEvent(ctx, pay.Settle(app.Payment.ID, svc.Clock().Now())) // paid on the service's clock
 	app, _ = svc.Reviews.ApprovePreliminary(ctx, admin, app.ID, app.Version)
 	app, _ = svc.Applications.SubmitMaterials(ctx, user, app.ID, "SF", "SF1234567890123")
 	app, _ = svc.Reviews.ApproveFinal(ctx, admin, app.ID, app.Version, "(2026) No. 1024")

@@ -166,7 +166,7 @@ func TestClientProviderDown(t *testing.T) {
 		http.Error(w, "maintenance", http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
-	c := mockpay.NewClient(mockpay.ClientOptions{BaseURL: srv.URL, Secret: secret})
+	c := mockpay.NewClient(mockpay.ClientOptions{BaseURL: srv.URL, Secret: secret, Clock: notarytest.NewClock(t0).Now})
 	_, err := c.QueryPayment(context.Background(), "pay_1")
 	require.Error(t, err)
 	for _, s := range []error{notary.ErrNotFound, notary.ErrInvalidInput, notary.ErrConflict} {

@@ -45,6 +45,7 @@ func ExampleClient_VerifyNotification() {
 
 // A provider with its handler on a test server, paid through the Client.
 func ExampleProvider() {
+	// clockguard: real clock: nothing in this example is dated
 	prov := mockpay.New(mockpay.Options{RetrySchedule: []time.Duration{}})
 	defer prov.Close()
 	srv := httptest.NewServer(prov.Handler())

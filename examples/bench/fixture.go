@@ -65,7 +65,7 @@ func (f *fixture) application(ctx context.Context, u notary.User, paidOnly bool)
 	if err != nil {
 		return a, err
 	}
-	if a, err = f.svc.Applications.HandlePaymentEvent(ctx, f.pay.Settle(a.Payment.ID, time.Now())); err != nil || paidOnly {
+	if a, err = f.svc.Applications.HandlePaymentEvent(ctx, f.pay.Settle(a.Payment.ID, f.svc.Clock().Now())); err != nil || paidOnly {
 		return a, err
 	}
 	if a, err = f.svc.Reviews.ApprovePreliminary(ctx, f.reviewer, a.ID, a.Version); err != nil {

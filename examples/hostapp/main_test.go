@@ -167,6 +167,7 @@ func serveSMTP(t *testing.T, be gosmtp.Backend) string {
 func TestRunShutsDownGracefully(t *testing.T) {
 	dir := t.TempDir()
 	quiet := slog.New(slog.DiscardHandler)
+	// clockguard: real clock: the app runs the way main runs it, and nothing here is dated
 	cfg := Config{Addr: "127.0.0.1:0", SQLitePath: filepath.Join(dir, "hostapp.db"), Logger: quiet,
 		Bootstrap: AdminBootstrap{Email: testAdminEmail, Password: testAdminPassword}, Mailer: discardMailer{}}
 	for i, wantBootstrap := range []bool{true, false} {
