@@ -394,7 +394,7 @@ type SweepResult struct {
 // Sweep runs the background duties once: it cancels applications unpaid
 // past the payment deadline (after asking the provider, so a payment whose
 // notice was lost is marked paid instead), confirms receipt of certificates
-// shipped longer ago than Office.AutoConfirmAfter, and retries refunds that
+// whose Office.AutoConfirmAt has passed, and retries refunds that
 // failed for applications rejected within Office.RefundRetryWindow (older
 // ones are left to an operator). Concurrent sweeps in several processes are safe: each change is
 // version-checked, so every item is handled once.
@@ -432,7 +432,12 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 		return res, err
 	}
 	if s.office.AutoConfirmAfter > 0 {
-		err = s.each(ctx, ListQuery{States: []string{string(CertificateShipped)}, UpdatedBefore: now.Add(-s.office.AutoConfirmAfter)}, func(app Application) error {
+		// The countdown starts at shipping or at delivery (Office.AutoConfirmAt);
+		// the tracker's updates move UpdatedAt, so the due date decides.
+		err = s.each(ctx, ListQuery{States: []string{string(CertificateShipped)}}, func(app Application) error {
+			if due, ok := s.office.AutoConfirmAt(app); !ok || due.After(now) {
+				return nil
+			}
 			_, err := s.fireApplication(ctx, app, AppAutoConfirm, transition[Application]{actor: system{"auto-confirm"}})
 			if err == nil {
 				res.AutoConfirmed++

@@ -79,6 +79,14 @@ const (
 	AppConfirmReceipt     ApplicationTrigger = "confirm_receipt"
 	AppAutoConfirm        ApplicationTrigger = "auto_confirm"
 	AppRefund             ApplicationTrigger = "refund" // records a refund; the state stays
+
+	// The tracker's triggers record what the courier reports; the state
+	// stays. The delivered ones are fired once, when the courier first
+	// reports the consignment signed for.
+	AppTrackMaterials       ApplicationTrigger = "track_materials"       // the materials' status changed
+	AppMaterialsDelivered   ApplicationTrigger = "materials_delivered"   // the materials reached the office
+	AppTrackCertificate     ApplicationTrigger = "track_certificate"     // the certificate's status changed
+	AppCertificateDelivered ApplicationTrigger = "certificate_delivered" // the certificate reached the user
 )
 
 // Party is the role an actor plays towards a record, which is what the
@@ -285,6 +293,10 @@ var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[Ap
 	{CertificateInProduction, AppShip, CertificateShipped, PartyAdmin},
 	{CertificateShipped, AppConfirmReceipt, Completed, PartyOwner},
 	{CertificateShipped, AppAutoConfirm, Completed, PartySystem},
+	{PendingFinalReview, AppTrackMaterials, PendingFinalReview, PartySystem},
+	{PendingFinalReview, AppMaterialsDelivered, PendingFinalReview, PartySystem},
+	{CertificateShipped, AppTrackCertificate, CertificateShipped, PartySystem},
+	{CertificateShipped, AppCertificateDelivered, CertificateShipped, PartySystem},
 	{PreliminaryRejected, AppRefund, PreliminaryRejected, PartySystem},
 	{Cancelled, AppRefund, Cancelled, PartySystem},
 })

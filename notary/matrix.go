@@ -26,6 +26,8 @@ const (
 	CarriesCertificateNumber                       // CertificateNumber
 	CarriesCertificateShipment                     // Carrier, TrackingNumber: the certificate's consignment
 	CarriesAutomatic                               // Automatic: receipt confirmed by the sweep, not the user
+	CarriesMaterialsDelivery                       // DeliveredAt: when the courier delivered the materials
+	CarriesCertificateDelivery                     // DeliveredAt, ConfirmBy: the certificate's delivery and auto-confirmation
 )
 
 // noticeSource is what a notice's data is taken from: the record after the
@@ -81,6 +83,19 @@ var facts = []struct {
 		d.Carrier, d.TrackingNumber = src.app.Certificate.Carrier, src.app.Certificate.TrackingNumber
 	}},
 	{CarriesAutomatic, "confirmed automatically", func(d *NoticeData, _ noticeSource) { d.Automatic = true }},
+	{CarriesMaterialsDelivery, "materials' delivery time", func(d *NoticeData, src noticeSource) {
+		if t := src.app.Materials.Tracking; t != nil {
+			d.DeliveredAt = t.DeliveredAt
+		}
+	}},
+	{CarriesCertificateDelivery, "certificate's delivery time, auto-confirmation date", func(d *NoticeData, src noticeSource) {
+		if t := src.app.Certificate.Tracking; t != nil {
+			d.DeliveredAt = t.DeliveredAt
+		}
+		if at, ok := src.office.AutoConfirmAt(*src.app); ok {
+			d.ConfirmBy = at
+		}
+	}},
 }
 
 // Names lists the facts in c in the matrix's words.
@@ -168,6 +183,10 @@ var Notices = newNoticeMatrix(
 	onApplication(AppShip, NoticeShipped, "", appFacts|CarriesCertificateNumber|CarriesCertificateShipment),
 	onApplication(AppConfirmReceipt, NoticeCompleted, NoticeReceiptConfirmed, appFacts|CarriesCertificateNumber),
 	onApplication(AppAutoConfirm, NoticeCompleted, NoticeReceiptConfirmed, appFacts|CarriesCertificateNumber|CarriesAutomatic),
+	onApplication(AppTrackMaterials, "", "", 0),
+	onApplication(AppMaterialsDelivered, "", NoticeMaterialsArrived, appFacts|CarriesMaterialsShipment|CarriesMaterialsDelivery),
+	onApplication(AppTrackCertificate, "", "", 0),
+	onApplication(AppCertificateDelivered, NoticeCertificateDelivered, "", appFacts|CarriesCertificateNumber|CarriesCertificateShipment|CarriesCertificateDelivery),
 	onApplication(AppRefund, NoticeRefunded, "", CarriesReason|CarriesEvidence|CarriesRefund),
 )
 

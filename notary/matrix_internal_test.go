@@ -19,15 +19,19 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 	s := &Service{ids: newRandomIDs(), office: Office{
 		ID: uuid.New(), Name: "Office", AdminEmails: []string{"a@office.example", "b@office.example"},
 		MailingAddress: "1 Road", Materials: []string{"letter", "copy"}, Locale: "zh-CN",
+		AutoConfirmAfter: 7 * 24 * time.Hour,
 	}}
+	materialsIn, certificateIn := at.Add(-48*time.Hour), at.Add(-time.Hour)
 	owner := User{ID: "u1", Email: "u1@example.com", Name: "U", Locale: "en"}
 	filing := Filing{ID: uuid.New(), Owner: owner, Revision: 3, Reason: "blurry",
 		Content: FilingContent{EnterpriseName: "ACME"}}
 	evidence := []Evidence{{ID: "e1", Title: "t", SHA256: "00"}}
 	app := Application{ID: uuid.New(), Owner: owner, Evidence: evidence, Reason: "why",
-		Quote:             payment.Quote{Amount: decimal.RequireFromString("12.5"), Currency: "CNY"},
-		Materials:         &Shipment{Carrier: "SF", TrackingNumber: "M1"},
-		Certificate:       &Shipment{Carrier: "EMS", TrackingNumber: "C1"},
+		Quote: payment.Quote{Amount: decimal.RequireFromString("12.5"), Currency: "CNY"},
+		Materials: &Shipment{Carrier: "SF", TrackingNumber: "M1",
+			Tracking: &Tracking{State: TrackingDelivered, DeliveredAt: materialsIn}},
+		Certificate: &Shipment{Carrier: "EMS", TrackingNumber: "C1", At: at.Add(-72 * time.Hour),
+			Tracking: &Tracking{State: TrackingDelivered, DeliveredAt: certificateIn}},
 		CertificateNumber: "N1",
 		Refund:            &Refund{Amount: decimal.RequireFromString("3"), Currency: "CNY", Reason: "policy"},
 	}
@@ -66,6 +70,15 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 		{KindApplication, "confirm_receipt", NoticeCompleted, NoticeReceiptConfirmed, with(ad, func(d *NoticeData) { d.CertificateNumber = "N1" })},
 		{KindApplication, "auto_confirm", NoticeCompleted, NoticeReceiptConfirmed, with(ad, func(d *NoticeData) {
 			d.CertificateNumber, d.Automatic = "N1", true
+		})},
+		{KindApplication, "track_materials", "", "", NoticeData{}},
+		{KindApplication, "materials_delivered", "", NoticeMaterialsArrived, with(ad, func(d *NoticeData) {
+			d.Carrier, d.TrackingNumber, d.DeliveredAt = "SF", "M1", materialsIn
+		})},
+		{KindApplication, "track_certificate", "", "", NoticeData{}},
+		{KindApplication, "certificate_delivered", NoticeCertificateDelivered, "", with(ad, func(d *NoticeData) {
+			d.CertificateNumber, d.Carrier, d.TrackingNumber = "N1", "EMS", "C1"
+			d.DeliveredAt, d.ConfirmBy = certificateIn, certificateIn.Add(7*24*time.Hour) // counted from delivery
 		})},
 		{KindApplication, "refund", NoticeRefunded, "", with(ad, func(d *NoticeData) { d.Amount = "3.00" })},
 	}

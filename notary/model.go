@@ -164,7 +164,31 @@ type Shipment struct {
 	Carrier        string    `json:"carrier"`
 	TrackingNumber string    `json:"tracking_number"`
 	At             time.Time `json:"at"`
+	// Tracking is what the courier last reported, as recorded by
+	// Applications.Track; nil until the courier first reports a status.
+	Tracking *Tracking `json:"tracking,omitempty"`
 }
+
+// Tracking is a consignment's status as the courier reported it, kept with
+// the application and shown to the user and the office. Each change is an
+// audited transition (triggers AppTrackMaterials, AppMaterialsDelivered,
+// AppTrackCertificate, AppCertificateDelivered).
+type Tracking struct {
+	State TrackingState `json:"state"`
+	// DeliveredAt is when the consignment was signed for; zero until then.
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	// Events is the courier's scan history, oldest first; at most
+	// MaxTrackingEvents, the newest kept.
+	Events []TrackingEvent `json:"events,omitempty"`
+	// UpdatedAt is when this status was recorded.
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// MaxTrackingEvents bounds the scans kept per consignment.
+const MaxTrackingEvents = 50
+
+// Delivered reports whether the consignment was signed for.
+func (t *Tracking) Delivered() bool { return t != nil && t.State == TrackingDelivered }
 
 // PaymentStatus is the provider-side status of a payment.
 type PaymentStatus string

@@ -17,20 +17,22 @@ const (
 	NoticePreliminaryReview NoticeKind = "application.review_requested"  // a preliminary review waits
 	NoticeFinalReview       NoticeKind = "materials.review_requested"    // a final review waits
 	NoticeReceiptConfirmed  NoticeKind = "certificate.receipt_confirmed" // the user confirmed receipt
+	NoticeMaterialsArrived  NoticeKind = "materials.arrived"             // the courier delivered the paper materials
 
 	// User notices.
-	NoticeFilingApproved      NoticeKind = "filing.approved"
-	NoticeFilingRejected      NoticeKind = "filing.rejected"
-	NoticePaymentReceived     NoticeKind = "application.paid"
-	NoticeCancelled           NoticeKind = "application.cancelled"
-	NoticePreliminaryApproved NoticeKind = "preliminary.approved" // 初审通过告知书
-	NoticePreliminaryRejected NoticeKind = "preliminary.rejected" // 初审未过通知书
-	NoticeMaterialsReceived   NoticeKind = "materials.registered"
-	NoticeFinalRejected       NoticeKind = "final.rejected" // 审核未过告知书
-	NoticeInProduction        NoticeKind = "certificate.in_production"
-	NoticeShipped             NoticeKind = "certificate.shipped"
-	NoticeCompleted           NoticeKind = "application.completed"
-	NoticeRefunded            NoticeKind = "payment.refunded"
+	NoticeFilingApproved       NoticeKind = "filing.approved"
+	NoticeFilingRejected       NoticeKind = "filing.rejected"
+	NoticePaymentReceived      NoticeKind = "application.paid"
+	NoticeCancelled            NoticeKind = "application.cancelled"
+	NoticePreliminaryApproved  NoticeKind = "preliminary.approved" // 初审通过告知书
+	NoticePreliminaryRejected  NoticeKind = "preliminary.rejected" // 初审未过通知书
+	NoticeMaterialsReceived    NoticeKind = "materials.registered"
+	NoticeFinalRejected        NoticeKind = "final.rejected" // 审核未过告知书
+	NoticeInProduction         NoticeKind = "certificate.in_production"
+	NoticeShipped              NoticeKind = "certificate.shipped"
+	NoticeCompleted            NoticeKind = "application.completed"
+	NoticeRefunded             NoticeKind = "payment.refunded"
+	NoticeCertificateDelivered NoticeKind = "certificate.delivered" // with the auto-confirmation date
 )
 
 // NoticeKinds lists every notice kind.
@@ -39,6 +41,7 @@ var NoticeKinds = []NoticeKind{
 	NoticeFilingApproved, NoticeFilingRejected, NoticePaymentReceived, NoticeCancelled,
 	NoticePreliminaryApproved, NoticePreliminaryRejected, NoticeMaterialsReceived,
 	NoticeFinalRejected, NoticeInProduction, NoticeShipped, NoticeCompleted, NoticeRefunded,
+	NoticeMaterialsArrived, NoticeCertificateDelivered,
 }
 
 // Channel is how a notice reaches its recipient.
@@ -75,6 +78,11 @@ type NoticeData struct {
 	TrackingNumber    string     `json:"tracking_number,omitempty"`
 	CertificateNumber string     `json:"certificate_number,omitempty"`
 	Automatic         bool       `json:"automatic,omitempty"` // receipt confirmed automatically
+	// DeliveredAt is when the courier delivered the consignment.
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	// ConfirmBy is when receipt of a delivered certificate is confirmed
+	// automatically; zero when it is not.
+	ConfirmBy time.Time `json:"confirm_by,omitzero"`
 }
 
 // NoticeStatus is where a notice is in the outbox.

@@ -387,9 +387,9 @@ const (
 
 // TrackingEvent is one scan of a consignment.
 type TrackingEvent struct {
-	At          time.Time
-	Location    string
-	Description string
+	At          time.Time `json:"at"`
+	Location    string    `json:"location,omitempty"`
+	Description string    `json:"description"`
 }
 
 // Courier validates tracking numbers and reports consignment status.

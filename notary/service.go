@@ -35,7 +35,12 @@ type Office struct {
 	Refund RefundPolicy
 	// AutoConfirmAfter confirms receipt of a shipped certificate
 	// automatically after this long; zero disables auto-confirmation.
+	// AutoConfirmFrom says when the countdown starts.
 	AutoConfirmAfter time.Duration
+	// AutoConfirmFrom is when the auto-confirmation countdown starts:
+	// AutoConfirmFromDelivery (the default) or AutoConfirmFromShipping. See
+	// Office.AutoConfirmAt.
+	AutoConfirmFrom AutoConfirmBasis
 	// RefundRetryWindow bounds how long Sweep keeps retrying a refund that
 	// failed when a paid application was rejected: only applications
 	// rejected within the window are looked at. Zero (or negative) means 7

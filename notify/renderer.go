@@ -110,7 +110,14 @@ type templateSet struct {
 var funcs = map[string]any{
 	// inc turns a zero-based index into a one-based list number.
 	"inc": func(i int) int { return i + 1 },
+	// cst shows a time in China Standard Time (UTC+8, the offices' time),
+	// e.g. {{(cst .ConfirmBy).Format "2006-01-02"}}.
+	"cst": func(t time.Time) time.Time { return t.In(chinaStandardTime) },
 }
+
+// chinaStandardTime is UTC+8 without daylight saving, fixed so no time zone
+// database is needed.
+var chinaStandardTime = time.FixedZone("CST", 8*60*60)
 
 // NewRenderer parses the built-in templates and the host's overrides, and
 // checks that every kind of every locale defines a subject, a text and an
@@ -414,6 +421,7 @@ func sampleData(loc string, kind notary.NoticeKind) TemplateData {
 			Reason: "reason", Evidence: []notary.Evidence{{ID: "e1", Title: "t", SHA256: strings.Repeat("0", 64)}},
 			Amount: "1.00", Currency: "CNY", Materials: []string{"m"}, MailingAddress: "address",
 			Carrier: "SF", TrackingNumber: "SF1", CertificateNumber: "C1", Automatic: true,
+			DeliveredAt: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC), ConfirmBy: time.Date(2026, 1, 9, 3, 4, 0, 0, time.UTC),
 		},
 		Kind: kind, Channel: notary.ChannelEmail, RecordKind: notary.KindApplication,
 		To:     notary.Recipient{UserID: "u", Email: "u@example.com", Name: "U", Locale: loc},

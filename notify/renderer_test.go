@@ -32,6 +32,7 @@ var officeKinds = map[notary.NoticeKind]bool{
 	notary.NoticePreliminaryReview: true,
 	notary.NoticeFinalReview:       true,
 	notary.NoticeReceiptConfirmed:  true,
+	notary.NoticeMaterialsArrived:  true,
 }
 
 // fixture is the notice the domain would commit for kind (see
@@ -85,6 +86,16 @@ func fixture(kind notary.NoticeKind, locale string) notary.Notice {
 		app()
 		d.CertificateNumber = "(2025)沪示证经字第1024号"
 		d.Automatic = kind == notary.NoticeReceiptConfirmed
+	case notary.NoticeMaterialsArrived:
+		app()
+		d.Carrier, d.TrackingNumber = "SF", "SF1234567890123"
+		d.DeliveredAt = time.Date(2025, 3, 16, 2, 15, 0, 0, time.UTC) // 10:15 in China
+	case notary.NoticeCertificateDelivered:
+		app()
+		d.CertificateNumber = "(2025)沪示证经字第1024号"
+		d.Carrier, d.TrackingNumber = "EMS", "EA123456785CN"
+		d.DeliveredAt = time.Date(2025, 3, 20, 17, 40, 0, 0, time.UTC) // 01:40 on 21 March in China
+		d.ConfirmBy = d.DeliveredAt.Add(14 * 24 * time.Hour)           // 4 April in China
 	case notary.NoticeRefunded:
 		app()
 		d.Amount = "200.00"
@@ -160,6 +171,14 @@ func TestRenderContent(t *testing.T) {
 		{notary.NoticeInProduction, map[string][]string{"zh-CN": {"(2025)沪示证经字第1024号", "正在制作"}, "en": {"(2025)沪示证经字第1024号", "being made"}}},
 		{notary.NoticeShipped, map[string][]string{"zh-CN": {"EMS", "EA123456785CN"}, "en": {"EMS", "EA123456785CN"}}},
 		{notary.NoticeCompleted, map[string][]string{"zh-CN": {"(2025)沪示证经字第1024号", "已完成"}, "en": {"(2025)沪示证经字第1024号", "complete"}}},
+		{notary.NoticeMaterialsArrived, map[string][]string{
+			"zh-CN": {"已送达", "SF1234567890123", "2025-03-16 10:15（北京时间）"},
+			"en":    {"delivered", "SF1234567890123", "2025-03-16 10:15 (China Standard Time)"},
+		}},
+		{notary.NoticeCertificateDelivered, map[string][]string{
+			"zh-CN": {"已送达", "EA123456785CN", "2025-03-21 01:40", "2025-04-04", "自动确认收货"},
+			"en":    {"delivered", "EA123456785CN", "2025-03-21 01:40", "2025-04-04", "confirmed automatically"},
+		}},
 		{notary.NoticeRefunded, map[string][]string{"zh-CN": {"200.00 CNY", "初审未通过，按退款规定退还 200.00 元。"}, "en": {"200.00 CNY", "初审未通过，按退款规定退还 200.00 元。"}}},
 	}
 	require.Len(t, tests, len(notary.NoticeKinds), "every kind is covered")

@@ -211,10 +211,20 @@ func cloneUpdate(a notary.Application, stored *notary.Application) notary.Applic
 	} else {
 		a.Quote.Lines = stored.Quote.Lines
 	}
-	a.Materials = clonePtr(a.Materials)
-	a.Certificate = clonePtr(a.Certificate)
+	a.Materials = cloneShipment(a.Materials)
+	a.Certificate = cloneShipment(a.Certificate)
 	a.Refund = clonePtr(a.Refund)
 	return a
+}
+
+// cloneShipment copies a shipment with its tracking and scans.
+func cloneShipment(s *notary.Shipment) *notary.Shipment {
+	s = clonePtr(s)
+	if s != nil && s.Tracking != nil {
+		s.Tracking = clonePtr(s.Tracking)
+		s.Tracking.Events = slices.Clone(s.Tracking.Events)
+	}
+	return s
 }
 
 func cloneNotice(n notary.Notice) notary.Notice {

@@ -232,11 +232,14 @@ func (p *Payments) VerifyNotification(_ context.Context, h http.Header, body []b
 
 // Courier is a fake notary.Courier: it accepts any carrier in Carriers (all
 // when empty) with a 6–40 character alphanumeric number, and tracks what the
-// test records with Deliver.
+// test records with Deliver or Report. Fail makes Track fail for one
+// consignment; Calls counts the Track calls.
 type Courier struct {
 	Carriers []string
 	mu       sync.Mutex
 	status   map[string]notary.TrackingStatus
+	fail     map[string]error
+	calls    int
 }
 
 // Normalize upper-cases and checks the number.
@@ -262,10 +265,46 @@ func (c *Courier) Deliver(carrier, number string, at time.Time) {
 	c.status[carrier+"/"+number] = notary.TrackingStatus{Carrier: carrier, TrackingNumber: number, State: notary.TrackingDelivered, Delivered: true, DeliveredAt: at}
 }
 
-// Track returns what Deliver recorded, or notary.ErrNotFound.
+// Report sets what Track answers for the consignment st names.
+func (c *Courier) Report(st notary.TrackingStatus) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.status == nil {
+		c.status = map[string]notary.TrackingStatus{}
+	}
+	c.status[st.Carrier+"/"+st.TrackingNumber] = st
+}
+
+// Fail makes Track return err for a consignment; a nil err clears it.
+func (c *Courier) Fail(carrier, number string, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fail == nil {
+		c.fail = map[string]error{}
+	}
+	if err == nil {
+		delete(c.fail, carrier+"/"+number)
+		return
+	}
+	c.fail[carrier+"/"+number] = err
+}
+
+// Calls returns how many times Track was called.
+func (c *Courier) Calls() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls
+}
+
+// Track returns what Deliver or Report recorded, the error Fail set, or
+// notary.ErrNotFound.
 func (c *Courier) Track(_ context.Context, carrier, number string) (notary.TrackingStatus, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.calls++
+	if err := c.fail[carrier+"/"+number]; err != nil {
+		return notary.TrackingStatus{}, err
+	}
 	st, ok := c.status[carrier+"/"+number]
 	if !ok {
 		return notary.TrackingStatus{}, fmt.Errorf("%w: consignment %s %s", notary.ErrNotFound, carrier, number)

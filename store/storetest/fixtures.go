@@ -132,7 +132,13 @@ func fullApplication(office uuid.UUID, owner string, n int, created time.Time) n
 	a.Materials = &notary.Shipment{Carrier: "SF", TrackingNumber: "SF1234567890123", At: created.Add(time.Hour)}
 	a.MaterialsAttempts = 2
 	a.CertificateNumber = "(2026)京长安内经证字第 00123 号"
-	a.Certificate = &notary.Shipment{Carrier: "EMS", TrackingNumber: "EE123456785CN", At: created.Add(48 * time.Hour)}
+	a.Certificate = &notary.Shipment{Carrier: "EMS", TrackingNumber: "EE123456785CN", At: created.Add(48 * time.Hour),
+		Tracking: &notary.Tracking{State: notary.TrackingDelivered, DeliveredAt: created.Add(70 * time.Hour),
+			Events: []notary.TrackingEvent{
+				{At: created.Add(49 * time.Hour), Location: "北京", Description: "已收寄"},
+				{At: created.Add(70 * time.Hour), Description: "已签收，签收人：本人 \"前台\""},
+			},
+			UpdatedAt: created.Add(71 * time.Hour)}}
 	a.Reason = "材料不清晰"
 	a.Refund = &notary.Refund{
 		ID:       "refund-1",
@@ -268,6 +274,15 @@ func normShipment(p *notary.Shipment) *notary.Shipment {
 	}
 	v := *p
 	v.At = nt(v.At)
+	if t := v.Tracking; t != nil {
+		c := *t
+		c.DeliveredAt, c.UpdatedAt = nt(c.DeliveredAt), nt(c.UpdatedAt)
+		c.Events = nilIfEmpty(c.Events)
+		for i := range c.Events {
+			c.Events[i].At = nt(c.Events[i].At)
+		}
+		v.Tracking = &c
+	}
 	return &v
 }
 

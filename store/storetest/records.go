@@ -264,6 +264,8 @@ func testReturnedApplicationIsCopy(t *testing.T, s notary.Store) {
 		b.Quote.Lines[0].Description = "mutated"
 		b.Materials.Carrier = "mutated"
 		b.Certificate.TrackingNumber = "mutated"
+		b.Certificate.Tracking.State = "mutated"
+		b.Certificate.Tracking.Events[0].Description = "mutated"
 		b.Refund.Reason = "mutated"
 	}
 	got := getApp(t, s, a.ID)

@@ -58,5 +58,6 @@ func groups() []group {
 		sessionGroup,
 		reviewReaderGroup,
 		logGroup,
+		trackingGroup,
 	}
 }

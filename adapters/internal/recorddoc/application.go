@@ -15,7 +15,10 @@ import (
 // sha256}] or null, quote {records, currency, lines [{description,
 // records, unit_price, amount}] or null, amount}, payment {provider, id,
 // checkout_url, status, paid_at (left out when zero)}, idempotency_key,
-// materials {carrier, tracking_number, at} or null, materials_attempts,
+// materials {carrier, tracking_number, at, tracking {state, delivered_at
+// (left out when zero), events [{at, location (left out when empty),
+// description}] (left out when empty), updated_at} (left out when nil)} or
+// null, materials_attempts,
 // certificate_number, certificate (as materials), reason, refund {id,
 // amount, currency, reason, at} or null, audit_head, created_at,
 // updated_at, expires_at (left out when zero).
@@ -161,6 +164,35 @@ func (w *writer) shipment(s *notary.Shipment, e encoder) {
 	w.str(s.TrackingNumber)
 	w.b = append(w.b, `,"at":`...)
 	w.time(e.time(s.At))
+	if t := s.Tracking; t != nil {
+		w.b = append(w.b, `,"tracking":{"state":`...)
+		w.str(string(t.State))
+		if !t.DeliveredAt.IsZero() {
+			w.b = append(w.b, `,"delivered_at":`...)
+			w.time(e.time(t.DeliveredAt))
+		}
+		if len(t.Events) > 0 {
+			w.b = append(w.b, `,"events":[`...)
+			for i, ev := range t.Events {
+				if i > 0 {
+					w.b = append(w.b, ',')
+				}
+				w.b = append(w.b, `{"at":`...)
+				w.time(e.time(ev.At))
+				if ev.Location != "" {
+					w.b = append(w.b, `,"location":`...)
+					w.str(ev.Location)
+				}
+				w.b = append(w.b, `,"description":`...)
+				w.str(ev.Description)
+				w.b = append(w.b, '}')
+			}
+			w.b = append(w.b, ']')
+		}
+		w.b = append(w.b, `,"updated_at":`...)
+		w.time(e.time(t.UpdatedAt))
+		w.b = append(w.b, '}')
+	}
 	w.b = append(w.b, '}')
 }
 
@@ -359,11 +391,54 @@ func (r *reader) shipment() *notary.Shipment {
 			s.TrackingNumber = r.str()
 		case "at":
 			s.At = r.time()
+		case "tracking":
+			s.Tracking = r.tracking()
 		default:
 			r.skip()
 		}
 	}
 	return &s
+}
+
+func (r *reader) tracking() *notary.Tracking {
+	if r.null() {
+		return nil
+	}
+	var t notary.Tracking
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "state":
+			t.State = notary.TrackingState(r.str())
+		case "delivered_at":
+			t.DeliveredAt = r.time()
+		case "events":
+			t.Events = list(r, (*reader).trackingEvent)
+		case "updated_at":
+			t.UpdatedAt = r.time()
+		default:
+			r.skip()
+		}
+	}
+	return &t
+}
+
+func (r *reader) trackingEvent() notary.TrackingEvent {
+	var ev notary.TrackingEvent
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "at":
+			ev.At = r.time()
+		case "location":
+			ev.Location = r.str()
+		case "description":
+			ev.Description = r.str()
+		default:
+			r.skip()
+		}
+	}
+	return ev
 }
 
 func (r *reader) refund() *notary.Refund {

@@ -54,7 +54,17 @@ func shipment(t *rapid.T, label string) *notary.Shipment {
 	if rapid.Bool().Draw(t, label+" nil") {
 		return nil
 	}
-	return &notary.Shipment{Carrier: text(t, label+" carrier"), TrackingNumber: text(t, label+" number"), At: instant(t, label+" at")}
+	s := &notary.Shipment{Carrier: text(t, label+" carrier"), TrackingNumber: text(t, label+" number"), At: instant(t, label+" at")}
+	if !rapid.Bool().Draw(t, label+" untracked") {
+		s.Tracking = &notary.Tracking{State: notary.TrackingState(text(t, label+" state")),
+			DeliveredAt: instant(t, label+" delivered"), UpdatedAt: instant(t, label+" tracked")}
+		if !rapid.Bool().Draw(t, label+" no events") {
+			s.Tracking.Events = rapid.SliceOfN(rapid.Custom(func(t *rapid.T) notary.TrackingEvent {
+				return notary.TrackingEvent{At: instant(t, "scan at"), Location: text(t, "location"), Description: text(t, "description")}
+			}), 1, 3).Draw(t, label+" events")
+		}
+	}
+	return s
 }
 
 func evidence(t *rapid.T, label string) []notary.Evidence {
@@ -151,6 +161,7 @@ func anyNotice(t *rapid.T) notary.Notice {
 			Amount: text(t, "amount"), Currency: text(t, "currency"), Materials: materials,
 			MailingAddress: text(t, "address"), Carrier: text(t, "carrier"), TrackingNumber: text(t, "tracking"),
 			CertificateNumber: text(t, "certificate"), Automatic: rapid.Bool().Draw(t, "automatic"),
+			DeliveredAt: instant(t, "delivered").UTC(), ConfirmBy: instant(t, "confirm by").UTC(),
 		},
 	}
 }

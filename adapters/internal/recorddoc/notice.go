@@ -11,7 +11,7 @@ import (
 // name, locale}, "data": {office_name, record_id, enterprise_name,
 // revision, reason, evidence, amount, currency, materials,
 // mailing_address, carrier, tracking_number, certificate_number,
-// automatic}}. Every member of "to" and "data" but record_id is left out
+// automatic, delivered_at, confirm_by}}; times in UTC. Every member of "to" and "data" but record_id is left out
 // when empty, as their json tags say.
 func EncodeNotice(n notary.Notice) []byte {
 	w := writer{b: make([]byte, 0, 384+128*len(n.Data.Evidence))}
@@ -59,6 +59,14 @@ func EncodeNotice(n notary.Notice) []byte {
 	if d.Automatic {
 		m.name("automatic")
 		w.b = append(w.b, "true"...)
+	}
+	if !d.DeliveredAt.IsZero() {
+		m.name("delivered_at")
+		w.time(d.DeliveredAt.UTC())
+	}
+	if !d.ConfirmBy.IsZero() {
+		m.name("confirm_by")
+		w.time(d.ConfirmBy.UTC())
 	}
 	w.b = append(w.b, "}}"...)
 	return w.b
@@ -173,6 +181,10 @@ func (r *reader) noticeData() notary.NoticeData {
 			d.CertificateNumber = r.str()
 		case "automatic":
 			d.Automatic = r.bool()
+		case "delivered_at":
+			d.DeliveredAt = r.time()
+		case "confirm_by":
+			d.ConfirmBy = r.time()
 		default:
 			r.skip()
 		}

@@ -126,23 +126,39 @@ type paymentDoc struct {
 }
 
 type shipmentDoc struct {
-	Carrier        string    `json:"carrier"`
-	TrackingNumber string    `json:"tracking_number"`
-	At             time.Time `json:"at"`
+	Carrier        string           `json:"carrier"`
+	TrackingNumber string           `json:"tracking_number"`
+	At             time.Time        `json:"at"`
+	Tracking       *notary.Tracking `json:"tracking,omitempty"` // by its own tags
 }
 
 func oracleShipment(s *notary.Shipment) *shipmentDoc {
 	if s == nil {
 		return nil
 	}
-	return &shipmentDoc{Carrier: s.Carrier, TrackingNumber: s.TrackingNumber, At: oracleTime(s.At)}
+	return &shipmentDoc{Carrier: s.Carrier, TrackingNumber: s.TrackingNumber, At: oracleTime(s.At), Tracking: oracleTracking(s.Tracking)}
+}
+
+// oracleTracking puts a tracking's times in UTC, as stored.
+func oracleTracking(t *notary.Tracking) *notary.Tracking {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.DeliveredAt, c.UpdatedAt = oracleTime(c.DeliveredAt), oracleTime(c.UpdatedAt)
+	c.Events = nil
+	for _, ev := range t.Events {
+		ev.At = oracleTime(ev.At)
+		c.Events = append(c.Events, ev)
+	}
+	return &c
 }
 
 func (d *shipmentDoc) shipment() *notary.Shipment {
 	if d == nil {
 		return nil
 	}
-	return &notary.Shipment{Carrier: d.Carrier, TrackingNumber: d.TrackingNumber, At: oracleUTC(d.At)}
+	return &notary.Shipment{Carrier: d.Carrier, TrackingNumber: d.TrackingNumber, At: oracleUTC(d.At), Tracking: oracleTracking(d.Tracking)}
 }
 
 type refundDoc struct {
