@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/notarykit/notarykit/adapters/courier"
+	"github.com/notarykit/notarykit/adapters/kuaidi100"
 	"github.com/notarykit/notarykit/adapters/mockpay"
 	"github.com/notarykit/notarykit/adapters/postgres"
 	"github.com/notarykit/notarykit/adapters/smtp"
@@ -36,6 +37,7 @@ type App struct {
 	evidence EvidenceCatalog
 	pay      *mockpay.Provider
 	relay    *notify.Relay
+	manual   *courier.Manual // the courier when the office has no tracking service
 	pages    *pages
 	csrf     csrfKey
 
@@ -102,12 +104,22 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		Clock:   cfg.Clock.Now,
 	})
 
-	// 4. The notary service.
+	// 4. The notary service. The courier is Kuaidi100 for an office with an
+	//    account, else the manual tracker admins report deliveries to.
+	var track notary.Courier
+	if cfg.Kuaidi100 != nil {
+		if track, err = kuaidi100.New(*cfg.Kuaidi100); err != nil {
+			return nil, fmt.Errorf("kuaidi100: %w", err)
+		}
+	} else {
+		a.manual = courier.NewManual()
+		track = a.manual
+	}
 	a.svc, err = notary.New(notary.Config{
 		Office:   cfg.Office,
 		Store:    a.store,
 		Payments: gateway,
-		Courier:  courier.NewManual(),
+		Courier:  track,
 		Clock:    cfg.Clock,
 		IDs:      cfg.IDs,
 		Logger:   a.log.With("component", "notary"),
@@ -273,6 +285,11 @@ func (a *App) Run(ctx context.Context) error {
 	if a.cfg.SweepInterval > 0 {
 		wg.Go(func() { a.sweepLoop(workCtx) })
 	}
+	if a.cfg.TrackInterval > 0 {
+		wg.Go(func() {
+			a.every(workCtx, a.cfg.TrackInterval, "track", func(ctx context.Context) error { _, err := a.Track(ctx); return err })
+		})
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.ln) }()
@@ -326,6 +343,36 @@ func (a *App) Sweep(ctx context.Context) (notary.SweepResult, error) {
 	if res != (notary.SweepResult{}) {
 		a.log.Info("sweep", "expired", res.Expired, "reconciled", res.Reconciled,
 			"auto_confirmed", res.AutoConfirmed, "refunded", res.Refunded)
+	}
+	return res, err
+}
+
+// every runs fn every interval until ctx ends, logging failures.
+func (a *App) every(ctx context.Context, interval time.Duration, name string, fn func(context.Context) error) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error(name+" failed", "err", err)
+			}
+		}
+	}
+}
+
+// Track asks the courier once about every consignment in transit and
+// records what changed (the office is told when materials arrive, the user
+// when the certificate does).
+func (a *App) Track(ctx context.Context) (notary.TrackResult, error) {
+	res, err := a.svc.Applications.Track(ctx)
+	if res.Updated > 0 || res.Failed > 0 {
+		a.log.Info("track", "checked", res.Checked, "updated", res.Updated, "delivered", res.Delivered, "failed", res.Failed)
+	}
+	for _, e := range res.Errors {
+		a.log.Warn("track: courier or store failure; asked again next pass", "err", e)
 	}
 	return res, err
 }

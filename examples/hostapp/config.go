@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/notarykit/notarykit/adapters/kuaidi100"
 	"github.com/notarykit/notarykit/adapters/smtp"
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/payment"
@@ -18,6 +19,7 @@ const (
 	DefaultAddr            = "127.0.0.1:8080"
 	DefaultSQLitePath      = "hostapp.db"
 	DefaultSweepInterval   = 30 * time.Second
+	DefaultTrackInterval   = 30 * time.Minute // Kuaidi100 asks for at least 30 minutes between queries of a number
 	DefaultRelayInterval   = 5 * time.Second
 	DefaultShutdownTimeout = 15 * time.Second
 	DefaultEvidencePerUser = 8
@@ -101,6 +103,16 @@ type Config struct {
 	// DefaultEvidencePerUser records per user when nil.
 	Evidence EvidenceCatalog
 
+	// Kuaidi100, when set, tracks consignments with Kuaidi100's query API
+	// (an office with a Kuaidi100 account); otherwise the manual tracker
+	// records what an admin reports (POST
+	// /api/admin/applications/{id}/delivered).
+	Kuaidi100 *kuaidi100.Config
+	// TrackInterval is how often Applications.Track asks the courier about
+	// consignments in transit (DefaultTrackInterval when zero; negative
+	// disables the loop).
+	TrackInterval time.Duration
+
 	// SweepInterval is how often Applications.Sweep runs (expiry,
 	// reconciliation, auto-confirmation, refund retries); negative disables
 	// the loop (tests call App.Sweep themselves).
@@ -143,6 +155,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.SweepInterval == 0 {
 		cfg.SweepInterval = DefaultSweepInterval
+	}
+	if cfg.TrackInterval == 0 {
+		cfg.TrackInterval = DefaultTrackInterval
 	}
 	if cfg.RelayInterval <= 0 {
 		cfg.RelayInterval = DefaultRelayInterval

@@ -152,6 +152,13 @@ func TestEndToEnd(t *testing.T) {
 	assert.Equal(t, notary.PendingFinalReview, app.State)
 	assert.Equal(t, 2, app.MaterialsAttempts)
 
+	// Without a tracking service, an admin reports deliveries to the manual
+	// tracker; the tracker records them and the office is told.
+	admin.call("POST", aid+"/delivered", nil, 200, &app)
+	require.NotNil(t, app.Materials.Tracking)
+	assert.Equal(t, notary.TrackingDelivered, app.Materials.Tracking.State)
+	assert.Contains(t, h.waitMail(officeMailbox, notary.NoticeMaterialsArrived).Text, "EE123456785CN")
+
 	admin.fail("POST", aid+"/final/approve", finalApproveRequest{Version: app.Version}, 400, "invalid_input")
 	admin.call("POST", aid+"/final/approve", finalApproveRequest{Version: app.Version, CertificateNumber: "（2026）深示证经字第 01024 号"}, 200, &app)
 	assert.Equal(t, notary.CertificateInProduction, app.State)
@@ -160,6 +167,12 @@ func TestEndToEnd(t *testing.T) {
 	admin.call("POST", aid+"/ship", shipmentRequest{Version: app.Version, Carrier: "SF", TrackingNumber: "SF9876543210987"}, 200, &app)
 	assert.Equal(t, notary.CertificateShipped, app.State)
 	assert.Contains(t, h.waitMail("legal@acme.example", notary.NoticeShipped).Text, "SF9876543210987")
+	admin.call("POST", aid+"/delivered", nil, 200, &app)
+	assert.Equal(t, notary.TrackingDelivered, app.Certificate.Tracking.State)
+	var seen applicationView
+	user.call("GET", uid, nil, 200, &seen)
+	assert.Equal(t, notary.TrackingDelivered, seen.Certificate.Tracking.State, "the user sees it too")
+	assert.Contains(t, user.waitInbox(notary.NoticeCertificateDelivered, app.ID).Body, "SF9876543210987")
 
 	user.call("POST", uid+"/confirm-receipt", nil, 200, &app)
 	assert.Equal(t, notary.Completed, app.State)
@@ -175,7 +188,7 @@ func TestEndToEnd(t *testing.T) {
 		triggers = append(triggers, e.Trigger)
 	}
 	assert.Equal(t, []string{"apply", "payment_succeeded", "approve_preliminary", "submit_materials", "reject_final",
-		"submit_materials", "approve_final", "ship", "confirm_receipt"}, triggers)
+		"submit_materials", "materials_delivered", "approve_final", "ship", "certificate_delivered", "confirm_receipt"}, triggers)
 
 	// --- A preliminary rejection with refund ---
 

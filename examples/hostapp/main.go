@@ -31,7 +31,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/notarykit/notarykit/adapters/kuaidi100"
 	"github.com/notarykit/notarykit/adapters/smtp"
+	"github.com/notarykit/notarykit/notary"
 )
 
 // devAdminEmail is the bootstrap admin when none is configured.
@@ -106,7 +108,14 @@ func parseConfig(args []string) (Config, bool, error) {
 	officeMailbox := e.String("office-mailbox", "HOSTAPP_OFFICE_MAILBOX", strings.Join(office.AdminEmails, ","), "office admin mailbox, comma-separated addresses")
 	officeAddress := e.String("office-address", "HOSTAPP_OFFICE_ADDRESS", office.MailingAddress, "mailing address for paper materials")
 	paymentTTL := e.Duration("payment-ttl", "HOSTAPP_PAYMENT_TTL", office.PaymentTTL, "how long an application waits for payment")
-	autoConfirm := e.Duration("auto-confirm", "HOSTAPP_AUTO_CONFIRM", office.AutoConfirmAfter, "auto-confirm receipt this long after shipping (0 disables)")
+	autoConfirm := e.Duration("auto-confirm", "HOSTAPP_AUTO_CONFIRM", office.AutoConfirmAfter, "auto-confirm receipt this long after delivery or shipping (0 disables)")
+	autoConfirmFrom := e.String("auto-confirm-from", "HOSTAPP_AUTO_CONFIRM_FROM", string(notary.AutoConfirmFromDelivery), "count auto-confirmation from delivery (shipping when the courier reports nothing) or from shipping")
+
+	kdCustomer := e.String("kuaidi100-customer", "HOSTAPP_KUAIDI100_CUSTOMER", "", "Kuaidi100 customer code: track with Kuaidi100 instead of the manual tracker")
+	kdKey := e.String("kuaidi100-key", "HOSTAPP_KUAIDI100_KEY", "", "Kuaidi100 key (prefer the environment variable)")
+	kdPhone := e.String("kuaidi100-phone", "HOSTAPP_KUAIDI100_PHONE", "", "the office's phone, sent with queries (SF Express and ZTO need one)")
+	kdEndpoint := e.String("kuaidi100-endpoint", "HOSTAPP_KUAIDI100_ENDPOINT", "", "Kuaidi100 API base URL (default "+kuaidi100.DefaultEndpoint+")")
+	trackEvery := e.Duration("track-interval", "HOSTAPP_TRACK_INTERVAL", DefaultTrackInterval, "how often the courier is asked about consignments in transit (negative disables)")
 
 	sweep := e.Duration("sweep-interval", "HOSTAPP_SWEEP_INTERVAL", DefaultSweepInterval, "how often the expiry/auto-confirm sweep runs (negative disables)")
 	relay := e.Duration("relay-interval", "HOSTAPP_RELAY_INTERVAL", DefaultRelayInterval, "how often the outbox relay polls")
@@ -131,7 +140,7 @@ func parseConfig(args []string) (Config, bool, error) {
 	cfg := Config{
 		Addr: *addr, PublicURL: *publicURL,
 		SQLitePath: *sqlitePath, PostgresURL: *pgURL, PostgresSchema: *pgSchema,
-		SweepInterval: *sweep, RelayInterval: *relay, ShutdownTimeout: *shutdown,
+		SweepInterval: *sweep, RelayInterval: *relay, ShutdownTimeout: *shutdown, TrackInterval: *trackEvery,
 		MockPaySecret:   []byte(*mockpaySecret),
 		InsecureCookies: *insecure,
 		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
@@ -151,7 +160,16 @@ func parseConfig(args []string) (Config, bool, error) {
 	office.ID, office.Name, office.MailingAddress = id, *officeName, *officeAddress
 	office.AdminEmails = splitList(*officeMailbox)
 	office.PaymentTTL, office.AutoConfirmAfter = *paymentTTL, *autoConfirm
+	switch b := notary.AutoConfirmBasis(*autoConfirmFrom); b {
+	case notary.AutoConfirmFromDelivery, notary.AutoConfirmFromShipping:
+		office.AutoConfirmFrom = b
+	default:
+		return Config{}, false, fmt.Errorf("-auto-confirm-from: want %s or %s", notary.AutoConfirmFromDelivery, notary.AutoConfirmFromShipping)
+	}
 	cfg.Office = office
+	if *kdCustomer != "" || *kdKey != "" {
+		cfg.Kuaidi100 = &kuaidi100.Config{Customer: *kdCustomer, Key: *kdKey, Phone: *kdPhone, Endpoint: *kdEndpoint}
+	}
 
 	if *smtpAddr != "" {
 		sc, err := smtpConfig(*smtpAddr, *smtpUser, *smtpPass, *smtpFrom, *smtpTLS)
