@@ -3,6 +3,8 @@ package notary
 import (
 	"errors"
 	"fmt"
+
+	"github.com/notarykit/notarykit/internal/sentinel"
 )
 
 // Sentinel errors. Every error the SDK returns for a caller's mistake, a
@@ -14,8 +16,10 @@ var (
 	ErrInvalidInput = errors.New("notary: invalid input")
 	// ErrNotFound: no record with that ID (or key) exists.
 	ErrNotFound = errors.New("notary: not found")
-	// ErrForbidden: the actor may not see or act on the record.
-	ErrForbidden = errors.New("notary: forbidden")
+	// ErrForbidden: the actor may not see or act on the record, or a
+	// signed message (a payment notice) does not prove who sent it. Its
+	// identity is shared with payment/webhook, whose refusals match it.
+	ErrForbidden = sentinel.ErrForbidden
 	// ErrUnauthenticated: no valid admin session (bad credentials, expired
 	// or revoked session, disabled or locked account).
 	ErrUnauthenticated = errors.New("notary: unauthenticated")
