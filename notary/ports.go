@@ -20,6 +20,22 @@ type Store interface {
 	Inbox
 	AdminStore
 	LogStore
+	Nonces
+}
+
+// Nonces is the replay memory of signed messages (payment notices, and
+// webhooks in the same scheme): payment/webhook's ReplayStore, which every
+// Store is. Because it lives in the store, a notice replayed to another
+// service instance, or after a restart, is refused like one replayed to the
+// same process. The conformance group Nonces of store/storetest checks it.
+type Nonces interface {
+	// RememberNonce records nonce as seen until until and reports whether
+	// it was new: false when nonce is remembered with an expiry after now.
+	// Entries whose expiry is not after now are forgotten (the store prunes
+	// them, and then treats the nonce as new). Of concurrent calls with one
+	// nonce, in any number of processes sharing the store, at most one
+	// returns true.
+	RememberNonce(ctx context.Context, nonce string, until, now time.Time) (fresh bool, err error)
 }
 
 // Change is one lifecycle transition, applied by Records.Commit as a single

@@ -50,7 +50,8 @@ type Memory struct {
 	sessions      map[string]notary.Session
 	adminSessions map[uuid.UUID]map[string]struct{}
 
-	log memoryLog // the offices' transparency logs (memory_log.go)
+	log    memoryLog   // the offices' transparency logs (memory_log.go)
+	nonces nonceMemory // replay memory (nonces.go)
 }
 
 var (

@@ -59,5 +59,6 @@ func groups() []group {
 		reviewReaderGroup,
 		logGroup,
 		trackingGroup,
+		noncesGroup,
 	}
 }
