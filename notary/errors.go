@@ -48,6 +48,10 @@ var (
 	// answer it as retryable (HTTP 503 with Retry-After), never as an
 	// internal error.
 	ErrUnavailable = errors.New("notary: temporarily unavailable")
+	// ErrAlreadyPaid: PaymentGateway.ClosePayment found the payment already
+	// paid, so it cannot be closed; the payment returned with it is the
+	// success.
+	ErrAlreadyPaid = errors.New("notary: payment already paid")
 )
 
 // FieldError describes which input field is invalid and why. It matches

@@ -352,6 +352,17 @@ type PaymentGateway interface {
 	// QueryPayment returns the payment's current status (ErrNotFound if the
 	// provider does not know it).
 	QueryPayment(ctx context.Context, paymentID string) (Payment, error)
+	// ClosePayment closes an unpaid payment at the provider, so that it can
+	// no longer be paid (WeChat Pay's close order, Alipay's trade.close),
+	// and returns it with Status PaymentCancelled. It is idempotent: a
+	// payment already closed, or expired, is returned as it is. A payment
+	// that already succeeded cannot be closed: it is returned, with Status
+	// PaymentSucceeded, together with an error wrapping ErrAlreadyPaid, and
+	// the caller takes it as the payment success it is. ErrNotFound when
+	// the provider does not know the payment. Any other error is temporary
+	// (the provider refuses to close an order in its first minutes, as
+	// WeChat Pay does for five, or is unreachable): retry later.
+	ClosePayment(ctx context.Context, paymentID string) (Payment, error)
 	// Refund refunds (part of) a succeeded payment; idempotent per key.
 	Refund(ctx context.Context, r RefundRequest) (Refund, error)
 	// VerifyNotification authenticates a raw provider notification and

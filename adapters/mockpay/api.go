@@ -1,9 +1,12 @@
 package mockpay
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -27,22 +30,71 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 //	POST /checkout/{id}/fail           a failed attempt (then redirect)
 //	POST /api/payments                 create (idempotent per key)
 //	GET  /api/payments/{id}            query
+//	POST /api/payments/{id}/close      close an unpaid payment (idempotent)
 //	POST /api/payments/{id}/refunds    refund (idempotent per key)
 //
 // Mount it under a prefix with http.StripPrefix and set Options.BaseURL to
-// the prefixed address. The API answers JSON; errors are
-// {"error":{"code":…,"message":…}} with 400 (invalid), 404 (unknown
-// payment), 409 (idempotency key reused with other parameters, or a state
-// that forbids the action) or 413 (body too large).
+// the prefixed address. Every /api/ request needs the provider's key
+// (Authorization: Bearer <Options.APIKey>), else 401. The API answers
+// JSON; errors are {"error":{"code":…,"message":…}} with 400 (invalid),
+// 401 (no or wrong key), 404 (unknown payment), 409 (idempotency key reused
+// with other parameters, a state that forbids the action, or code
+// "order_paid": closing a paid payment, with the payment in "payment"),
+// 413 (body too large) or 503 with Retry-After (code "close_too_early":
+// closing a payment in its first Options.MinCloseAge).
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /checkout/{id}", p.checkoutPage)
 	mux.HandleFunc("POST /checkout/{id}/pay", p.checkoutAction(p.Pay))
 	mux.HandleFunc("POST /checkout/{id}/fail", p.checkoutAction(p.Fail))
-	mux.HandleFunc("POST /api/payments", p.apiCreate)
-	mux.HandleFunc("GET /api/payments/{id}", p.apiGet)
-	mux.HandleFunc("POST /api/payments/{id}/refunds", p.apiRefund)
+	mux.HandleFunc("POST /api/payments", p.authorized(p.apiCreate))
+	mux.HandleFunc("GET /api/payments/{id}", p.authorized(p.apiGet))
+	mux.HandleFunc("POST /api/payments/{id}/close", p.authorized(p.apiClose))
+	mux.HandleFunc("POST /api/payments/{id}/refunds", p.authorized(p.apiRefund))
 	return mux
+}
+
+// authorized lets a JSON API request through only with the provider's API
+// key, compared in constant time (over digests, so not even the key's
+// length leaks).
+func (p *Provider) authorized(next http.HandlerFunc) http.HandlerFunc {
+	want := sha256.Sum256([]byte(p.apiKey))
+	return func(w http.ResponseWriter, r *http.Request) {
+		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got := sha256.Sum256([]byte(key))
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="mockpay"`)
+			writeAPIError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong API key")
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (p *Provider) apiClose(w http.ResponseWriter, r *http.Request) {
+	pay, err := p.ClosePayment(r.PathValue("id"))
+	switch {
+	case errors.Is(err, notary.ErrAlreadyPaid):
+		var e apiError
+		e.Error.Code, e.Error.Message = "order_paid", err.Error()
+		p.mu.Lock()
+		res := p.payments[pay.ID].resource()
+		p.mu.Unlock()
+		e.Payment = &res
+		writeJSON(w, http.StatusConflict, e)
+		return
+	case errors.Is(err, ErrCloseTooEarly):
+		w.Header().Set("Retry-After", strconv.Itoa(60))
+		writeAPIError(w, http.StatusServiceUnavailable, "close_too_early", err.Error())
+		return
+	case err != nil:
+		writeError(w, err)
+		return
+	}
+	p.mu.Lock()
+	res := p.payments[pay.ID].resource()
+	p.mu.Unlock()
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (p *Provider) apiCreate(w http.ResponseWriter, r *http.Request) {

@@ -35,6 +35,7 @@ button{font-size:1rem;padding:.5rem 1.5rem;margin:.5rem .5rem 0 0}
 <p>Payment <code>{{.ID}}</code>: <span class="status" id="status">{{.Status}}</span></p>
 {{if not .ExpiresAt.IsZero}}<p>Expires at {{.ExpiresAt.Format "2006-01-02 15:04:05 MST"}}</p>{{end}}
 {{if not .PaidAt.IsZero}}<p>Paid at {{.PaidAt.Format "2006-01-02 15:04:05 MST"}}</p>{{end}}
+{{if .Closed}}<p class="closed" id="closed">This order is closed and can no longer be paid.</p>{{end}}
 {{if .Refunded}}<p>Refunded {{.Refunded}} {{.Currency}}</p>{{end}}
 {{if .Open}}
 <form method="post" action="{{.ID}}/pay"><button type="submit" name="action" value="pay">Pay</button></form>
@@ -51,6 +52,7 @@ type checkoutView struct {
 	ExpiresAt, PaidAt                 time.Time
 	Refunded                          string // empty when nothing was refunded
 	Open                              bool   // the payer may still pay
+	Closed                            bool   // closed by the merchant or the provider
 	Error                             string
 }
 
@@ -67,7 +69,8 @@ func (p *Provider) renderCheckout(w http.ResponseWriter, id string, status int, 
 	if err == nil {
 		v = checkoutView{ID: pay.id, Description: pay.description, Amount: pay.amount.StringFixed(2),
 			Currency: pay.currency, Status: pay.status, ExpiresAt: pay.expiresAt, PaidAt: pay.paidAt,
-			Open: pay.status == notary.PaymentPending || pay.status == notary.PaymentFailed, Error: msg}
+			Open:   pay.status == notary.PaymentPending || pay.status == notary.PaymentFailed,
+			Closed: pay.status == notary.PaymentCancelled, Error: msg}
 		if pay.refunded.IsPositive() {
 			v.Refunded = pay.refunded.StringFixed(2)
 		}

@@ -3,16 +3,12 @@ package mockpay
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,10 +16,15 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/payment/webhook"
 )
 
-// DefaultMaxNonces bounds the nonce cache of a [Client].
-const DefaultMaxNonces = 100_000
+// DefaultMaxNonces bounds the in-process replay memory of a [Client]
+// without ClientOptions.Replay.
+const DefaultMaxNonces = webhook.DefaultMaxNonces
+
+// ReplayScope prefixes mockpay's nonces in a shared replay memory.
+const ReplayScope = "mockpay"
 
 // ClientOptions configures a [Client].
 type ClientOptions struct {
@@ -32,6 +33,12 @@ type ClientOptions struct {
 	BaseURL string
 	// Secret is the shared HMAC key notifications are verified with.
 	Secret []byte
+	// APIKey is the provider's API key (mockpay.Options.APIKey), sent as a
+	// bearer token on every JSON API call.
+	APIKey string
+	// PreviousSecret, during a secret rotation, is also accepted, so
+	// notifications signed before the provider switched still verify.
+	PreviousSecret []byte
 	// HTTPClient calls the JSON API; nil means a 10-second-timeout client.
 	HTTPClient *http.Client
 	// Clock is the host's clock, for the staleness check; nil means
@@ -40,8 +47,15 @@ type ClientOptions struct {
 	// Tolerance is the largest accepted difference between a
 	// notification's timestamp and Clock; zero means DefaultTolerance.
 	Tolerance time.Duration
-	// MaxNonces bounds the replay cache; zero means DefaultMaxNonces. When
-	// full, the nonce closest to expiry is forgotten first.
+	// Replay remembers the nonces of accepted notifications. Pass the
+	// host's notary.Store: then a notification replayed to another host
+	// instance sharing the database, or after a restart, is refused too.
+	// Nil means an in-process memory of MaxNonces, which protects this
+	// Client only.
+	Replay webhook.ReplayStore
+	// MaxNonces bounds the in-process replay memory used when Replay is
+	// nil; zero means DefaultMaxNonces. When full, the nonce closest to
+	// expiry is forgotten first.
 	MaxNonces int
 }
 
@@ -49,39 +63,34 @@ type ClientOptions struct {
 // queries and refunds payments through the provider's JSON API and verifies
 // its notifications. It is safe for concurrent use.
 //
-// Replay protection remembers nonces in this Client's memory only: hosts
-// running several instances behind one notify URL still apply each event
-// once (notary deduplicates event IDs in the store), but a replayed request
-// reaching another instance is only refused by its staleness check.
+// Notifications are verified with payment/webhook: a replay is refused by
+// every Client sharing ClientOptions.Replay (the host's store), and by this
+// Client alone without it.
 type Client struct {
-	base      string
-	secret    []byte
-	http      *http.Client
-	clock     func() time.Time
-	tolerance time.Duration
-	nonces    *nonceCache
+	base     string
+	apiKey   string
+	http     *http.Client
+	verifier *webhook.Verifier
 }
 
 var _ notary.PaymentGateway = (*Client)(nil)
 
 // NewClient returns a client configured by o.
 func NewClient(o ClientOptions) *Client {
-	c := &Client{base: strings.TrimRight(o.BaseURL, "/"), secret: slices.Clone(o.Secret), http: o.HTTPClient,
-		clock: o.Clock, tolerance: o.Tolerance}
+	c := &Client{base: strings.TrimRight(o.BaseURL, "/"), apiKey: o.APIKey, http: o.HTTPClient}
 	if c.http == nil {
 		c.http = &http.Client{Timeout: 10 * time.Second}
 	}
-	if c.clock == nil {
-		c.clock = time.Now
+	tolerance := o.Tolerance
+	if tolerance <= 0 {
+		tolerance = DefaultTolerance
 	}
-	if c.tolerance <= 0 {
-		c.tolerance = DefaultTolerance
+	replay := o.Replay
+	if replay == nil {
+		replay = webhook.NewMemoryReplay(o.MaxNonces)
 	}
-	max := o.MaxNonces
-	if max <= 0 {
-		max = DefaultMaxNonces
-	}
-	c.nonces = newNonceCache(max)
+	c.verifier = webhook.NewVerifier(webhook.Options{Secrets: [][]byte{o.Secret, o.PreviousSecret}, Headers: Headers,
+		Tolerance: tolerance, Clock: o.Clock, Replay: replay, Scope: ReplayScope})
 	return c
 }
 
@@ -112,6 +121,40 @@ func (c *Client) QueryPayment(ctx context.Context, paymentID string) (notary.Pay
 	return res.payment()
 }
 
+// ClosePayment closes an unpaid payment so it can no longer be paid (see
+// notary.PaymentGateway). Closing a closed or expired payment returns it
+// as it is; a paid one is returned with an error wrapping
+// notary.ErrAlreadyPaid; one in its first minutes gives an error wrapping
+// ErrCloseTooEarly (temporary); an unknown one notary.ErrNotFound.
+func (c *Client) ClosePayment(ctx context.Context, paymentID string) (notary.Payment, error) {
+	if paymentID == "" {
+		return notary.Payment{}, fmt.Errorf("%w: mockpay: empty payment ID", notary.ErrNotFound)
+	}
+	var res paymentResource
+	err := c.do(ctx, http.MethodPost, "/api/payments/"+url.PathEscape(paymentID)+"/close", "", struct{}{}, &res)
+	var paid *paidError
+	if errors.As(err, &paid) {
+		pay, perr := paid.payment.payment()
+		if perr != nil {
+			return notary.Payment{}, perr
+		}
+		return pay, err
+	}
+	if err != nil {
+		return notary.Payment{}, err
+	}
+	return res.payment()
+}
+
+// paidError is the API's "order_paid" refusal to close, with the payment.
+type paidError struct {
+	msg     string
+	payment paymentResource
+}
+
+func (e *paidError) Error() string { return "mockpay: " + e.msg }
+func (e *paidError) Unwrap() error { return notary.ErrAlreadyPaid }
+
 // Refund refunds (part of) a succeeded payment, once per idempotency key.
 // Refunding a payment that has not succeeded, more than is left of it, or
 // in another currency returns an error wrapping notary.ErrInvalidInput; an
@@ -133,33 +176,16 @@ func (c *Client) Refund(ctx context.Context, r notary.RefundRequest) (notary.Ref
 }
 
 // VerifyNotification authenticates a notification and returns its event.
-// It checks, in order: the signature headers are present and the HMAC
-// matches (else notary.ErrForbidden), the timestamp is within the tolerance
-// of the clock (else ErrForbidden, "stale"), the nonce was not seen before
-// (else ErrForbidden, "replayed"), and the body is a well-formed
-// [Notification] (else notary.ErrInvalidInput with a *notary.FieldError).
-func (c *Client) VerifyNotification(_ context.Context, header http.Header, body []byte) (notary.PaymentEvent, error) {
-	tsText, nonce, sigText := header.Get(HeaderTimestamp), header.Get(HeaderNonce), header.Get(HeaderSignature)
-	if tsText == "" || nonce == "" || sigText == "" {
-		return notary.PaymentEvent{}, fmt.Errorf("%w: mockpay: missing signature headers", notary.ErrForbidden)
-	}
-	ts, err := strconv.ParseInt(tsText, 10, 64)
-	if err != nil || len(nonce) > 128 {
-		return notary.PaymentEvent{}, fmt.Errorf("%w: mockpay: malformed signature headers", notary.ErrForbidden)
-	}
-	got, err := hex.DecodeString(sigText)
-	want, _ := hex.DecodeString(ComputeSignature(c.secret, ts, nonce, body))
-	if err != nil || !hmac.Equal(got, want) {
-		return notary.PaymentEvent{}, fmt.Errorf("%w: mockpay: bad signature", notary.ErrForbidden)
-	}
-	now := c.clock()
-	signed := time.Unix(ts, 0)
-	if skew := now.Sub(signed); skew > c.tolerance || skew < -c.tolerance {
-		return notary.PaymentEvent{}, fmt.Errorf("%w: mockpay: stale notification (signed %s, now %s)", notary.ErrForbidden,
-			signed.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	}
-	if !c.nonces.add(nonce, signed.Add(c.tolerance), now) {
-		return notary.PaymentEvent{}, fmt.Errorf("%w: mockpay: replayed notification (nonce %q seen before)", notary.ErrForbidden, nonce)
+// The signature, timestamp and nonce are checked by payment/webhook: a
+// missing or bad signature, a timestamp further than the tolerance from the
+// clock, or a nonce seen before is refused with an error wrapping
+// notary.ErrForbidden and the matching webhook sentinel (ErrNotSigned,
+// ErrBadSignature, ErrTooOld, ErrTooNew, ErrReplayed). A body that is not a
+// well-formed [Notification] is notary.ErrInvalidInput with a
+// *notary.FieldError.
+func (c *Client) VerifyNotification(ctx context.Context, header http.Header, body []byte) (notary.PaymentEvent, error) {
+	if _, err := c.verifier.Verify(ctx, header, body); err != nil {
+		return notary.PaymentEvent{}, fmt.Errorf("mockpay: %w", err)
 	}
 	return parseNotification(body)
 }
@@ -212,8 +238,10 @@ func parseNotification(body []byte) (notary.PaymentEvent, error) {
 
 // do calls the JSON API and decodes a 2xx answer into out. Non-2xx answers
 // become errors wrapping the matching notary sentinel (400 →
-// ErrInvalidInput, 404 → ErrNotFound, 409 → ErrConflict); any other
-// failure is returned as is, for the caller to retry.
+// ErrInvalidInput, 404 → ErrNotFound, 409 → ErrConflict, "order_paid" →
+// ErrAlreadyPaid, "close_too_early" → ErrCloseTooEarly); any other failure
+// (401 included: the host's key is wrong) is returned as is, for the caller
+// to retry.
 func (c *Client) do(ctx context.Context, method, path, key string, in, out any) error {
 	if c.base == "" {
 		return errors.New("mockpay: client has no base URL")
@@ -237,6 +265,9 @@ func (c *Client) do(ctx context.Context, method, path, key string, in, out any) 
 	if key != "" {
 		req.Header.Set(HeaderIdempotencyKey, key)
 	}
+	if c.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("mockpay: %s %s: %w", method, path, err)
@@ -253,6 +284,12 @@ func (c *Client) do(ctx context.Context, method, path, key string, in, out any) 
 			msg = e.Error.Message
 		}
 		var sentinel error
+		switch {
+		case e.Error.Code == "order_paid" && e.Payment != nil:
+			return &paidError{msg: msg, payment: *e.Payment}
+		case e.Error.Code == "close_too_early":
+			return fmt.Errorf("%w: %s", ErrCloseTooEarly, msg)
+		}
 		switch res.StatusCode {
 		case http.StatusBadRequest, http.StatusUnprocessableEntity:
 			sentinel = notary.ErrInvalidInput

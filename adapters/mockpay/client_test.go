@@ -309,9 +309,10 @@ func TestCheckoutPage(t *testing.T) {
 
 func TestAPIIdempotencyKeyInBody(t *testing.T) {
 	t.Parallel()
-	_, srv := provider(t, notarytest.NewClock(t0))
+	p, srv := provider(t, notarytest.NewClock(t0))
 	post := func(key, body string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/payments", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+p.APIKey())
 		if key != "" {
 			req.Header.Set(mockpay.HeaderIdempotencyKey, key)
 		}

@@ -40,7 +40,7 @@ func ExampleClient_VerifyNotification() {
 	fmt.Println(err)
 	// Output:
 	// pay_1 succeeded 300.00 CNY <nil>
-	// notary: forbidden: mockpay: replayed notification (nonce "nonce-1" seen before)
+	// mockpay: webhook: replayed: nonce "nonce-1" seen before
 }
 
 // A provider with its handler on a test server, paid through the Client.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/payment/webhook"
 )
 
 // Delivery records one attempt to post a notification to the host.
@@ -235,7 +236,7 @@ func (p *Provider) attempt(it *outgoing, n int) bool {
 	url := p.notifyURL
 	p.mu.Unlock()
 	now := p.now()
-	nonce := newNonce()
+	nonce := webhook.NewNonce()
 	d := Delivery{EventID: it.n.ID, PaymentID: it.n.PaymentID, Status: it.n.Status, Copy: it.copy, Attempt: n, At: now, Nonce: nonce}
 	err := func() error {
 		if url == "" {
@@ -245,7 +246,9 @@ func (p *Provider) attempt(it *outgoing, n int) bool {
 		if err != nil {
 			return err
 		}
-		req.Header = SignedHeaders(p.secret, now, nonce, it.body)
+		req.Header = http.Header{}
+		req.Header.Set("Content-Type", "application/json")
+		webhook.Signer{Secrets: p.signing, Headers: Headers}.Sign(req.Header, now, nonce, it.body)
 		req.Header.Set(HeaderEventID, it.n.ID)
 		req.Header.Set("User-Agent", "mockpay-notifier/1")
 		res, err := p.http.Do(req)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,10 @@ import (
 // Name is the provider name reported in notary.Payment.Provider and
 // notary.PaymentEvent.Provider.
 const Name = "mockpay"
+
+// DefaultMinCloseAge is how long after creation a payment cannot be closed,
+// as with WeChat Pay (5 minutes).
+const DefaultMinCloseAge = 5 * time.Minute
 
 // DefaultTolerance is how far a notification's timestamp may be from the
 // verifier's clock before it is refused as stale.
@@ -46,6 +51,20 @@ type Options struct {
 	// verify them with. Empty means a random key; use [Provider.Client] or
 	// [Provider.Secret] to get it.
 	Secret []byte
+	// PreviousSecret, during a secret rotation, signs every notification
+	// too (a second signature), so hosts still holding it verify them.
+	PreviousSecret []byte
+	// APIKey is the key the JSON API requires (Authorization: Bearer
+	// <key>), so that nobody but the host creates, closes or refunds
+	// payments where the handler is mounted. Empty means a random key; use
+	// [Provider.Client] or [Provider.APIKey] to get it. Checkout pages
+	// need no key: they are the payer's.
+	APIKey string
+	// MinCloseAge is how long after its creation a payment cannot be
+	// closed yet: like WeChat Pay, the provider answers a close request in
+	// that window with a temporary error. Zero means DefaultMinCloseAge;
+	// negative means no window.
+	MinCloseAge time.Duration
 	// NotifyURL is the host's notification endpoint (see package
 	// paymenthttp). Empty means notifications are not sent until
 	// [Provider.SetNotifyURL] sets one; every attempt before that fails.
@@ -84,6 +103,9 @@ type Options struct {
 // methods are safe for concurrent use. Call [Provider.Close] when done.
 type Provider struct {
 	secret    []byte
+	signing   [][]byte // secret, then PreviousSecret if any
+	apiKey    string
+	minClose  time.Duration
 	clock     func() time.Time
 	http      *http.Client
 	retries   []time.Duration
@@ -127,6 +149,7 @@ type payment struct {
 	createdAt   time.Time
 	expiresAt   time.Time
 	paidAt      time.Time
+	closedAt    time.Time
 	refunded    decimal.Decimal
 	refunds     []*refund
 }
@@ -144,6 +167,8 @@ type refund struct {
 func New(opts Options) *Provider {
 	p := &Provider{
 		secret:     slices.Clone(opts.Secret),
+		apiKey:     opts.APIKey,
+		minClose:   opts.MinCloseAge,
 		clock:      opts.Clock,
 		http:       opts.HTTPClient,
 		retries:    slices.Clone(opts.RetrySchedule),
@@ -159,6 +184,19 @@ func New(opts Options) *Provider {
 	close(p.idle)
 	if len(p.secret) == 0 {
 		p.secret = []byte(rand.Text() + rand.Text())
+	}
+	p.signing = [][]byte{p.secret}
+	if len(opts.PreviousSecret) > 0 {
+		p.signing = append(p.signing, slices.Clone(opts.PreviousSecret))
+	}
+	if p.apiKey == "" {
+		p.apiKey = rand.Text()
+	}
+	switch {
+	case p.minClose == 0:
+		p.minClose = DefaultMinCloseAge
+	case p.minClose < 0:
+		p.minClose = 0
 	}
 	if p.clock == nil {
 		p.clock = time.Now
@@ -186,6 +224,9 @@ func New(opts Options) *Provider {
 // Secret returns a copy of the signing secret.
 func (p *Provider) Secret() []byte { return slices.Clone(p.secret) }
 
+// APIKey returns the key the JSON API requires.
+func (p *Provider) APIKey() string { return p.apiKey }
+
 // SetNotifyURL sets the host endpoint notifications are posted to; it
 // applies to every later attempt, including retries of earlier events.
 func (p *Provider) SetNotifyURL(u string) {
@@ -204,13 +245,13 @@ func (p *Provider) SetBaseURL(u string) {
 }
 
 // Client returns a [Client] of this provider's JSON API at its base URL,
-// sharing its secret, clock, tolerance and HTTP client: the
+// sharing its secret, API key, clock, tolerance and HTTP client: the
 // notary.PaymentGateway a host wires into notary.Config.Payments.
 func (p *Provider) Client() *Client {
 	p.mu.Lock()
 	base := p.baseURL
 	p.mu.Unlock()
-	return NewClient(ClientOptions{BaseURL: base, Secret: p.secret, HTTPClient: p.http, Clock: p.clock, Tolerance: p.tolerance})
+	return NewClient(ClientOptions{BaseURL: base, Secret: p.secret, APIKey: p.apiKey, HTTPClient: p.http, Clock: p.clock, Tolerance: p.tolerance})
 }
 
 // now is the provider clock in UTC at microsecond precision.
@@ -290,7 +331,7 @@ func (p *Provider) expireLocked(pay *payment, now time.Time) bool {
 // Pay completes the payment as the payer would on the checkout page: a
 // pending (or previously failed) payment succeeds and its notification is
 // sent. Paying a succeeded payment again changes nothing. Errors:
-// notary.ErrNotFound, notary.ErrInvalidTransition (expired or cancelled).
+// notary.ErrNotFound, notary.ErrInvalidTransition (expired or closed).
 func (p *Provider) Pay(id string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -307,6 +348,8 @@ func (p *Provider) Pay(id string) error {
 		pay.paidAt = now
 		p.emitLocked(pay, now)
 		return nil
+	case notary.PaymentCancelled:
+		return fmt.Errorf("%w: payment %s is closed and can no longer be paid", notary.ErrInvalidTransition, id)
 	}
 	return fmt.Errorf("%w: payment %s is %s", notary.ErrInvalidTransition, id, pay.status)
 }
@@ -332,6 +375,61 @@ func (p *Provider) Fail(id string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: payment %s is %s", notary.ErrInvalidTransition, id, pay.status)
+}
+
+// ErrCloseTooEarly is the temporary refusal to close a payment younger than
+// Options.MinCloseAge (WeChat Pay refuses for 5 minutes after creation).
+// The JSON API answers it with 503 and Retry-After; retry after the window.
+var ErrCloseTooEarly = errors.New("mockpay: a payment cannot be closed in its first minutes")
+
+// ClosePayment closes an unpaid (pending or failed) payment as the
+// merchant's close-order call does: it can no longer be paid, and its
+// checkout page says so. No notification is sent (the merchant asked). It
+// is idempotent: a closed or expired payment is returned as it is. A
+// succeeded payment is returned with an error wrapping
+// notary.ErrAlreadyPaid; one younger than Options.MinCloseAge with
+// ErrCloseTooEarly; an unknown one notary.ErrNotFound.
+func (p *Provider) ClosePayment(id string) (notary.Payment, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pay, err := p.lookupLocked(id)
+	if err != nil {
+		return notary.Payment{}, err
+	}
+	now := p.now()
+	switch pay.status {
+	case notary.PaymentSucceeded:
+		return pay.public(), fmt.Errorf("%w: payment %s was paid at %s", notary.ErrAlreadyPaid, id, pay.paidAt.Format(time.RFC3339))
+	case notary.PaymentPending, notary.PaymentFailed:
+		if open := pay.createdAt.Add(p.minClose); now.Before(open) {
+			return pay.public(), fmt.Errorf("%w: payment %s can be closed from %s", ErrCloseTooEarly, id, open.Format(time.RFC3339))
+		}
+		pay.status = notary.PaymentCancelled
+		pay.closedAt = now
+	}
+	return pay.public(), nil
+}
+
+// CloseByProvider closes an unpaid payment on the provider's own initiative
+// (risk control, the payer's bank withdrew the order) and notifies the host
+// with a "cancelled" notification, which notary takes as the order closed
+// by the provider. Errors: notary.ErrNotFound, notary.ErrInvalidTransition
+// (not pending or failed).
+func (p *Provider) CloseByProvider(id string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pay, err := p.lookupLocked(id)
+	if err != nil {
+		return err
+	}
+	if pay.status != notary.PaymentPending && pay.status != notary.PaymentFailed {
+		return fmt.Errorf("%w: payment %s is %s", notary.ErrInvalidTransition, id, pay.status)
+	}
+	now := p.now()
+	pay.status = notary.PaymentCancelled
+	pay.closedAt = now
+	p.emitLocked(pay, now)
+	return nil
 }
 
 // ExpireDue expires every unpaid payment whose ExpiresAt is not after the
@@ -448,7 +546,7 @@ func (pay *payment) resource() paymentResource {
 	res := paymentResource{
 		ID: pay.id, ApplicationID: pay.appID, OfficeID: pay.officeID, Amount: pay.amount.StringFixed(2),
 		Currency: pay.currency, Description: pay.description, Status: pay.status, CheckoutURL: pay.checkoutURL,
-		CreatedAt: pay.createdAt, ExpiresAt: pay.expiresAt, PaidAt: pay.paidAt,
+		CreatedAt: pay.createdAt, ExpiresAt: pay.expiresAt, PaidAt: pay.paidAt, ClosedAt: pay.closedAt,
 		Refunded: pay.refunded.StringFixed(2), Refunds: make([]refundResource, len(pay.refunds)),
 	}
 	for i, r := range pay.refunds {

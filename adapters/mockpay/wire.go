@@ -58,6 +58,7 @@ type paymentResource struct {
 	CreatedAt     time.Time            `json:"created_at"`
 	ExpiresAt     time.Time            `json:"expires_at,omitzero"`
 	PaidAt        time.Time            `json:"paid_at,omitzero"`
+	ClosedAt      time.Time            `json:"closed_at,omitzero"`
 	Refunded      string               `json:"refunded"`
 	Refunds       []refundResource     `json:"refunds"`
 }
@@ -79,4 +80,6 @@ type apiError struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
+	// Payment is the payment an "order_paid" refusal to close is about.
+	Payment *paymentResource `json:"payment,omitempty"`
 }

@@ -77,7 +77,9 @@ func newWorld(t *testing.T, skew time.Duration) *world {
 	t.Cleanup(w.provSrv.Close)
 	w.prov.SetBaseURL(w.provSrv.URL)
 	// The host verifies with its own clock, as a real host would.
-	w.client = mockpay.NewClient(mockpay.ClientOptions{BaseURL: w.provSrv.URL, Secret: secret, Clock: w.hostClock.Now})
+	// Its replay memory is its store, as a host with several instances has it.
+	w.client = mockpay.NewClient(mockpay.ClientOptions{BaseURL: w.provSrv.URL, Secret: secret, APIKey: w.prov.APIKey(),
+		Clock: w.hostClock.Now, Replay: w.store})
 
 	svc, err := notary.New(notary.Config{
 		Office: notary.Office{

@@ -72,9 +72,12 @@ func (g *IDs) NewID() uuid.UUID {
 }
 
 // Payments is a fake notary.PaymentGateway. Tests decide each payment's
-// fate with Settle, Fail and Expire, which return the provider event the
-// host would receive; VerifyNotification accepts the JSON of such an event
-// when signed with the gateway's secret header.
+// fate with Pay (refused once the order is closed, as a provider does),
+// Settle (forced: a payment that lands whatever happened), Fail and Expire,
+// which return the provider event the host would receive;
+// VerifyNotification accepts the JSON of such an event when signed with the
+// gateway's secret header. Like real providers it refuses an idempotency key
+// reused with another amount or currency, and closing a paid order.
 type Payments struct {
 	mu       sync.Mutex
 	byKey    map[string]string // idempotency key → payment ID
@@ -87,6 +90,10 @@ type Payments struct {
 	FailQuery error
 	// FailRefund, when set, is returned by Refund.
 	FailRefund error
+	// FailClose, when set, is returned by ClosePayment (a temporary
+	// refusal, such as WeChat Pay's in an order's first five minutes).
+	FailClose error
+	closes    int
 }
 
 // NewPayments returns an empty fake gateway.
@@ -106,7 +113,12 @@ func (p *Payments) CreatePayment(_ context.Context, r notary.PaymentRequest) (no
 		return notary.Payment{}, p.FailCreate
 	}
 	if id, ok := p.byKey[r.IdempotencyKey]; ok {
-		return p.payments[id], nil
+		prev := p.payments[id]
+		if !prev.Amount.Equal(r.Amount) || prev.Currency != r.Currency {
+			return notary.Payment{}, fmt.Errorf("%w: idempotency key %q was used for %s %s", notary.ErrConflict,
+				r.IdempotencyKey, prev.Amount.StringFixed(2), prev.Currency)
+		}
+		return prev, nil
 	}
 	id := fmt.Sprintf("pay_%d", len(p.payments)+1)
 	pay := notary.Payment{Provider: Provider, ID: id, ApplicationID: r.ApplicationID, Amount: r.Amount,
@@ -128,6 +140,37 @@ func (p *Payments) QueryPayment(_ context.Context, id string) (notary.Payment, e
 		return notary.Payment{}, fmt.Errorf("%w: payment %s", notary.ErrNotFound, id)
 	}
 	return pay, nil
+}
+
+// ClosePayment closes a pending or failed payment. A closed or expired one
+// is returned as it is, a paid one with notary.ErrAlreadyPaid, an unknown
+// one with notary.ErrNotFound; FailClose, when set, is returned instead.
+func (p *Payments) ClosePayment(_ context.Context, id string) (notary.Payment, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.FailClose != nil {
+		return notary.Payment{}, p.FailClose
+	}
+	pay, ok := p.payments[id]
+	if !ok {
+		return notary.Payment{}, fmt.Errorf("%w: payment %s", notary.ErrNotFound, id)
+	}
+	switch pay.Status {
+	case notary.PaymentSucceeded:
+		return pay, fmt.Errorf("%w: payment %s", notary.ErrAlreadyPaid, id)
+	case notary.PaymentPending, notary.PaymentFailed:
+		pay.Status = notary.PaymentCancelled
+		p.payments[id] = pay
+		p.closes++
+	}
+	return pay, nil
+}
+
+// Closes returns how many payments ClosePayment closed.
+func (p *Payments) Closes() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closes
 }
 
 // Refund refunds a succeeded payment once per idempotency key.
@@ -170,10 +213,30 @@ func (p *Payments) Payment(id string) notary.Payment {
 	return p.payments[id]
 }
 
-// Settle marks the payment paid at t and returns the event the provider
-// would notify.
+// Settle marks the payment paid at t, whatever its status, and returns the
+// event the provider would notify: a payment that lands although the order
+// was closed (the provider's close raced the payer). Use Pay for a payer
+// who is refused once the order is closed.
 func (p *Payments) Settle(id string, at time.Time) notary.PaymentEvent {
 	return p.finish(id, notary.PaymentSucceeded, at)
+}
+
+// Pay is the payer paying at t, as at a provider's checkout: a pending or
+// failed payment succeeds and the event is returned; paying a closed,
+// expired or unknown payment is refused with notary.ErrInvalidTransition
+// (ErrNotFound when unknown). Paying a paid payment again returns a
+// duplicate event.
+func (p *Payments) Pay(id string, at time.Time) (notary.PaymentEvent, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pay, ok := p.payments[id]
+	switch {
+	case !ok:
+		return notary.PaymentEvent{}, fmt.Errorf("%w: payment %s", notary.ErrNotFound, id)
+	case pay.Status == notary.PaymentCancelled || pay.Status == notary.PaymentExpired:
+		return notary.PaymentEvent{}, fmt.Errorf("%w: payment %s is %s", notary.ErrInvalidTransition, id, pay.Status)
+	}
+	return p.finishLocked(id, notary.PaymentSucceeded, at), nil
 }
 
 // Fail marks the payment failed and returns the provider event.
@@ -189,6 +252,10 @@ func (p *Payments) Expire(id string, at time.Time) notary.PaymentEvent {
 func (p *Payments) finish(id string, st notary.PaymentStatus, at time.Time) notary.PaymentEvent {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.finishLocked(id, st, at)
+}
+
+func (p *Payments) finishLocked(id string, st notary.PaymentStatus, at time.Time) notary.PaymentEvent {
 	pay := p.payments[id]
 	if pay.Status != notary.PaymentSucceeded { // a late failure notice never undoes a payment
 		pay.Status = st
