@@ -85,24 +85,16 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 
-	// 3. The payment provider: mockpay runs in this process, its pages and
-	//    API mounted under /mockpay/; it posts signed notices to our own
-	//    /api/payments/notify. A real host would use its provider's
-	//    notary.PaymentGateway adapter instead.
-	a.pay = mockpay.New(mockpay.Options{
-		Secret:        cfg.MockPaySecret,
-		BaseURL:       a.publicURL + "/mockpay", // checkout links for browsers
-		NotifyURL:     internal + "/api/payments/notify",
-		Clock:         cfg.Clock.Now,
-		RetrySchedule: cfg.MockPayRetry,
-		Logger:        a.log.With("component", "mockpay"),
-	})
-	a.closers = append(a.closers, a.pay.Close)
-	gateway := mockpay.NewClient(mockpay.ClientOptions{
-		BaseURL: internal + "/mockpay", // server-to-server calls stay on the loopback
-		Secret:  a.pay.Secret(),
-		Clock:   cfg.Clock.Now,
-	})
+	// 3. The payment provider: by default mockpay runs in this process,
+	//    its pages and API mounted under /mockpay/, posting signed notices
+	//    to our own /api/payments/notify; with MockPayURL, a standalone
+	//    mockpay shared by every instance. Either way, replayed notices are
+	//    refused by every instance: the replay memory is the store. A real
+	//    host would use its provider's notary.PaymentGateway adapter.
+	gateway, err := a.paymentGateway(cfg, internal)
+	if err != nil {
+		return nil, err
+	}
 
 	// 4. The notary service. The courier is Kuaidi100 for an office with an
 	//    account, else the manual tracker admins report deliveries to.
@@ -259,7 +251,38 @@ func (a *App) Service() *notary.Service { return a.svc }
 // Store returns the store.
 func (a *App) Store() notary.Store { return a.store }
 
-// MockPay returns the in-process payment provider.
+// paymentGateway starts the in-process mockpay, or connects to the
+// standalone one at cfg.MockPayURL.
+func (a *App) paymentGateway(cfg Config, internal string) (*mockpay.Client, error) {
+	if cfg.MockPayURL != "" {
+		if len(cfg.MockPaySecret) == 0 || cfg.MockPayAPIKey == "" {
+			return nil, errors.New("a standalone mockpay needs its secret and API key")
+		}
+		return mockpay.NewClient(mockpay.ClientOptions{
+			BaseURL: cfg.MockPayURL, Secret: cfg.MockPaySecret, APIKey: cfg.MockPayAPIKey,
+			Clock: cfg.Clock.Now, Replay: a.store,
+		}), nil
+	}
+	a.pay = mockpay.New(mockpay.Options{
+		Secret:        cfg.MockPaySecret,
+		BaseURL:       a.publicURL + "/mockpay", // checkout links for browsers
+		NotifyURL:     internal + "/api/payments/notify",
+		Clock:         cfg.Clock.Now,
+		RetrySchedule: cfg.MockPayRetry,
+		Logger:        a.log.With("component", "mockpay"),
+	})
+	a.closers = append(a.closers, a.pay.Close)
+	return mockpay.NewClient(mockpay.ClientOptions{
+		BaseURL: internal + "/mockpay", // server-to-server calls stay on the loopback
+		Secret:  a.pay.Secret(),
+		APIKey:  a.pay.APIKey(),
+		Clock:   cfg.Clock.Now,
+		Replay:  a.store,
+	}), nil
+}
+
+// MockPay returns the in-process payment provider (nil with a standalone
+// one).
 func (a *App) MockPay() *mockpay.Provider { return a.pay }
 
 // Bootstrapped returns the admin account New created, if it created one.

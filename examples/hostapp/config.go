@@ -93,8 +93,17 @@ type Config struct {
 	Mailer notary.Notifier
 	SMTP   *smtp.Config
 
-	// MockPaySecret signs mockpay's notifications (random when empty).
+	// MockPaySecret signs mockpay's notifications (random when empty; with
+	// MockPayURL, the standalone provider's secret, required).
 	MockPaySecret []byte
+	// MockPayURL, when set, is the base URL of a standalone mockpay
+	// (go run ./adapters/mockpay/cmd/mockpay), used instead of one in this
+	// process: several host instances then share one provider, so a
+	// payment made through one can be refunded by another. That provider's
+	// -notify-url must reach this app's /api/payments/notify.
+	MockPayURL string
+	// MockPayAPIKey is the standalone provider's API key (with MockPayURL).
+	MockPayAPIKey string
 	// MockPayRetry is mockpay's notification retry schedule (nil: its
 	// default, modelled on WeChat Pay). Tests compress it.
 	MockPayRetry []time.Duration

@@ -70,8 +70,12 @@ func run(args []string, out io.Writer) error {
 	} else if generatedPassword {
 		fmt.Fprintln(out, "\nThe office already has admins; no admin was created. (Set -admin-email/-admin-password to bootstrap an empty office.)")
 	}
-	fmt.Fprintf(out, "\nnotarykit host app on %s\n  admin pages  %s/admin/\n  user API     %s/api/ (demo auth: X-Demo-User-ID / X-Demo-User-Email headers)\n  mockpay      %s/mockpay/\nCtrl-C to stop.\n\n",
-		app.URL(), app.URL(), app.URL(), app.URL())
+	mockpayAt := app.URL() + "/mockpay/"
+	if cfg.MockPayURL != "" {
+		mockpayAt = cfg.MockPayURL + " (standalone)"
+	}
+	fmt.Fprintf(out, "\nnotarykit host app on %s\n  admin pages  %s/admin/\n  user API     %s/api/ (demo auth: X-Demo-User-ID / X-Demo-User-Email headers)\n  mockpay      %s\nCtrl-C to stop.\n\n",
+		app.URL(), app.URL(), app.URL(), mockpayAt)
 
 	if err := app.Run(ctx); err != nil {
 		return err
@@ -121,7 +125,9 @@ func parseConfig(args []string) (Config, bool, error) {
 	relay := e.Duration("relay-interval", "HOSTAPP_RELAY_INTERVAL", DefaultRelayInterval, "how often the outbox relay polls")
 	shutdown := e.Duration("shutdown-timeout", "HOSTAPP_SHUTDOWN_TIMEOUT", DefaultShutdownTimeout, "graceful shutdown bound")
 
-	mockpaySecret := e.String("mockpay-secret", "HOSTAPP_MOCKPAY_SECRET", "", "mockpay notification signing secret (default random)")
+	mockpaySecret := e.String("mockpay-secret", "HOSTAPP_MOCKPAY_SECRET", "", "mockpay notification signing secret (default random; required with -mockpay-url)")
+	mockpayURL := e.String("mockpay-url", "HOSTAPP_MOCKPAY_URL", "", "base URL of a standalone mockpay shared by every instance (default: one in this process, under /mockpay/)")
+	mockpayKey := e.String("mockpay-api-key", "HOSTAPP_MOCKPAY_API_KEY", "", "the standalone mockpay's API key (with -mockpay-url; prefer the environment variable)")
 	sessionSecret := e.String("session-secret", "HOSTAPP_SESSION_SECRET", "", "secret (base64, at least 16 bytes) keying the admin pages' CSRF tokens (default random)")
 	insecure := e.Bool("insecure-cookies", "HOSTAPP_INSECURE_COOKIES", false, "DEV ONLY: admin cookies without the Secure attribute, for browsers that refuse Secure cookies over plain http")
 	logLevel := e.String("log-level", "HOSTAPP_LOG_LEVEL", "info", "log level: debug, info, warn or error")
@@ -142,6 +148,8 @@ func parseConfig(args []string) (Config, bool, error) {
 		SQLitePath: *sqlitePath, PostgresURL: *pgURL, PostgresSchema: *pgSchema,
 		SweepInterval: *sweep, RelayInterval: *relay, ShutdownTimeout: *shutdown, TrackInterval: *trackEvery,
 		MockPaySecret:   []byte(*mockpaySecret),
+		MockPayURL:      strings.TrimRight(*mockpayURL, "/"),
+		MockPayAPIKey:   *mockpayKey,
 		InsecureCookies: *insecure,
 		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}

@@ -26,7 +26,9 @@ func (a *App) routes() http.Handler {
 	mux.Handle("POST /api/payments/notify", paymenthttp.Handler(a.svc.Applications,
 		paymenthttp.WithLogger(a.log.With("component", "paymenthttp"))))
 	a.pageRoutes(mux)
-	mux.Handle("/mockpay/", http.StripPrefix("/mockpay", a.pay.Handler()))
+	if a.pay != nil {
+		mux.Handle("/mockpay/", http.StripPrefix("/mockpay", a.pay.Handler()))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
