@@ -39,13 +39,23 @@ type Report struct {
 	QueuePage      map[string]float64 `json:"queue_page_ratio"` // per store
 	QueueTimes     map[string]string  `json:"queue_page_times"`
 	BytesPerRecord float64            `json:"bytes_per_record"`
+
+	// The transparency log (translog.go).
+	LogOnTPS         float64 `json:"log_on_transitions_per_s"`
+	LogOffTPS        float64 `json:"log_off_transitions_per_s"`
+	LogOnOffRatio    float64 `json:"log_on_off_ratio"`
+	SequencedPerS    float64 `json:"log_sequenced_events_per_s"`
+	ProofSmallNS     float64 `json:"log_proof_10k_ns"`
+	ProofLargeNS     float64 `json:"log_proof_large_ns"`
+	ProofLargeLeaves int     `json:"log_proof_large_leaves"`
+	ProofRatio       float64 `json:"log_proof_ratio"`
 }
 
 func main() {
 	quick := flag.Bool("quick", false, "smaller data and shorter runs (under a minute)")
 	asJSON := flag.Bool("json", false, "print one JSON object on stdout")
 	pgURL := flag.String("postgres", envOr("NOTARYKIT_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
-	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes")
+	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -83,6 +93,7 @@ func main() {
 	run("pg", benchPostgres)
 	run("relay", benchRelay)
 	run("queue", benchQueues)
+	run("log", benchLog)
 
 	if tmp != "" {
 		os.RemoveAll(tmp)
@@ -133,6 +144,13 @@ func printTable(w io.Writer, r Report) {
 		}
 	}
 	fmt.Fprintf(tw, "bytes_per_record (memory store)\t%.0f\t\n", r.BytesPerRecord)
+	if r.LogOffTPS > 0 {
+		fmt.Fprintf(tw, "log_on_off_ratio (pg, 8 workers)\t%.2f (%.0f / %.0f transitions/s)\t>= 0.95\n", r.LogOnOffRatio, r.LogOnTPS, r.LogOffTPS)
+		fmt.Fprintf(tw, "log_sequenced_events_per_s (pg)\t%.0f\t>= 10000\n", r.SequencedPerS)
+	}
+	if r.ProofSmallNS > 0 {
+		fmt.Fprintf(tw, "log_proof_ratio (%d vs 10k leaves)\t%.2f (%.0f ns / %.0f ns)\t<= 2\n", r.ProofLargeLeaves, r.ProofRatio, r.ProofLargeNS, r.ProofSmallNS)
+	}
 	tw.Flush()
 }
 

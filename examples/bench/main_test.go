@@ -35,7 +35,14 @@ func TestBenchParts(t *testing.T) {
 	d, err := queueAt(ctx, c, "sqlite", 120)
 	require.NoError(t, err)
 	assert.Positive(t, d)
+	require.NoError(t, benchProofs(c, &r, 100, 1000))
+	assert.Positive(t, r.ProofRatio)
+	if c.pgURL != "" {
+		require.NoError(t, benchLogOnOff(ctx, c, &r))
+		assert.Positive(t, r.LogOnOffRatio)
+	}
 	var out bytes.Buffer
 	printTable(&out, r)
 	assert.Contains(t, out.String(), "mem_vs_stateless_ratio")
+	assert.Contains(t, out.String(), "log_proof_ratio")
 }

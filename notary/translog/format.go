@@ -235,11 +235,34 @@ func CheckConsistency(older, newer Checkpoint, proof tlog.TreeProof) error {
 func Integrate(size int64, entries []notary.LogEntry, read func(indexes []int64) ([]tlog.Hash, error)) ([]tlog.Hash, error) {
 	base := tlog.StoredHashCount(size)
 	var added []tlog.Hash
+	// Appending reads, of the hashes stored before, only the roots of the
+	// complete subtrees of the tree of size leaves: read them in one call.
+	frontier := map[int64]tlog.Hash{}
+	var fx []int64
+	for level := 0; size>>level > 0; level++ {
+		if n := size >> level; n&1 == 1 {
+			fx = append(fx, tlog.StoredHashIndex(level, n-1))
+		}
+	}
+	if len(fx) > 0 && len(entries) > 0 {
+		hs, err := read(fx)
+		if err != nil {
+			return nil, err
+		}
+		if len(hs) != len(fx) {
+			return nil, fmt.Errorf("translog: store returned %d hashes for %d indexes", len(hs), len(fx))
+		}
+		for i, x := range fx {
+			frontier[x] = hs[i]
+		}
+	}
 	r := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		var old []int64
 		for i, x := range indexes {
-			if x >= base {
+			if h, ok := frontier[x]; ok {
+				out[i] = h
+			} else if x >= base {
 				if x-base >= int64(len(added)) {
 					return nil, fmt.Errorf("translog: stored hash %d not yet computed", x)
 				}
@@ -260,7 +283,7 @@ func Integrate(size int64, entries []notary.LogEntry, read func(indexes []int64)
 		}
 		j := 0
 		for i, x := range indexes {
-			if x < base {
+			if _, ok := frontier[x]; !ok && x < base {
 				out[i] = got[j]
 				j++
 			}

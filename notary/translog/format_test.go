@@ -215,3 +215,31 @@ func TestSignedCheckpointFlippedBit(t *testing.T) {
 		assert.True(rt, errors.Is(err, translog.ErrBadSignature) || errors.Is(err, translog.ErrMalformed), "%v", err)
 	})
 }
+
+// Integrate reads the hashes stored before in one call per batch: the
+// roots of the complete subtrees it appends to.
+func TestIntegrateReadsOnce(t *testing.T) {
+	var l memLog
+	for i := range 1000 {
+		l.append(t, entry(i))
+	}
+	for _, size := range []int64{1000} {
+		calls := 0
+		read := func(ix []int64) ([]tlog.Hash, error) { calls++; return l.read(ix) }
+		batch := make([]notary.LogEntry, 300)
+		for i := range batch {
+			batch[i] = entry(int(size) + i)
+		}
+		hs, err := translog.Integrate(size, batch, read)
+		require.NoError(t, err)
+		assert.Equal(t, 1, calls)
+		l.hashes = append(l.hashes, hs...)
+		l.size += 300
+		l.entries = append(l.entries, batch...)
+	}
+	var want memLog
+	for i := range 1300 {
+		want.append(t, entry(i))
+	}
+	assert.Equal(t, want.hashes, l.hashes)
+}

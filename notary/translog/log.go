@@ -40,6 +40,10 @@ type Config struct {
 	// Batch is how many events a sequencing batch takes at most; zero
 	// means DefaultBatch.
 	Batch int
+	// CheckpointEvery is how often Run signs a checkpoint when the log
+	// has grown: at most once per period of the Service's clock. Zero
+	// means one minute. Checkpoint signs one on demand at any time.
+	CheckpointEvery time.Duration
 	// Logger reports Run's failures; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -58,6 +62,7 @@ type Log struct {
 	vkeys   []string
 	keys    note.Verifiers
 	batch   int
+	every   time.Duration
 	log     *slog.Logger
 }
 
@@ -72,9 +77,14 @@ func New(cfg Config) (*Log, error) {
 		return nil, &notary.FieldError{Field: "keys", Reason: "at least one signing key required"}
 	case cfg.Batch < 0:
 		return nil, &notary.FieldError{Field: "batch", Reason: "must not be negative"}
+	case cfg.CheckpointEvery < 0:
+		return nil, &notary.FieldError{Field: "checkpoint_every", Reason: "must not be negative"}
 	}
 	l := &Log{svc: cfg.Service, store: cfg.Store, office: cfg.Service.Office().ID, origin: cfg.Origin,
-		batch: cfg.Batch, log: cfg.Logger}
+		batch: cfg.Batch, every: cfg.CheckpointEvery, log: cfg.Logger}
+	if l.every == 0 {
+		l.every = time.Minute
+	}
 	if l.origin == "" {
 		l.origin = "notarykit/" + l.office.String()
 	}
@@ -126,9 +136,10 @@ func (l *Log) SequenceAll(ctx context.Context) (int, error) {
 	}
 }
 
-// Run sequences every interval and then signs a checkpoint if the log
-// grew, until ctx ends; it returns ctx's error. Failures are logged and
-// retried at the next tick.
+// Run sequences every interval, and signs a checkpoint when the log has
+// grown and Config.CheckpointEvery has passed since the latest one, until
+// ctx ends; it returns ctx's error. Failures are logged and retried at the
+// next tick.
 func (l *Log) Run(ctx context.Context, interval time.Duration) error {
 	if interval <= 0 {
 		return &notary.FieldError{Field: "interval", Reason: "must be positive"}
@@ -138,7 +149,7 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) error {
 	for {
 		if _, err := l.SequenceAll(ctx); err != nil && ctx.Err() == nil {
 			l.log.ErrorContext(ctx, "translog: sequencing failed", "office", l.office, "err", err)
-		} else if _, err := l.Checkpoint(ctx); err != nil && ctx.Err() == nil && !errors.Is(err, notary.ErrNotFound) {
+		} else if err := l.periodicCheckpoint(ctx); err != nil && ctx.Err() == nil {
 			l.log.ErrorContext(ctx, "translog: checkpoint failed", "office", l.office, "err", err)
 		}
 		select {
@@ -147,6 +158,24 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) error {
 		case <-t.C:
 		}
 	}
+}
+
+// periodicCheckpoint signs a checkpoint if the log grew since the latest
+// one and that one is at least l.every old.
+func (l *Log) periodicCheckpoint(ctx context.Context) error {
+	latest, err := l.store.Checkpoints(ctx, l.office, 0, 1)
+	if err != nil {
+		return err
+	}
+	if len(latest) == 1 && l.svc.Clock().Now().Sub(latest[0].CreatedAt) < l.every {
+		return nil
+	}
+	size, err := l.store.LogSize(ctx, l.office)
+	if err != nil || size == 0 || (len(latest) == 1 && latest[0].Size == size) {
+		return err
+	}
+	_, err = l.Checkpoint(ctx)
+	return err
 }
 
 // reader reads the office log's stored hashes.

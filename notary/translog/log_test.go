@@ -409,21 +409,43 @@ func TestLogCheckTamperMatrix(t *testing.T) {
 
 func TestLogRun(t *testing.T) {
 	o := newOffice(t, 0)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- o.log.Run(ctx, 5*time.Millisecond) }()
-	o.advance(t)
-	want := int64(0)
-	require.Eventually(t, func() bool {
-		cs, err := o.log.Checkpoints(t.Context(), 0, 1)
-		if err != nil || len(cs) == 0 {
-			return false
+	run := func(t *testing.T) func() {
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- o.log.Run(ctx, time.Millisecond) }()
+		return func() {
+			cancel()
+			require.ErrorIs(t, <-done, context.Canceled)
 		}
-		want, _ = o.store.LogSize(t.Context(), testOffice)
-		return cs[0].Size == want && want > 0
-	}, 10*time.Second, 5*time.Millisecond)
-	cancel()
-	require.ErrorIs(t, <-done, context.Canceled)
+	}
+	latest := func() (int64, int64) {
+		cs, err := o.log.Checkpoints(t.Context(), 0, 1)
+		require.NoError(t, err)
+		size, err := o.store.LogSize(t.Context(), testOffice)
+		require.NoError(t, err)
+		if len(cs) == 0 {
+			return 0, size
+		}
+		return cs[0].Size, size
+	}
+	// The first checkpoint comes as soon as there is something logged.
+	stop := run(t)
+	require.Eventually(t, func() bool { c, s := latest(); return c > 0 && c == s }, 10*time.Second, time.Millisecond)
+	stop()
+	first, _ := latest()
+
+	// Within CheckpointEvery (a minute) of it, Run sequences but does not
+	// sign another; once the clock has moved on, it does.
+	o.advance(t)
+	stop = run(t)
+	require.Eventually(t, func() bool { _, s := latest(); return s > first }, 10*time.Second, time.Millisecond)
+	stop()
+	c, s := latest()
+	assert.Equal(t, first, c)
+	o.clock.Advance(time.Minute)
+	stop = run(t)
+	require.Eventually(t, func() bool { c, _ := latest(); return c == s }, 10*time.Second, time.Millisecond)
+	stop()
 }
 
 func TestNewLogValidates(t *testing.T) {
@@ -437,6 +459,7 @@ func TestNewLogValidates(t *testing.T) {
 		"bad origin":  func(c *translog.Config) { c.Origin = "has space" },
 		"plus origin": func(c *translog.Config) { c.Origin = "a+b" },
 		"negative":    func(c *translog.Config) { c.Batch = -1 },
+		"every":       func(c *translog.Config) { c.CheckpointEvery = -time.Second },
 	} {
 		c := ok
 		edit(&c)
