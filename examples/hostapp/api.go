@@ -112,14 +112,11 @@ func (a *App) editFiling(edit func(*notary.Filings, context.Context, notary.User
 	}
 }
 
-// writeFiling answers a filing, as a transition returned it, with the
-// actions actor may take on it now.
-func (a *App) writeFiling(w http.ResponseWriter, r *http.Request, actor notary.Principal, f notary.Filing, status int) error {
-	actions, err := a.svc.Filings.Actions(r.Context(), actor, f.ID)
-	if err != nil {
-		return err
-	}
-	respondFiling(w, status, f, actions)
+// writeFiling answers a filing, as a transition by actor returned it,
+// with the actions actor may take on it now. Nothing is read: a committed
+// change is never answered with an error.
+func (a *App) writeFiling(w http.ResponseWriter, _ *http.Request, actor notary.Principal, f notary.Filing, status int) error {
+	respondFiling(w, status, f, a.svc.Filings.ActionsAfter(f, actor))
 	return nil
 }
 
@@ -280,14 +277,11 @@ func (a *App) confirmReceipt(w http.ResponseWriter, r *http.Request) error {
 	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
 }
 
-// writeApplication answers an application, as a transition returned it,
-// with the actions actor may take on it now.
-func (a *App) writeApplication(w http.ResponseWriter, r *http.Request, actor notary.Principal, app notary.Application, status int) error {
-	actions, err := a.svc.Applications.Actions(r.Context(), actor, app.ID)
-	if err != nil {
-		return err
-	}
-	respondApplication(w, status, app, actions)
+// writeApplication answers an application, as a transition (or Apply) by
+// actor returned it, with the actions actor may take on it now. Nothing is
+// read: a committed change is never answered with an error.
+func (a *App) writeApplication(w http.ResponseWriter, _ *http.Request, actor notary.Principal, app notary.Application, status int) error {
+	respondApplication(w, status, app, a.svc.Applications.ActionsAfter(app, actor))
 	return nil
 }
 
