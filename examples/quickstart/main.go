@@ -63,21 +63,40 @@ func (t tee) Notify(ctx context.Context, m notary.Message) error {
 	return nil
 }
 
+// track records in the manual tracker that the application's parcel in
+// transit was signed for at, and runs a tracking pass as a host's ticker
+// would.
+func track(ctx context.Context, svc *notary.Service, tracker *courier.Manual, app notary.Application, at time.Time) (notary.Application, error) {
+	sh := app.Materials
+	if app.State == notary.CertificateShipped {
+		sh = app.Certificate
+	}
+	if err := tracker.MarkDelivered(sh.Carrier, sh.TrackingNumber, at); err != nil {
+		return app, err
+	}
+	if _, err := svc.Applications.Track(ctx); err != nil {
+		return app, err
+	}
+	return svc.Applications.Get(ctx, app.Owner, app.ID)
+}
+
 func run(ctx context.Context, w io.Writer) error {
 	clock := notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	db := store.NewMemory()
 	pay := notarytest.NewPayments() // a provider the quickstart settles by hand
 	office := notary.Office{
-		ID:             uuid.MustParse("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"),
-		Name:           "深圳市示例公证处",
-		AdminEmails:    []string{"review@notary.example"},
-		MailingAddress: "深圳市南山区科技园示例路 1 号 公证处收件室（518000）",
-		Materials:      []string{"公证申请表（法定代表人签字并加盖公章）", "营业执照副本复印件（加盖公章）", "法定代表人身份证复印件"},
-		Pricing:        payment.DefaultPricing(),
-		Locale:         "zh-CN",
+		ID:               uuid.MustParse("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"),
+		Name:             "深圳市示例公证处",
+		AdminEmails:      []string{"review@notary.example"},
+		MailingAddress:   "深圳市南山区科技园示例路 1 号 公证处收件室（518000）",
+		Materials:        []string{"公证申请表（法定代表人签字并加盖公章）", "营业执照副本复印件（加盖公章）", "法定代表人身份证复印件"},
+		Pricing:          payment.DefaultPricing(),
+		AutoConfirmAfter: 14 * 24 * time.Hour, // counted from delivery
+		Locale:           "zh-CN",
 	}
+	tracker := courier.NewManual() // an office without a tracking service records deliveries by hand
 	svc, err := notary.New(notary.Config{
-		Office: office, Store: db, Payments: pay, Courier: courier.NewManual(), Clock: clock,
+		Office: office, Store: db, Payments: pay, Courier: tracker, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -201,6 +220,12 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := step("User mails signed materials again: %s %s, %s", app.Materials.Carrier, app.Materials.TrackingNumber, app.State); err != nil {
 		return err
 	}
+	if app, err = track(ctx, svc, tracker, app, clock.Now()); err != nil {
+		return err
+	}
+	if err := step("The courier delivers them; the tracker tells the office: materials %s", app.Materials.Tracking.State); err != nil {
+		return err
+	}
 	if app, err = svc.Reviews.ApproveFinal(ctx, reviewer, app.ID, app.Version, "（2026）深示证经字第 01024 号"); err != nil {
 		return err
 	}
@@ -211,6 +236,14 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	if err := step("Office ships the certificate: %s %s, %s", app.Certificate.Carrier, app.Certificate.TrackingNumber, app.State); err != nil {
+		return err
+	}
+	if app, err = track(ctx, svc, tracker, app, clock.Now()); err != nil {
+		return err
+	}
+	confirmBy, _ := svc.Office().AutoConfirmAt(app)
+	if err := step("The certificate is delivered; the user is told (auto-confirmation on %s): %s",
+		confirmBy.Format("2006-01-02"), app.Certificate.Tracking.State); err != nil {
 		return err
 	}
 	if app, err = svc.Applications.ConfirmReceipt(ctx, user, app.ID); err != nil {
