@@ -98,3 +98,24 @@ func checkEvidenceMoves(kind RecordKind, evidence, reserve, release []string) er
 	}
 	return nil
 }
+
+// DefaultLimit is the page size of a listing whose limit is not positive.
+const DefaultLimit = 50
+
+// Validate checks a listing query before a store runs it: the office is
+// required. The error wraps ErrInvalidInput as a *FieldError naming
+// "office_id".
+func (q ListQuery) Validate() error {
+	if q.OfficeID == uuid.Nil {
+		return invalid("office_id", "a listing is of one office; none given")
+	}
+	return nil
+}
+
+// PageSize returns q.Limit, or DefaultLimit when it is not positive.
+func (q ListQuery) PageSize() int {
+	if q.Limit <= 0 {
+		return DefaultLimit
+	}
+	return q.Limit
+}

@@ -74,7 +74,7 @@ type ListQuery struct {
 	UpdatedBefore time.Time // records updated strictly before it; zero for no bound
 	UpdatedAfter  time.Time // records updated at or after it; zero for no bound
 	After         *Cursor
-	Limit         int // <= 0 means 50
+	Limit         int // <= 0 means DefaultLimit
 }
 
 // Cursor is a keyset pagination position.

@@ -16,7 +16,7 @@ import (
 )
 
 // defaultLimit is the page size used when a listing's limit is not positive.
-const defaultLimit = 50
+const defaultLimit = notary.DefaultLimit
 
 // Memory is a [notary.Store] that keeps everything in process memory. It is
 // safe for concurrent use. Every value is copied on the way in and on the

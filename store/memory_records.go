@@ -282,13 +282,10 @@ type listFilter struct {
 }
 
 func newListFilter(q notary.ListQuery) (listFilter, error) {
-	if q.OfficeID == uuid.Nil {
-		return listFilter{}, invalid("list query without office")
+	if err := q.Validate(); err != nil {
+		return listFilter{}, err
 	}
-	f := listFilter{q: q, limit: q.Limit}
-	if f.limit <= 0 {
-		f.limit = defaultLimit
-	}
+	f := listFilter{q: q, limit: q.PageSize()}
 	if len(q.States) > 0 {
 		f.states = make(map[string]bool, len(q.States))
 		for _, s := range q.States {

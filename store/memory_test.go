@@ -34,14 +34,6 @@ func event(f notary.Filing, seq int64) notary.Event {
 	return notary.Event{ID: uuid.New(), RecordID: f.ID, RecordKind: notary.KindFiling, OfficeID: f.OfficeID, Seq: seq, At: base}
 }
 
-func TestMemoryListWithoutOfficeIsInvalid(t *testing.T) {
-	s := store.NewMemory()
-	_, err := s.ListFilings(t.Context(), notary.ListQuery{})
-	require.ErrorIs(t, err, notary.ErrInvalidInput)
-	_, err = s.ListApplications(t.Context(), notary.ListQuery{})
-	require.ErrorIs(t, err, notary.ErrInvalidInput)
-}
-
 func TestMemoryAuditTrailNeverForks(t *testing.T) {
 	ctx := t.Context()
 	s := store.NewMemory()

@@ -17,7 +17,7 @@ import (
 )
 
 // defaultLimit is the page size used when a listing's limit is not positive.
-const defaultLimit = 50
+const defaultLimit = notary.DefaultLimit
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: postgres: %s", notary.ErrInvalidInput, fmt.Sprintf(format, args...))
@@ -291,8 +291,8 @@ func (s *Store) application(ctx context.Context, query string, args []any, missi
 // (office_id, state, created_at, id), (office_id, state, updated_at) or
 // (office_id, created_at, id) indexes.
 func listSQL(table string, q notary.ListQuery) (string, []any, error) {
-	if q.OfficeID == uuid.Nil {
-		return "", nil, invalid("list query without office")
+	if err := q.Validate(); err != nil {
+		return "", nil, err
 	}
 	var sb strings.Builder
 	args := []any{q.OfficeID}
@@ -326,10 +326,7 @@ func listSQL(table string, q notary.ListQuery) (string, []any, error) {
 		at := arg(utc(q.After.CreatedAt))
 		sb.WriteString(" AND (created_at, id) > (" + at + ", " + arg(q.After.ID) + "::uuid)")
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
+	limit := q.PageSize()
 	sb.WriteString(" ORDER BY created_at, id LIMIT " + arg(limit))
 	return sb.String(), args, nil
 }

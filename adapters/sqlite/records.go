@@ -15,7 +15,7 @@ import (
 )
 
 // defaultLimit is the page size used when a listing's limit is not positive.
-const defaultLimit = 50
+const defaultLimit = notary.DefaultLimit
 
 // Commit applies c in one write transaction, as documented on
 // [notary.Records]: the record is inserted (ExpectedVersion 0) or updated
@@ -347,8 +347,8 @@ func (s *Store) ApplicationByKey(ctx context.Context, officeID uuid.UUID, ownerI
 // listQuery builds the keyset-paginated query of ListFilings and
 // ListApplications. table is one of two constants, never input.
 func listQuery(table string, q notary.ListQuery) (string, []any, error) {
-	if q.OfficeID == uuid.Nil {
-		return "", nil, invalid("list query without office")
+	if err := q.Validate(); err != nil {
+		return "", nil, err
 	}
 	var b strings.Builder
 	args := []any{uid(q.OfficeID)}
@@ -379,10 +379,7 @@ func listQuery(table string, q notary.ListQuery) (string, []any, error) {
 		b.WriteString(` AND (created_at, id) > (?, ?)`)
 		args = append(args, ts(q.After.CreatedAt), uid(q.After.ID))
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
+	limit := q.PageSize()
 	b.WriteString(` ORDER BY created_at, id LIMIT ?`)
 	args = append(args, limit)
 	return b.String(), args, nil

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ var listGroup = group{"List", []test{
 	{"ApplicationKeysetPagination", testListApplicationKeyset},
 	{"UpdatedAfterKeysetPagination", testListUpdatedAfterKeyset},
 	{"DefaultLimit", testListDefaultLimit},
+	{"WithoutOfficeIsInvalid", testListWithoutOffice},
 }}
 
 func listFilingIDs(t *testing.T, s notary.Store, q notary.ListQuery) []uuid.UUID {
@@ -250,8 +252,23 @@ func testListDefaultLimit(t *testing.T, s notary.Store) {
 	for i := range 60 {
 		commit(t, s, createAppChange(newApplication(office, "alice", 1, at(time.Duration(i)*time.Second))))
 	}
-	assert.Len(t, listAppIDs(t, s, notary.ListQuery{OfficeID: office}), 50)
-	assert.Len(t, listAppIDs(t, s, notary.ListQuery{OfficeID: office, Limit: -1}), 50)
+	assert.Len(t, listAppIDs(t, s, notary.ListQuery{OfficeID: office}), notary.DefaultLimit)
+	assert.Len(t, listAppIDs(t, s, notary.ListQuery{OfficeID: office, Limit: -1}), notary.DefaultLimit)
 	assert.Len(t, listAppIDs(t, s, notary.ListQuery{OfficeID: office, Limit: 7}), 7)
 	assert.Len(t, listAppIDs(t, s, notary.ListQuery{OfficeID: office, Limit: 100}), 60)
+}
+
+func testListWithoutOffice(t *testing.T, s notary.Store) {
+	commit(t, s, createChange(newFiling(uuid.New(), "alice", base)))
+	commit(t, s, createAppChange(newApplication(uuid.New(), "alice", 1, base)))
+	for name, list := range map[string]func(context.Context, notary.ListQuery) error{
+		"filings":      func(ctx context.Context, q notary.ListQuery) error { _, err := s.ListFilings(ctx, q); return err },
+		"applications": func(ctx context.Context, q notary.ListQuery) error { _, err := s.ListApplications(ctx, q); return err },
+	} {
+		err := list(t.Context(), notary.ListQuery{OwnerID: "alice"})
+		requireIs(t, err, notary.ErrInvalidInput, name)
+		var fe *notary.FieldError
+		require.ErrorAs(t, err, &fe, name)
+		assert.Equal(t, "office_id", fe.Field, name)
+	}
 }
