@@ -15,11 +15,13 @@
 //
 // New validates a Config and returns a Service, one per office, whose fields
 // are the units of the process: [Service.Filings] (the enterprise filing),
-// [Service.Applications] (certificate applications, payments, refunds and the
-// periodic [Applications.Sweep]), [Service.Reviews] (queues and decisions),
+// [Service.Applications] (certificate applications, payments, refunds, the
+// periodic [Applications.Sweep] and courier tracking with
+// [Applications.Track]), [Service.Reviews] (queues and decisions),
 // [Service.Admins] (the office's own admin accounts, password login and
-// sessions), [Service.Audit] (reading and verifying trails) and
-// [Service.Inbox] (the users' in-site messages).
+// sessions), [Service.Audit] (reading and verifying trails), [Service.Inbox]
+// (the users' in-site messages) and [Service.DeadLetters] (notices the relay
+// gave up on). Package notary/translog adds the office's transparency log.
 //
 // Every method takes a context and the acting principal: a [User] the host
 // has authenticated, or an [Admin] returned by [Admins.Login] or
@@ -58,8 +60,8 @@
 //
 // # Ports
 //
-//   - [Store]: records, the audit trail, the outbox, the inbox and admin
-//     accounts. Implementations: store.NewMemory, adapters/sqlite,
+//   - [Store]: records, the audit trail, the outbox, the inbox, admin
+//     accounts and the transparency log's storage. Implementations: store.NewMemory, adapters/sqlite,
 //     adapters/postgres; store/storetest is the conformance suite for your own.
 //   - [Notifier]: delivers one rendered message on a channel (email, in-site,
 //     anything the host adds); package notify renders notices and relays the
