@@ -631,7 +631,11 @@ func (m *Admins) manage(ctx context.Context, by Admin, id uuid.UUID) error {
 
 // checkAccount validates and normalizes the fields of a new account.
 func (m *Admins) checkAccount(email, name, password string) (string, string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = strings.TrimSpace(email)
+	if err := CheckEmail(email); err != nil { // before case folding, which would hide invalid UTF-8
+		return "", "", invalid("email", "%v", err)
+	}
+	email = strings.ToLower(email)
 	if err := CheckEmail(email); err != nil {
 		return "", "", invalid("email", "%v", err)
 	}

@@ -11,7 +11,12 @@ import (
 
 // User is an enterprise user of the host platform. The host authenticates
 // the user and passes this value to every user-side call; the SDK trusts it
-// as the caller's identity and authorizes every action against it.
+// as the caller's identity and authorizes every action against it. Its
+// fields are text the SDK stores (in the records the user owns and the
+// audit events the user causes): valid UTF-8 without control characters,
+// the ID 1 to 128 characters and the name at most 200, or the call fails
+// with ErrInvalidInput naming user.id or user.name (a missing ID is
+// ErrForbidden).
 type User struct {
 	ID     string // the host's stable account ID
 	Email  string // where email notices go

@@ -222,8 +222,18 @@ func checkUserID(u User) error {
 	if strings.TrimSpace(u.ID) == "" || len(u.ID) > 128 {
 		return wrap(ErrForbidden, "user: missing or oversized ID")
 	}
+	// The ID and name are stored in every audit event the user causes.
+	if err := CheckText(u.ID, 1, 128); err != nil {
+		return invalid("user.id", "%v", err)
+	}
+	if err := CheckText(u.Name, 0, maxUserName); err != nil {
+		return invalid("user.name", "%v", err)
+	}
 	return nil
 }
+
+// maxUserName bounds a user's display name, in characters.
+const maxUserName = 200
 
 // checkUser validates the host-supplied user principal for the calls that
 // store it as a record's owner (Apply and the first filing), so its
@@ -234,6 +244,9 @@ func checkUser(u User) error {
 	}
 	if err := CheckEmail(u.Email); err != nil {
 		return invalid("user.email", "%v", err)
+	}
+	if err := CheckText(u.Locale, 0, 35); err != nil {
+		return invalid("user.locale", "%v", err)
 	}
 	return nil
 }

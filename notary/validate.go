@@ -160,6 +160,14 @@ var trackingRE = regexp.MustCompile(`^[A-Z0-9]{6,40}$`)
 // normalizeShipment validates a carrier and tracking number with the
 // configured Courier.
 func (s *Service) normalizeShipment(carrier, number string) (Shipment, error) {
+	// Both are stored and sent to the user, whatever the Courier accepts;
+	// checked before case folding, which would hide invalid UTF-8.
+	if err := CheckText(carrier, 1, 16); err != nil {
+		return Shipment{}, invalid("carrier", "%v", err)
+	}
+	if err := CheckText(number, 1, 100); err != nil {
+		return Shipment{}, invalid("tracking_number", "%v", err)
+	}
 	carrier = strings.ToUpper(strings.TrimSpace(carrier))
 	if s.courier != nil {
 		n, err := s.courier.Normalize(carrier, number)
@@ -172,9 +180,6 @@ func (s *Service) normalizeShipment(carrier, number string) (Shipment, error) {
 		return Shipment{Carrier: carrier, TrackingNumber: n}, nil
 	}
 	number = strings.ToUpper(strings.TrimSpace(number))
-	if err := CheckText(carrier, 1, 16); err != nil {
-		return Shipment{}, invalid("carrier", "%v", err)
-	}
 	if !trackingRE.MatchString(number) {
 		return Shipment{}, invalid("tracking_number", "must be 6 to 40 letters or digits")
 	}
