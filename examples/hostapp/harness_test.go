@@ -148,10 +148,15 @@ func (c *client) fail(method, path string, body any, status int, code string) ap
 	return e
 }
 
+// rawBody is a request body sent byte for byte, not marshalled.
+type rawBody string
+
 func (c *client) send(method, path string, body any, status int) []byte {
 	c.h.t.Helper()
 	var rd io.Reader
-	if body != nil {
+	if raw, ok := body.(rawBody); ok {
+		rd = strings.NewReader(string(raw))
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		require.NoError(c.h.t, err)
 		rd = bytes.NewReader(b)

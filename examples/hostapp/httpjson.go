@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/notarykit/notarykit/notary"
 )
@@ -43,6 +49,8 @@ func classify(err error) (int, string) {
 		return http.StatusConflict, "invalid_transition"
 	case errors.Is(err, notary.ErrConflict), errors.Is(err, notary.ErrDuplicate):
 		return http.StatusConflict, "conflict"
+	case errors.Is(err, errMethod):
+		return http.StatusMethodNotAllowed, "method_not_allowed"
 	case errors.Is(err, notary.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, context.Canceled):
@@ -119,23 +127,124 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v) // a write error means the client went away
 }
 
-// decodeJSON reads the request's JSON body into v, refusing unknown
-// fields, trailing data and bodies over maxJSONBody. Its errors are
-// *notary.FieldError (field "body"), so they answer 400.
+// decodeJSON reads the request's JSON body into v, refusing invalid UTF-8
+// (also lone surrogate escapes such as "\udc00"), duplicate and unknown
+// fields, trailing data and bodies over maxJSONBody. It decodes with
+// go-json-experiment/json (encoding/json/v2), whose errors locate the
+// problem by JSON pointer; they become a *notary.FieldError naming the
+// field the client sent (see jsonFieldError), so they answer 400.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return &notary.FieldError{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", tooBig.Limit)}
-		}
-		return &notary.FieldError{Field: "body", Reason: "malformed JSON: " + err.Error()}
-	}
-	if dec.More() {
-		return &notary.FieldError{Field: "body", Reason: "trailing data after the JSON value"}
+	err := jsonv2.UnmarshalRead(http.MaxBytesReader(w, r.Body, maxJSONBody), v, jsonv2.RejectUnknownMembers(true))
+	if err != nil {
+		return jsonFieldError(err)
 	}
 	return nil
+}
+
+// jsonFieldError says what was wrong with a request body in the client's
+// terms: the field as a dotted path of the JSON it sent ("body" for the
+// body as a whole) and the problem (malformed JSON at a byte offset, an
+// unknown field, a value of the wrong JSON type), never Go's type names.
+func jsonFieldError(err error) *notary.FieldError {
+	var tooBig *http.MaxBytesError
+	var syn *jsontext.SyntacticError
+	var sem *jsonv2.SemanticError
+	switch {
+	case errors.As(err, &tooBig):
+		return &notary.FieldError{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", tooBig.Limit)}
+	case errors.As(err, &syn):
+		reason := "malformed JSON"
+		if syn.Err != nil {
+			reason = fmt.Sprintf("malformed JSON at byte offset %d: %v", syn.ByteOffset, syn.Err)
+		}
+		return &notary.FieldError{Field: fieldPath(syn.JSONPointer), Reason: reason}
+	case errors.As(err, &sem):
+		field := fieldPath(sem.JSONPointer)
+		want := jsonKindOf(sem.GoType)
+		switch {
+		case errors.Is(sem.Err, jsonv2.ErrUnknownName):
+			return &notary.FieldError{Field: field, Reason: "unknown field"}
+		case want != "" && sem.JSONKind != 0 && kindName(sem.JSONKind) != want && !(want == "integer" && sem.JSONKind == '0'):
+			return &notary.FieldError{Field: field, Reason: fmt.Sprintf("must be a JSON %s, not %s", want, kindName(sem.JSONKind))}
+		case want == "integer":
+			return &notary.FieldError{Field: field, Reason: "must be an integer in range"}
+		case sem.Err != nil:
+			return &notary.FieldError{Field: field, Reason: "invalid value: " + sem.Err.Error()}
+		}
+		return &notary.FieldError{Field: field, Reason: "invalid value"}
+	}
+	return &notary.FieldError{Field: "body", Reason: "malformed JSON"}
+}
+
+// fieldPath turns a JSON pointer ("/legal_rep/name", "/ids/0") into the
+// dotted path the API's field errors use ("legal_rep.name", "ids[0]").
+func fieldPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.ParseUint(tok, 10, 64); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// jsonKindOf names the JSON kind a request field of Go type t takes, or ""
+// when there is no single one.
+func jsonKindOf(t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	if t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "string"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	}
+	return ""
+}
+
+// kindName names a JSON kind as the API's messages do.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "boolean"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return "value"
 }
 
 // handlerFunc is an HTTP handler that returns its error for writeError.

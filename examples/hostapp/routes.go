@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/payment/paymenthttp"
@@ -10,6 +12,31 @@ import (
 
 // errNoRoute answers API paths that match no route.
 var errNoRoute = fmt.Errorf("%w: no such API route", notary.ErrNotFound)
+
+// errMethod answers a known API path asked with a method it does not
+// serve (405, with an Allow header).
+var errMethod = errors.New("method not allowed")
+
+// apiFallback is the pattern that answers the API paths and methods no
+// other route serves.
+const apiFallback = "/api/"
+
+// methods are the request methods a route may serve.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowedMethods asks mux which methods it serves r's path with, other
+// than through the API fallback; the mux's own routes stay the one list.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range methods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != apiFallback {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
 
 // routes builds the app's handler:
 //
@@ -32,7 +59,11 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.Handle("/api/", a.api(func(http.ResponseWriter, *http.Request) error {
+	mux.Handle(apiFallback, a.api(func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return fmt.Errorf("%w: %s %s: use %s", errMethod, r.Method, r.URL.Path, strings.Join(allow, " or "))
+		}
 		return errNoRoute
 	}))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
