@@ -15,9 +15,10 @@ import (
 	"github.com/notarykit/notarykit/notary/notarytest"
 )
 
-// The schema's triggers keep the audit trail append-only: no UPDATE or
-// DELETE of an event succeeds, whoever sends it, and the store reports the
-// refusal as notary.ErrForbidden. The trail is unchanged afterwards.
+// The schema's triggers keep the audit trail append-only: no UPDATE, DELETE
+// or TRUNCATE of events (nor a TRUNCATE of the transparency log) succeeds,
+// whoever sends it, and the store reports the refusal as
+// notary.ErrForbidden. The trail is unchanged afterwards.
 func TestAuditTrailIsAppendOnly(t *testing.T) {
 	st, url, schema := newStore(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -43,6 +44,8 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 		{"update the hash chain", `UPDATE events SET hash = prev_hash WHERE record_id = $1`, []any{f.ID}},
 		{"delete the record's events", `DELETE FROM events WHERE record_id = $1`, []any{f.ID}},
 		{"delete every event", `DELETE FROM events`, nil},
+		{"truncate", `TRUNCATE events`, nil},
+		{"truncate the log", `TRUNCATE log_leaves, log_hashes, log_checkpoints`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := st.ExecRaw(ctx, tc.sql, tc.args...)

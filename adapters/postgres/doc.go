@@ -30,8 +30,8 @@
 // per (record, seq), one account per (office, lower(email)); their
 // violations come back as [notary.ErrConflict], [notary.ErrDuplicate] or
 // [notary.ErrEvidenceReserved]. A trigger keeps the audit trail
-// append-only: an UPDATE or DELETE of an event fails (SQLSTATE NK405),
-// reported as [notary.ErrForbidden].
+// append-only: an UPDATE, DELETE or TRUNCATE of events fails (SQLSTATE
+// NK405), reported as [notary.ErrForbidden].
 //
 // Times are stored as timestamptz and returned in UTC, with microsecond
 // precision (finer digits are truncated, as the notary service already
