@@ -19,6 +19,7 @@ import (
 	"github.com/notarykit/notarykit/adapters/smtp"
 	"github.com/notarykit/notarykit/adapters/sqlite"
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/translog"
 	"github.com/notarykit/notarykit/notify"
 )
 
@@ -37,6 +38,7 @@ type App struct {
 	evidence EvidenceCatalog
 	pay      *mockpay.Provider
 	relay    *notify.Relay
+	tlog     *translog.Log   // the office's transparency log (translog.go)
 	manual   *courier.Manual // the courier when the office has no tracking service
 	pages    *pages
 	csrf     csrfKey
@@ -119,6 +121,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notary: %w", err)
+	}
+	if a.tlog, err = a.newLog(); err != nil {
+		return nil, fmt.Errorf("translog: %w", err)
 	}
 
 	// 5. Notices: rendered from the SDK's templates, in-site messages into
@@ -305,6 +310,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer stopWork()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.relay.Run(workCtx) })
+	wg.Go(func() { _ = a.tlog.Run(workCtx, a.cfg.LogInterval) })
 	if a.cfg.SweepInterval > 0 {
 		wg.Go(func() { a.sweepLoop(workCtx) })
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"log/slog"
 	"net"
 	"time"
@@ -131,6 +132,17 @@ type Config struct {
 	// ShutdownTimeout bounds the graceful shutdown of Run.
 	ShutdownTimeout time.Duration
 
+	// LogKey is the office's Ed25519 key signing the transparency log's
+	// checkpoints (a key made for the process when nil: see newLog);
+	// LogOrigin names the log ("notarykit/<office ID>" when empty).
+	LogKey    ed25519.PrivateKey
+	LogOrigin string
+	// LogInterval is how often the sequencer runs (DefaultLogInterval when
+	// zero); LogCheckpointEvery how often it signs a checkpoint of a grown
+	// log (DefaultLogCheckpointEvery when zero).
+	LogInterval        time.Duration
+	LogCheckpointEvery time.Duration
+
 	// SessionSecret keys the CSRF tokens of the admin pages (random when
 	// empty: open forms then fail after a restart, sessions survive).
 	SessionSecret []byte
@@ -173,6 +185,12 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if cfg.LogInterval <= 0 {
+		cfg.LogInterval = DefaultLogInterval
+	}
+	if cfg.LogCheckpointEvery <= 0 {
+		cfg.LogCheckpointEvery = DefaultLogCheckpointEvery
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = systemClock{}

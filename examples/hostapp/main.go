@@ -34,6 +34,7 @@ import (
 	"github.com/notarykit/notarykit/adapters/kuaidi100"
 	"github.com/notarykit/notarykit/adapters/smtp"
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/translog"
 )
 
 // devAdminEmail is the bootstrap admin when none is configured.
@@ -130,6 +131,8 @@ func parseConfig(args []string) (Config, bool, error) {
 	mockpayKey := e.String("mockpay-api-key", "HOSTAPP_MOCKPAY_API_KEY", "", "the standalone mockpay's API key (with -mockpay-url; prefer the environment variable)")
 	sessionSecret := e.String("session-secret", "HOSTAPP_SESSION_SECRET", "", "secret (base64, at least 16 bytes) keying the admin pages' CSRF tokens (default random)")
 	insecure := e.Bool("insecure-cookies", "HOSTAPP_INSECURE_COOKIES", false, "DEV ONLY: admin cookies without the Secure attribute, for browsers that refuse Secure cookies over plain http")
+	logKey := e.String("log-key", "HOSTAPP_LOG_KEY", "", "the office's Ed25519 transparency-log key: its 32-byte seed in hex or base64 (prefer the environment variable; default a key for this process only)")
+	logOrigin := e.String("log-origin", "HOSTAPP_LOG_ORIGIN", "", "the transparency log's name in its checkpoints, e.g. notary.example.com/log (default notarykit/<office ID>)")
 	logLevel := e.String("log-level", "HOSTAPP_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 
 	if err := fs.Parse(args); err != nil {
@@ -153,6 +156,14 @@ func parseConfig(args []string) (Config, bool, error) {
 		InsecureCookies: *insecure,
 		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}
+	if *logKey != "" {
+		k, err := translog.ParseKey(*logKey)
+		if err != nil {
+			return Config{}, false, fmt.Errorf("-log-key: %w", err)
+		}
+		cfg.LogKey = k
+	}
+	cfg.LogOrigin = *logOrigin
 	if *sessionSecret != "" {
 		b, err := base64.StdEncoding.DecodeString(*sessionSecret)
 		if err != nil {

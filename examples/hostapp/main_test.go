@@ -59,10 +59,15 @@ func TestParseConfig(t *testing.T) {
 		{"-office-id", "not-a-uuid"},
 		{"-session-secret", "%%%"},
 		{"-log-level", "loud"},
+		{"-log-key", "too short"},
 	} {
 		_, _, err := parseConfig(args)
 		assert.Error(t, err, "%v", args)
 	}
+	cfg, _, err = parseConfig([]string{"-log-key", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", "-log-origin", "notary.example/log"})
+	require.NoError(t, err)
+	assert.Len(t, cfg.LogKey, 64)
+	assert.Equal(t, "notary.example/log", cfg.LogOrigin)
 	t.Setenv("HOSTAPP_PAYMENT_TTL", "soon")
 	_, _, err = parseConfig(nil)
 	assert.ErrorContains(t, err, "HOSTAPP_PAYMENT_TTL")

@@ -45,6 +45,7 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
 //	POST /api/payments/notify the provider's signed payment notices (paymenthttp)
 //	/admin/...               the admin review pages (admin_pages.go)
 //	/mockpay/...             the in-process payment provider's checkout and API
+//	/log/..., .../bundle     the transparency log (translog.go)
 //	GET /healthz             liveness
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -53,6 +54,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle("POST /api/payments/notify", paymenthttp.Handler(a.svc.Applications,
 		paymenthttp.WithLogger(a.log.With("component", "paymenthttp"))))
 	a.pageRoutes(mux)
+	a.logRoutes(mux)
 	if a.pay != nil {
 		mux.Handle("/mockpay/", http.StripPrefix("/mockpay", a.pay.Handler()))
 	}
