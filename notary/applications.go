@@ -38,43 +38,22 @@ type ApplyRequest struct {
 // for other evidence), or the payment gateway's error.
 func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (Application, error) {
 	s := a.s
-	if err := checkUser(user); err != nil {
-		return Application{}, err
-	}
-	max := s.office.Pricing.MaxRecords
-	if max <= 0 {
-		max = payment.DefaultMaxRecords
-	}
-	evidence, err := normalizeEvidence(req.Evidence, max)
+	evidence, key, err := s.checkApply(user, req)
 	if err != nil {
 		return Application{}, err
 	}
-	key := strings.TrimSpace(req.IdempotencyKey)
-	if err := CheckText(key, 0, 128); err != nil {
-		return Application{}, invalid("idempotency_key", "%v", err)
+	if prev, ok, err := a.replayed(ctx, user, key, evidence); ok || err != nil {
+		return prev, err
 	}
-	if key != "" {
-		if prev, err := s.store.ApplicationByKey(ctx, s.office.ID, user.ID, key); err == nil {
-			return replay(prev, evidence)
-		} else if !errors.Is(err, ErrNotFound) {
-			return Application{}, err
-		}
-	}
-	filing, err := s.store.FilingByOwner(ctx, s.office.ID, user.ID)
-	if errors.Is(err, ErrNotFound) || (err == nil && !filing.InForce()) {
-		return Application{}, wrap(ErrFilingRequired, "user %s has no approved filing", user.ID)
-	} else if err != nil {
+	filing, err := s.filingInForce(ctx, user)
+	if err != nil {
 		return Application{}, err
 	}
 	quote, err := s.office.Pricing.Quote(len(evidence))
 	if err != nil {
 		return Application{}, invalid("evidence", "%v", err)
 	}
-	ids := make([]string, len(evidence))
-	for i, e := range evidence {
-		ids[i] = e.ID
-	}
-	if held, err := s.store.Reservations(ctx, ids); err != nil {
+	if held, err := s.store.Reservations(ctx, evidenceIDs(evidence)); err != nil {
 		return Application{}, err
 	} else if len(held) > 0 {
 		return a.replayOr(ctx, user, key, evidence, reservedError(held))
@@ -86,30 +65,97 @@ func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (
 		FilingID: filing.ID, FilingRevision: filing.ApprovedRevision, Evidence: evidence,
 		Quote: quote, IdempotencyKey: key, CreatedAt: now, ExpiresAt: now.Add(s.office.PaymentTTL),
 	}
-	payKey := app.ID.String()
-	if key != "" { // racing retries with one client key share one payment
-		sum := sha256.Sum256([]byte(s.office.ID.String() + "\x00" + user.ID + "\x00" + key))
-		payKey = hex.EncodeToString(sum[:16])
+	if err := s.createPayment(ctx, &app); err != nil {
+		return Application{}, err
 	}
-	pay, err := s.payments.CreatePayment(ctx, PaymentRequest{
-		IdempotencyKey: payKey, ApplicationID: app.ID, OfficeID: s.office.ID,
-		Amount: quote.Amount, Currency: quote.Currency, ExpiresAt: app.ExpiresAt,
-		Description: fmt.Sprintf("%s: notarial certificate, %d evidence records", s.office.Name, len(evidence)),
-	})
-	if err != nil {
-		return Application{}, fmt.Errorf("notary: create payment: %w", err)
-	}
-	if pay.ApplicationID != uuid.Nil && pay.ApplicationID != app.ID {
-		// The provider replayed a payment made for a racing request with the
-		// same key; that request's application is (or will be) the answer.
-		app.ID = pay.ApplicationID
-	}
-	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending}
 	out, err := s.fireApplication(ctx, app, AppApply, transition[Application]{actor: user})
 	if errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict) || errors.Is(err, ErrEvidenceReserved) {
 		return a.replayOr(ctx, user, key, evidence, err)
 	}
 	return out, err
+}
+
+// checkApply validates an application request: the user who stores it,
+// the evidence (at most the pricing's MaxRecords) and the idempotency key,
+// returned normalized.
+func (s *Service) checkApply(user User, req ApplyRequest) ([]Evidence, string, error) {
+	if err := checkUser(user); err != nil {
+		return nil, "", err
+	}
+	max := s.office.Pricing.MaxRecords
+	if max <= 0 {
+		max = payment.DefaultMaxRecords
+	}
+	evidence, err := normalizeEvidence(req.Evidence, max)
+	if err != nil {
+		return nil, "", err
+	}
+	key := strings.TrimSpace(req.IdempotencyKey)
+	if err := CheckText(key, 0, 128); err != nil {
+		return nil, "", invalid("idempotency_key", "%v", err)
+	}
+	return evidence, key, nil
+}
+
+// replayed answers a retried Apply: when the user already applied with
+// key, it returns that application (ok) or ErrConflict if the retry
+// names other evidence.
+func (a *Applications) replayed(ctx context.Context, user User, key string, evidence []Evidence) (Application, bool, error) {
+	if key == "" {
+		return Application{}, false, nil
+	}
+	prev, err := a.s.store.ApplicationByKey(ctx, a.s.office.ID, user.ID, key)
+	if errors.Is(err, ErrNotFound) {
+		return Application{}, false, nil
+	} else if err != nil {
+		return Application{}, false, err
+	}
+	out, err := replay(prev, evidence)
+	return out, true, err
+}
+
+// filingInForce returns the user's filing whose approved revision is in
+// force, or ErrFilingRequired.
+func (s *Service) filingInForce(ctx context.Context, user User) (Filing, error) {
+	filing, err := s.store.FilingByOwner(ctx, s.office.ID, user.ID)
+	if errors.Is(err, ErrNotFound) || (err == nil && !filing.InForce()) {
+		return Filing{}, wrap(ErrFilingRequired, "user %s has no approved filing", user.ID)
+	}
+	return filing, err
+}
+
+func evidenceIDs(evidence []Evidence) []string {
+	ids := make([]string, len(evidence))
+	for i, e := range evidence {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// createPayment creates the payment of a new application with the
+// gateway and records it on app. Racing retries with one client
+// idempotency key share one payment: when the provider replays a payment
+// made for a racing request, that request's application ID is taken, so
+// the commit of the loser fails and replays the winner.
+func (s *Service) createPayment(ctx context.Context, app *Application) error {
+	payKey := app.ID.String()
+	if app.IdempotencyKey != "" {
+		sum := sha256.Sum256([]byte(s.office.ID.String() + "\x00" + app.Owner.ID + "\x00" + app.IdempotencyKey))
+		payKey = hex.EncodeToString(sum[:16])
+	}
+	pay, err := s.payments.CreatePayment(ctx, PaymentRequest{
+		IdempotencyKey: payKey, ApplicationID: app.ID, OfficeID: s.office.ID,
+		Amount: app.Quote.Amount, Currency: app.Quote.Currency, ExpiresAt: app.ExpiresAt,
+		Description: fmt.Sprintf("%s: notarial certificate, %d evidence records", s.office.Name, len(app.Evidence)),
+	})
+	if err != nil {
+		return fmt.Errorf("notary: create payment: %w", err)
+	}
+	if pay.ApplicationID != uuid.Nil && pay.ApplicationID != app.ID {
+		app.ID = pay.ApplicationID
+	}
+	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending}
+	return nil
 }
 
 // replayOr answers a request that lost a race: when a concurrent request
@@ -128,10 +174,7 @@ func (a *Applications) replayOr(ctx context.Context, user User, key string, evid
 
 // replay answers a retried Apply with the application created first.
 func replay(prev Application, evidence []Evidence) (Application, error) {
-	a, b := prev.EvidenceIDs(), make([]string, len(evidence))
-	for i, e := range evidence {
-		b[i] = e.ID
-	}
+	a, b := prev.EvidenceIDs(), evidenceIDs(evidence)
 	slices.Sort(a)
 	slices.Sort(b)
 	if !slices.Equal(a, b) {
