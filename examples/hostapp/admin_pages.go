@@ -57,6 +57,13 @@ var pageFuncs = template.FuncMap{
 		return s
 	},
 	"money": func(v quoteView) string { return v.Amount + " " + v.Currency },
+	// lastScan is the courier's newest scan, or nil.
+	"lastScan": func(t *notary.Tracking) *notary.TrackingEvent {
+		if t == nil || len(t.Events) == 0 {
+			return nil
+		}
+		return &t.Events[len(t.Events)-1]
+	},
 }
 
 func newPages() (*pages, error) {

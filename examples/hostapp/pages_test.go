@@ -219,4 +219,10 @@ func TestAdminApplicationPages(t *testing.T) {
 	page = decide("ship", 7, url.Values{"carrier": {"EMS"}, "tracking_number": {"EE123456785CN"}}, notary.CertificateShipped)
 	assert.Contains(t, page, "EE123456785CN")
 	assert.NotContains(t, page, `class="decision"`, "nothing left for the office to decide")
+
+	// The certificate is reported delivered: the page shows the courier's status.
+	api.call("POST", "/api/admin/applications/"+app.ID.String()+"/delivered", nil, 200, &app)
+	res, page = f.do("GET", path, nil)
+	require.Equal(t, 200, res.StatusCode)
+	assert.Contains(t, page, "Courier status 物流状态: <strong>delivered</strong>, signed for 已签收")
 }
