@@ -69,7 +69,8 @@
 //   - [PaymentGateway]: creates, queries and refunds payments and verifies the
 //     provider's notifications; adapters/mockpay behaves like a real provider.
 //   - [Courier]: validates tracking numbers and reports consignment status;
-//     adapters/courier has the common Chinese carriers.
+//     adapters/courier has the common Chinese carriers and a manual tracker,
+//     adapters/kuaidi100 tracks with Kuaidi100.
 //   - [Clock] and [IDSource]: time and IDs, which tests control
 //     (notary/notarytest has both).
 //
@@ -97,7 +98,8 @@
 //	filing, err = svc.Reviews.ApproveFiling(ctx, admin, filing.ID, filing.Version)
 //	app, err := svc.Applications.Apply(ctx, user, notary.ApplyRequest{Evidence: picked})
 //	// Feed provider notifications to svc.Applications.HandlePaymentNotification,
-//	// run svc.Applications.Sweep periodically and a notify.Relay for the outbox.
+//	// run svc.Applications.Sweep and svc.Applications.Track periodically and a
+//	// notify.Relay for the outbox.
 //
 // The package's Example walks the whole flow; examples/quickstart runs it
 // with printed steps, and examples/hostapp wires the SDK into an HTTP server.
