@@ -87,10 +87,12 @@ func ExampleFormatAmount() {
 }
 
 func ExampleQuote_Equal() {
-	q, _ := payment.DefaultPricing().Quote(11)
+	q, _ := payment.DefaultPricing().Quote(11) // 2150.00 CNY
 	fmt.Println(q.Equal(decimal.RequireFromString("2150"), "CNY"))
 	fmt.Println(q.Equal(decimal.RequireFromString("2150"), "cny"))
+	fmt.Println(q.Equal(decimal.RequireFromString("2149.995"), "CNY"))
 	// Output:
 	// true
+	// false
 	// false
 }

@@ -259,11 +259,17 @@ func sumLines(lines []QuoteLine) decimal.Decimal {
 	return total
 }
 
-// Equal reports whether q's total equals amount once both are rounded to
-// 2 decimal places, and q is in currency (compared case-sensitively).
+// Equal reports whether amount is exactly q's total, by value (300 equals
+// 300.00; 299.995 does not equal 300.00: nothing is rounded), and q is in
+// currency (compared case-sensitively).
 func (q Quote) Equal(amount decimal.Decimal, currency string) bool {
-	return q.Currency == currency &&
-		q.Amount.Round(moneyPlaces).Equal(amount.Round(moneyPlaces))
+	return q.Currency == currency && q.Amount.Equal(amount)
+}
+
+// ValidAmount reports whether amount is a money amount: at most 2 decimal
+// places (the fen). 300, 300.5 and 300.50 are; 299.995 is not.
+func ValidAmount(amount decimal.Decimal) bool {
+	return amount.Equal(amount.Truncate(moneyPlaces))
 }
 
 // FormatAmount formats amount with exactly 2 decimal places (rounded half

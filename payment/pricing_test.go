@@ -270,7 +270,7 @@ func TestQuoteEqual(t *testing.T) {
 	}{
 		{name: "exact", amount: d("1.00"), currency: CNY, want: true},
 		{name: "different scale", amount: d("1"), currency: CNY, want: true},
-		{name: "rounds to same fen", amount: d("0.995"), currency: CNY, want: true},
+		{name: "no rounding: within half a fen is not equal", amount: d("0.995"), currency: CNY, want: false},
 		{name: "rounds to other fen", amount: d("0.994"), currency: CNY, want: false},
 		{name: "one fen off", amount: d("1.01"), currency: CNY, want: false},
 		{name: "other currency", amount: d("1.00"), currency: "USD", want: false},
@@ -318,4 +318,29 @@ func TestDefaultPricing(t *testing.T) {
 func TestErrorsAreDistinct(t *testing.T) {
 	assert.False(t, errors.Is(ErrInvalidPricing, ErrInvalidCount))
 	assert.False(t, errors.Is(ErrInvalidCount, ErrInvalidPricing))
+}
+
+func TestQuoteEqualIsExact(t *testing.T) {
+	q, err := DefaultPricing().Quote(1) // the 300.00 minimum
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		amount, currency string
+		want             bool
+	}{
+		{"300", "CNY", true},
+		{"300.00", "CNY", true},
+		{"300.000", "CNY", true},
+		{"299.995", "CNY", false},
+		{"300.004", "CNY", false},
+		{"300.01", "CNY", false},
+		{"300.00", "USD", false},
+	} {
+		assert.Equal(t, tc.want, q.Equal(d(tc.amount), tc.currency), "%s %s", tc.amount, tc.currency)
+	}
+}
+
+func TestValidAmount(t *testing.T) {
+	for s, want := range map[string]bool{"300": true, "300.5": true, "300.50": true, "300.000": true, "299.995": false, "0.001": false, "-1.25": true} {
+		assert.Equal(t, want, ValidAmount(d(s)), s)
+	}
 }
