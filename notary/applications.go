@@ -2,6 +2,7 @@ package notary
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 )
@@ -57,15 +58,74 @@ func (a *Applications) Actions(ctx context.Context, actor Principal, id uuid.UUI
 	return actions, err
 }
 
-// Cancel withdraws an unpaid application and releases its evidence.
-// Errors: ErrNotFound, ErrForbidden, ErrConflict, ErrInvalidTransition.
+// Cancel withdraws an unpaid application, closes its order at the
+// provider so it can no longer be paid, and releases its evidence. When the
+// provider answers that the order is already paid, that is the payment's
+// success: the application moves on to preliminary review and Cancel
+// returns ErrInvalidTransition. When the provider cannot close the order
+// now (a temporary refusal, an outage), the application is cancelled all
+// the same and Sweep retries the close; a payment that lands meanwhile is
+// refunded. Errors: ErrNotFound, ErrForbidden, ErrConflict,
+// ErrInvalidTransition.
 func (a *Applications) Cancel(ctx context.Context, user User, id uuid.UUID) (Application, error) {
 	app, err := a.s.store.Application(ctx, id)
 	if err != nil {
 		return Application{}, err
 	}
-	return a.s.fireApplication(ctx, app, AppCancel, transition[Application]{actor: user, reason: "cancelled by the user",
-		apply: func(n *Application) { n.Reason = "cancelled by the user" }})
+	// Check before calling the provider: only the owner, only unpaid.
+	party, _, err := a.s.party(ctx, user, app.OfficeID, app.Owner.ID)
+	if err != nil {
+		return Application{}, err
+	}
+	if _, err := ApplicationLifecycle.Fire(ctx, app.State, AppCancel, party); err != nil {
+		return Application{}, err
+	}
+	return a.leave(ctx, app, AppCancel, user, ReasonCancelledByUser)
+}
+
+// leave moves an unpaid application to Cancelled by trigger, closing its
+// order at the provider first (see Cancel). A paid order is taken as the
+// payment's success and ErrInvalidTransition is returned; a close that
+// fails for another reason leaves the order for Sweep to close.
+func (a *Applications) leave(ctx context.Context, app Application, trigger ApplicationTrigger, actor Principal, reason string) (Application, error) {
+	s := a.s
+	status := app.Payment.Status
+	pay, err := s.payments.ClosePayment(ctx, app.Payment.ID)
+	switch {
+	case errors.Is(err, ErrAlreadyPaid):
+		if _, perr := a.HandlePaymentEvent(ctx, paidEvent(app, pay)); perr != nil {
+			return Application{}, perr
+		}
+		return Application{}, wrap(ErrInvalidTransition, "application %s: the payment succeeded before the order could be closed", app.ID)
+	case err == nil:
+		status = pay.Status // cancelled, or expired at the provider
+	case errors.Is(err, ErrNotFound):
+		status = PaymentCancelled // nothing the payer could pay
+	default:
+		s.log.WarnContext(ctx, "notary: closing the order failed; the sweep retries it", "application", app.ID, "payment", app.Payment.ID, "err", err)
+	}
+	for attempt := 1; ; attempt++ {
+		out, err := s.fireApplication(ctx, app, trigger, transition[Application]{actor: actor, reason: reason,
+			apply: func(n *Application) {
+				n.Payment.Status = status
+				n.Reason = reason
+			}})
+		if !errors.Is(err, ErrConflict) || attempt == 3 {
+			return out, err
+		}
+		// Another change (a failed attempt's notice) won the race: judge
+		// the cancel again against what won.
+		if app, err = s.store.Application(ctx, app.ID); err != nil {
+			return Application{}, err
+		}
+	}
+}
+
+// paidEvent is the success event of a payment the provider reported paid
+// in answer to a close or a query.
+func paidEvent(app Application, pay Payment) PaymentEvent {
+	return PaymentEvent{Provider: pay.Provider, PaymentID: pay.ID, ApplicationID: app.ID,
+		Status: PaymentSucceeded, Amount: pay.Amount, Currency: pay.Currency, At: pay.PaidAt}
 }
 
 // SubmitMaterials registers the courier consignment of the paper materials

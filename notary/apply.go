@@ -146,6 +146,14 @@ func (s *Service) createPayment(ctx context.Context, app *Application) error {
 	if pay.ApplicationID != uuid.Nil && pay.ApplicationID != app.ID {
 		app.ID = pay.ApplicationID
 	}
+	if !app.Quote.Equal(pay.Amount, pay.Currency) {
+		// A payment for another amount (a racing request with the same key
+		// and other evidence, or a gateway that ignores its key's amount)
+		// must never be stored as this quote's: the user would pay what
+		// checkout asks and the notice would be refused.
+		return wrap(ErrConflict, "the provider's payment %s is for %s %s, the quote is %s %s",
+			pay.ID, pay.Amount, pay.Currency, app.Quote.Amount, app.Quote.Currency)
+	}
 	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending}
 	return nil
 }

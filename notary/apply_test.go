@@ -247,15 +247,30 @@ func TestSweepReconcilesLostNotice(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, notary.PendingPreliminaryReview, got.State)
 
-	// A provider that cannot be reached never causes an expiry.
+	// A provider that cannot close the order: the application expires all
+	// the same, and a later sweep closes the order.
 	b := e.appIn(notary.AwaitingPayment)
 	e.clock.Advance(time.Hour)
-	e.pay.FailQuery = errors.New("provider down")
-	_, err = e.svc.Applications.Sweep(e.ctx)
-	require.Error(t, err)
+	e.pay.FailClose = errors.New("provider down")
+	res, err = e.svc.Applications.Sweep(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, notary.SweepResult{Expired: 1}, res)
 	got, err = e.store.Application(e.ctx, b.ID)
 	require.NoError(t, err)
-	assert.Equal(t, notary.AwaitingPayment, got.State)
+	assert.Equal(t, notary.Cancelled, got.State)
+	assert.Equal(t, notary.ReasonPaymentDeadlinePassed, got.Reason)
+	assert.Equal(t, notary.PaymentPending, got.Payment.Status, "the order is still open")
+	e.pay.FailClose = nil
+	res, err = e.svc.Applications.Sweep(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, notary.SweepResult{Closed: 1}, res)
+	got, err = e.store.Application(e.ctx, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, notary.PaymentCancelled, got.Payment.Status)
+	assert.Equal(t, notary.PaymentCancelled, e.pay.Payment(b.Payment.ID).Status)
+	res, err = e.svc.Applications.Sweep(e.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, res, "nothing left to do")
 }
 
 func TestRefundPolicies(t *testing.T) {

@@ -186,7 +186,7 @@ func (e *env) appIn(state notary.ApplicationState) notary.Application {
 	switch state {
 	case notary.AwaitingPayment:
 	case notary.Cancelled:
-		app = step(e.svc.Applications.HandlePaymentEvent(e.ctx, e.pay.Fail(app.Payment.ID, e.clock.Now())))
+		app = step(e.svc.Applications.Cancel(e.ctx, alice, app.ID))
 	case notary.PendingPreliminaryReview:
 		app = pay()
 	case notary.PreliminaryRejected:

@@ -67,7 +67,8 @@ type ApplicationTrigger string
 const (
 	AppApply              ApplicationTrigger = "apply"
 	AppPaymentSucceeded   ApplicationTrigger = "payment_succeeded"
-	AppPaymentFailed      ApplicationTrigger = "payment_failed"
+	AppPaymentFailed      ApplicationTrigger = "payment_failed" // an attempt failed; the user may pay again
+	AppPaymentClosed      ApplicationTrigger = "payment_closed" // the provider closed the order
 	AppExpire             ApplicationTrigger = "expire"
 	AppCancel             ApplicationTrigger = "cancel"
 	AppApprovePreliminary ApplicationTrigger = "approve_preliminary"
@@ -78,7 +79,8 @@ const (
 	AppShip               ApplicationTrigger = "ship"
 	AppConfirmReceipt     ApplicationTrigger = "confirm_receipt"
 	AppAutoConfirm        ApplicationTrigger = "auto_confirm"
-	AppRefund             ApplicationTrigger = "refund" // records a refund; the state stays
+	AppRefund             ApplicationTrigger = "refund"        // records a refund; the state stays
+	AppCloseOrder         ApplicationTrigger = "close_payment" // records a retried close of the order; the state stays
 
 	// The tracker's triggers record what the courier reports; the state
 	// stays. The delivered ones are fired once, when the courier first
@@ -281,7 +283,8 @@ var FilingLifecycle = newLifecycle("filing", FilingNew, []Rule[FilingState, Fili
 var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[ApplicationState, ApplicationTrigger]{
 	{ApplicationNew, AppApply, AwaitingPayment, PartyOwner},
 	{AwaitingPayment, AppPaymentSucceeded, PendingPreliminaryReview, PartySystem},
-	{AwaitingPayment, AppPaymentFailed, Cancelled, PartySystem},
+	{AwaitingPayment, AppPaymentFailed, AwaitingPayment, PartySystem},
+	{AwaitingPayment, AppPaymentClosed, Cancelled, PartySystem},
 	{AwaitingPayment, AppExpire, Cancelled, PartySystem},
 	{AwaitingPayment, AppCancel, Cancelled, PartyOwner},
 	{PendingPreliminaryReview, AppApprovePreliminary, AwaitingMaterials, PartyAdmin},
@@ -299,4 +302,5 @@ var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[Ap
 	{CertificateShipped, AppCertificateDelivered, CertificateShipped, PartySystem},
 	{PreliminaryRejected, AppRefund, PreliminaryRejected, PartySystem},
 	{Cancelled, AppRefund, Cancelled, PartySystem},
+	{Cancelled, AppCloseOrder, Cancelled, PartySystem},
 })

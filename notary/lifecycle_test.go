@@ -120,6 +120,12 @@ func TestApplicationRows(t *testing.T) {
 		}, notary.PendingPreliminaryReview, cat(u("application.paid"), office("application.review_requested")), true},
 		{notary.AwaitingPayment, func(e *env, a notary.Application) (notary.Application, error) {
 			return e.svc.Applications.HandlePaymentEvent(e.ctx, e.pay.Fail(a.Payment.ID, e.clock.Now()))
+		}, notary.AwaitingPayment, u("payment.failed"), true},
+		{notary.AwaitingPayment, func(e *env, a notary.Application) (notary.Application, error) {
+			return e.svc.Applications.HandlePaymentEvent(e.ctx, e.pay.ClosedByProvider(a.Payment.ID, e.clock.Now()))
+		}, notary.Cancelled, u("application.cancelled"), false},
+		{notary.AwaitingPayment, func(e *env, a notary.Application) (notary.Application, error) {
+			return e.svc.Applications.HandlePaymentEvent(e.ctx, e.pay.Expire(a.Payment.ID, e.clock.Now()))
 		}, notary.Cancelled, u("application.cancelled"), false},
 		{notary.AwaitingPayment, func(e *env, a notary.Application) (notary.Application, error) {
 			e.clock.Advance(31 * time.Minute)

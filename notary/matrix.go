@@ -20,7 +20,7 @@ const (
 	CarriesReason                                  // Reason: the record's reason
 	CarriesEvidence                                // Evidence: the application's evidence
 	CarriesFee                                     // Amount, Currency: the quoted fee
-	CarriesRefund                                  // Amount, Currency: the refund's
+	CarriesRefund                                  // Amount, Currency, Reason: the refund's
 	CarriesOfficeMaterials                         // Materials, MailingAddress: the office's
 	CarriesMaterialsShipment                       // Carrier, TrackingNumber: the paper materials' consignment
 	CarriesCertificateNumber                       // CertificateNumber
@@ -67,8 +67,9 @@ var facts = []struct {
 	{CarriesFee, "fee", func(d *NoticeData, src noticeSource) {
 		d.Amount, d.Currency = src.app.Quote.Amount.StringFixed(2), src.app.Quote.Currency
 	}},
-	{CarriesRefund, "refund amount", func(d *NoticeData, src noticeSource) {
+	{CarriesRefund, "refund amount and reason", func(d *NoticeData, src noticeSource) {
 		d.Amount, d.Currency = src.app.Refund.Amount.StringFixed(2), src.app.Refund.Currency
+		d.Reason = src.app.Refund.Reason
 	}},
 	{CarriesOfficeMaterials, "materials list, mailing address", func(d *NoticeData, src noticeSource) {
 		d.Materials, d.MailingAddress = src.office.Materials, src.office.MailingAddress
@@ -172,7 +173,8 @@ var Notices = newNoticeMatrix(
 
 	onApplication(AppApply, "", "", 0),
 	onApplication(AppPaymentSucceeded, NoticePaymentReceived, NoticePreliminaryReview, appFacts),
-	onApplication(AppPaymentFailed, NoticeCancelled, "", appFacts),
+	onApplication(AppPaymentFailed, NoticePaymentFailed, "", appFacts),
+	onApplication(AppPaymentClosed, NoticeCancelled, "", appFacts),
 	onApplication(AppExpire, NoticeCancelled, "", appFacts),
 	onApplication(AppCancel, NoticeCancelled, "", appFacts),
 	onApplication(AppApprovePreliminary, NoticePreliminaryApproved, "", appFacts|CarriesOfficeMaterials),
@@ -187,7 +189,8 @@ var Notices = newNoticeMatrix(
 	onApplication(AppMaterialsDelivered, "", NoticeMaterialsArrived, appFacts|CarriesMaterialsShipment|CarriesMaterialsDelivery),
 	onApplication(AppTrackCertificate, "", "", 0),
 	onApplication(AppCertificateDelivered, NoticeCertificateDelivered, "", appFacts|CarriesCertificateNumber|CarriesCertificateShipment|CarriesCertificateDelivery),
-	onApplication(AppRefund, NoticeRefunded, "", CarriesReason|CarriesEvidence|CarriesRefund),
+	onApplication(AppRefund, NoticeRefunded, "", CarriesEvidence|CarriesRefund),
+	onApplication(AppCloseOrder, "", "", 0),
 )
 
 // Rules returns the matrix's table.

@@ -52,7 +52,8 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 		{KindFiling, "reject", NoticeFilingRejected, "", fd},
 		{KindApplication, "apply", "", "", NoticeData{}},
 		{KindApplication, "payment_succeeded", NoticePaymentReceived, NoticePreliminaryReview, ad},
-		{KindApplication, "payment_failed", NoticeCancelled, "", ad},
+		{KindApplication, "payment_failed", NoticePaymentFailed, "", ad},
+		{KindApplication, "payment_closed", NoticeCancelled, "", ad},
 		{KindApplication, "expire", NoticeCancelled, "", ad},
 		{KindApplication, "cancel", NoticeCancelled, "", ad},
 		{KindApplication, "approve_preliminary", NoticePreliminaryApproved, "", with(ad, func(d *NoticeData) {
@@ -80,7 +81,9 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 			d.CertificateNumber, d.Carrier, d.TrackingNumber = "N1", "EMS", "C1"
 			d.DeliveredAt, d.ConfirmBy = certificateIn, certificateIn.Add(7*24*time.Hour) // counted from delivery
 		})},
-		{KindApplication, "refund", NoticeRefunded, "", with(ad, func(d *NoticeData) { d.Amount = "3.00" })},
+		// The refund's own amount and reason, not the record's.
+		{KindApplication, "refund", NoticeRefunded, "", with(ad, func(d *NoticeData) { d.Amount, d.Reason = "3.00", "policy" })},
+		{KindApplication, "close_payment", "", "", NoticeData{}},
 	}
 	require.Len(t, tests, len(Notices.Rules()), "a matrix row without a case here")
 	for _, tc := range tests {

@@ -15,7 +15,7 @@ import (
 // specTable is SPEC's application table written out by hand, independent of
 // notary.ApplicationLifecycle, as the reference model.
 var specTable = map[notary.ApplicationState]map[string]notary.ApplicationState{
-	notary.AwaitingPayment:          {"pay": notary.PendingPreliminaryReview, "fail": notary.Cancelled, "cancel": notary.Cancelled, "expire": notary.Cancelled},
+	notary.AwaitingPayment:          {"pay": notary.PendingPreliminaryReview, "fail": notary.AwaitingPayment, "cancel": notary.Cancelled, "expire": notary.Cancelled},
 	notary.PendingPreliminaryReview: {"approve1": notary.AwaitingMaterials, "reject1": notary.PreliminaryRejected},
 	notary.AwaitingMaterials:        {"materials": notary.PendingFinalReview},
 	notary.MaterialsRejected:        {"materials": notary.PendingFinalReview},

@@ -23,6 +23,7 @@ const (
 	NoticeFilingApproved       NoticeKind = "filing.approved"
 	NoticeFilingRejected       NoticeKind = "filing.rejected"
 	NoticePaymentReceived      NoticeKind = "application.paid"
+	NoticePaymentFailed        NoticeKind = "payment.failed" // you may pay again before the deadline
 	NoticeCancelled            NoticeKind = "application.cancelled"
 	NoticePreliminaryApproved  NoticeKind = "preliminary.approved" // 初审通过告知书
 	NoticePreliminaryRejected  NoticeKind = "preliminary.rejected" // 初审未过通知书
@@ -41,7 +42,7 @@ var NoticeKinds = []NoticeKind{
 	NoticeFilingApproved, NoticeFilingRejected, NoticePaymentReceived, NoticeCancelled,
 	NoticePreliminaryApproved, NoticePreliminaryRejected, NoticeMaterialsReceived,
 	NoticeFinalRejected, NoticeInProduction, NoticeShipped, NoticeCompleted, NoticeRefunded,
-	NoticeMaterialsArrived, NoticeCertificateDelivered,
+	NoticeMaterialsArrived, NoticeCertificateDelivered, NoticePaymentFailed,
 }
 
 // Channel is how a notice reaches its recipient.

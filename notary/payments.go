@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
+
+	"github.com/notarykit/notarykit/payment"
 )
 
 // HandlePaymentEvent applies a verified provider event. It is idempotent:
@@ -41,6 +43,9 @@ func (a *Applications) handlePaymentEvent(ctx context.Context, ev PaymentEvent) 
 		return Application{}, invalid("payment_id", "payment %q does not belong to application %s", ev.PaymentID, app.ID)
 	}
 	sys := system{"payment"}
+	if !payment.ValidAmount(ev.Amount) {
+		return Application{}, invalid("amount", "%s has more than two decimal places", ev.Amount)
+	}
 	switch ev.Status {
 	case PaymentSucceeded:
 		if !app.Quote.Equal(ev.Amount, ev.Currency) {
@@ -62,10 +67,24 @@ func (a *Applications) handlePaymentEvent(ctx context.Context, ev PaymentEvent) 
 		return ignoreDuplicate(ctx, s, app.ID, out, err)
 	case PaymentFailed, PaymentCancelled, PaymentExpired:
 		if app.State != AwaitingPayment {
+			if app.State == Cancelled && app.Payment.Status != ev.Status && (ev.Status == PaymentCancelled || ev.Status == PaymentExpired) &&
+				app.Payment.Status != PaymentSucceeded {
+				// The order the sweep was still to close is closed: record it.
+				return a.closed(ctx, app, ev.Status)
+			}
 			return app, nil // a failure after a success, or a repeat: ignored
 		}
-		reason := "payment " + string(ev.Status)
-		out, err := s.fireApplication(ctx, app, AppPaymentFailed, transition[Application]{actor: sys, reason: reason, dedup: dedupKey(ev),
+		// A failed attempt leaves the order open: the user may pay again
+		// until the deadline. An expiry is an expiry whoever reports it; an
+		// order the provider closed cannot be paid any more.
+		trigger, reason := AppPaymentFailed, ReasonPaymentFailed
+		switch ev.Status {
+		case PaymentExpired:
+			trigger, reason = AppExpire, ReasonPaymentDeadlinePassed
+		case PaymentCancelled:
+			trigger, reason = AppPaymentClosed, ReasonPaymentClosed
+		}
+		out, err := s.fireApplication(ctx, app, trigger, transition[Application]{actor: sys, reason: reason, dedup: dedupKey(ev),
 			apply: func(n *Application) {
 				n.Payment.Status = ev.Status
 				n.Reason = reason
@@ -128,7 +147,7 @@ func (a *Applications) refund(ctx context.Context, app Application, reason strin
 // delivers it again and the refund is retried.
 func (a *Applications) refundLate(ctx context.Context, app Application, ev PaymentEvent) (Application, error) {
 	paidAt := ev.At.UTC().Truncate(time.Microsecond)
-	return a.issueRefund(ctx, app, app.Quote.Amount, "payment arrived after the application was cancelled", func(n *Application) {
+	return a.issueRefund(ctx, app, app.Quote.Amount, ReasonPaymentAfterCancel, func(n *Application) {
 		n.Payment.Status = PaymentSucceeded
 		n.Payment.PaidAt = paidAt
 	})
@@ -151,4 +170,32 @@ func (a *Applications) issueRefund(ctx context.Context, app Application, amount 
 			apply(n)
 			n.Refund = &rec
 		}})
+}
+
+// closed records that the order of a cancelled application is closed (or
+// expired) at the provider, so the sweep stops closing it.
+func (a *Applications) closed(ctx context.Context, app Application, status PaymentStatus) (Application, error) {
+	return a.s.fireApplication(ctx, app, AppCloseOrder, transition[Application]{actor: system{"payment"},
+		apply: func(n *Application) { n.Payment.Status = status }})
+}
+
+// closePending retries closing the order of a cancelled application whose
+// close failed: closed, it is recorded; paid meanwhile, the money goes back.
+func (a *Applications) closePending(ctx context.Context, app Application) (Application, error) {
+	pay, err := a.s.payments.ClosePayment(ctx, app.Payment.ID)
+	switch {
+	case errors.Is(err, ErrAlreadyPaid):
+		return a.HandlePaymentEvent(ctx, paidEvent(app, pay)) // refunded, as a late payment
+	case errors.Is(err, ErrNotFound):
+		return a.closed(ctx, app, PaymentCancelled)
+	case err != nil:
+		return app, fmt.Errorf("notary: close payment %s: %w", app.Payment.ID, err)
+	}
+	return a.closed(ctx, app, pay.Status)
+}
+
+// closeOpen reports whether a cancelled application's order may still be
+// paid: its close has not gone through yet.
+func closeOpen(app Application) bool {
+	return app.State == Cancelled && (app.Payment.Status == PaymentPending || app.Payment.Status == PaymentFailed)
 }

@@ -16,13 +16,17 @@ type SweepResult struct {
 	Reconciled    int // payments found paid although no notice came
 	AutoConfirmed int // shipped certificates confirmed automatically
 	Refunded      int // refunds that had failed before and now went through
+	Closed        int // orders of cancelled applications closed at last
 }
 
 // Sweep runs the background duties once: it cancels applications unpaid
-// past the payment deadline (after asking the provider, so a payment whose
-// notice was lost is marked paid instead), confirms receipt of certificates
-// whose Office.AutoConfirmAt has passed, and retries refunds that
-// failed for applications rejected within Office.RefundRetryWindow (older
+// past the payment deadline (after closing their order at the provider, so
+// a payment whose notice was lost is marked paid instead, and nobody pays
+// an expired application), confirms receipt of certificates whose
+// Office.AutoConfirmAt has passed, retries closing the orders of
+// applications cancelled within Office.RefundRetryWindow whose close the
+// provider refused (a payment found meanwhile is refunded), and retries
+// refunds that failed for applications rejected within that window (older
 // ones are left to an operator). Concurrent sweeps in several processes are safe: each change is
 // version-checked, so every item is handled once.
 func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
@@ -33,25 +37,16 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 		if app.ExpiresAt.After(now) {
 			return nil
 		}
-		pay, err := s.payments.QueryPayment(ctx, app.Payment.ID)
-		if err == nil && pay.Status == PaymentSucceeded {
-			_, err = a.HandlePaymentEvent(ctx, PaymentEvent{Provider: pay.Provider, PaymentID: pay.ID, ApplicationID: app.ID,
-				Status: PaymentSucceeded, Amount: pay.Amount, Currency: pay.Currency, At: pay.PaidAt})
-			if err == nil {
+		// Close the order first: a payment that came in (its notice lost)
+		// is the success it is; otherwise nobody can pay it any more.
+		_, err := a.leave(ctx, app, AppExpire, system{"expiry"}, ReasonPaymentDeadlinePassed)
+		switch {
+		case err == nil:
+			res.Expired++
+		case errors.Is(err, ErrInvalidTransition):
+			if cur, rerr := s.store.Application(ctx, app.ID); rerr == nil && cur.Payment.Status == PaymentSucceeded {
 				res.Reconciled++
 			}
-			return err
-		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err // provider unreachable: never expire on a guess
-		}
-		_, err = s.fireApplication(ctx, app, AppExpire, transition[Application]{actor: system{"expiry"}, reason: "payment deadline passed",
-			apply: func(n *Application) {
-				n.Payment.Status = PaymentExpired
-				n.Reason = "payment deadline passed"
-			}})
-		if err == nil {
-			res.Expired++
 		}
 		return err
 	})
@@ -78,6 +73,25 @@ func (a *Applications) Sweep(ctx context.Context) (SweepResult, error) {
 	window := s.office.RefundRetryWindow
 	if window <= 0 {
 		window = DefaultRefundRetryWindow
+	}
+	err = s.each(ctx, ListQuery{States: []string{string(Cancelled)}, UpdatedAfter: now.Add(-window)}, func(app Application) error {
+		if !closeOpen(app) {
+			return nil
+		}
+		out, err := a.closePending(ctx, app)
+		if err != nil {
+			// One order the provider will not close yet must not stop the
+			// others; the next sweep tries again.
+			s.log.WarnContext(ctx, "notary: closing the order failed; the next sweep retries it", "application", app.ID, "err", err)
+			return nil
+		}
+		if !closeOpen(out) {
+			res.Closed++
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	err = s.each(ctx, ListQuery{States: []string{string(PreliminaryRejected)}, UpdatedAfter: now.Add(-window)}, func(app Application) error {
 		if app.Refund != nil || app.Payment.Status != PaymentSucceeded || !s.office.Refund.Amount(app.Quote.Amount).IsPositive() {

@@ -54,6 +54,10 @@ type TemplateData struct {
 	// Locale is the locale whose templates are being executed.
 	Locale    string
 	CreatedAt time.Time
+	// ReasonCode is the system reason code (notary.SystemReasons) the
+	// notice carries, if any; Reason then holds its text in Locale. An
+	// admin's typed reason leaves ReasonCode empty and Reason as typed.
+	ReasonCode string
 }
 
 // RendererOption configures a Renderer.
@@ -216,6 +220,9 @@ func (r *Renderer) Render(n notary.Notice) (notary.Message, error) {
 		ToOffice:   n.To.UserID == "",
 		Locale:     loc,
 		CreatedAt:  n.CreatedAt,
+	}
+	if text := reasonText(loc, data.Reason); text != data.Reason {
+		data.ReasonCode, data.Reason = data.Reason, text
 	}
 	subject, text, html, err := set.execute(data)
 	if err != nil {

@@ -3,12 +3,15 @@ package notify_test
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -61,7 +64,10 @@ func fixture(kind notary.NoticeKind, locale string) notary.Notice {
 		app()
 	case notary.NoticeCancelled:
 		app()
-		d.Reason = "payment expired"
+		d.Reason = notary.ReasonPaymentDeadlinePassed
+	case notary.NoticePaymentFailed:
+		app()
+		d.Reason = notary.ReasonPaymentFailed
 	case notary.NoticePreliminaryApproved:
 		app()
 		d.Materials = []string{"公证申请表（加盖公章）", "营业执照副本复印件（加盖公章）", "法定代表人身份证复印件"}
@@ -160,7 +166,8 @@ func TestRenderContent(t *testing.T) {
 		{notary.NoticeFilingApproved, map[string][]string{"zh-CN": {"示例科技有限公司", "审核通过", "张三"}, "en": {"approved", "Dear 张三"}}},
 		{notary.NoticeFilingRejected, map[string][]string{"zh-CN": {"营业执照扫描件不清晰，请重新上传。"}, "en": {"营业执照扫描件不清晰，请重新上传。"}}},
 		{notary.NoticePaymentReceived, map[string][]string{"zh-CN": append([]string{"240.00 CNY", "初审"}, evidence...), "en": append([]string{"240.00 CNY", "preliminary review"}, evidence...)}},
-		{notary.NoticeCancelled, map[string][]string{"zh-CN": append([]string{"已释放"}, evidence...), "en": append([]string{"released"}, evidence...)}},
+		{notary.NoticeCancelled, map[string][]string{"zh-CN": append([]string{"已释放", "未在付款期限内完成付款"}, evidence...), "en": append([]string{"released", "the payment deadline passed"}, evidence...)}},
+		{notary.NoticePaymentFailed, map[string][]string{"zh-CN": append([]string{"重新付款", "240.00 CNY", "本次付款未成功"}, evidence...), "en": append([]string{"pay again", "240.00 CNY", "the payment attempt failed"}, evidence...)}},
 		{notary.NoticePreliminaryApproved, map[string][]string{
 			"zh-CN": {"初审通过告知书", "公证申请表（加盖公章）", "营业执照副本复印件（加盖公章）", "法定代表人身份证复印件", "上海市黄浦区示例路 100 号 上海市示例公证处 收（200001）"},
 			"en":    {"初审通过告知书", "公证申请表（加盖公章）", "法定代表人身份证复印件", "上海市黄浦区示例路 100 号"},
@@ -409,4 +416,54 @@ func TestRenderConcurrent(t *testing.T) {
 	for range 8 {
 		<-done
 	}
+}
+
+// TestSystemReasonsRenderInTheRecipientsLanguage renders every system
+// reason code of notary in every built-in locale, into a golden file: a
+// zh-CN recipient never reads an English code or text, and an admin's
+// typed reason is shown as typed.
+func TestSystemReasonsRenderInTheRecipientsLanguage(t *testing.T) {
+	r := newRenderer(t)
+	var b strings.Builder
+	for _, locale := range []string{"zh-CN", "en"} {
+		for _, code := range append(slices.Clone(notary.SystemReasons), "证据与申请事项无关") {
+			n := fixture(notary.NoticeCancelled, locale)
+			n.Data.Reason = code
+			m, err := r.Render(n)
+			require.NoError(t, err)
+			var line string
+			for _, l := range strings.Split(m.Text, "\n") {
+				if strings.HasPrefix(l, "取消原因：") || strings.HasPrefix(l, "Reason: ") {
+					line = l
+				}
+			}
+			require.NotEmpty(t, line, "%s %s: no reason line", locale, code)
+			fmt.Fprintf(&b, "%s\t%s\t%s\n", locale, code, line)
+			if slices.Contains(notary.SystemReasons, code) {
+				assert.NotContains(t, m.Text, code, "%s: the code itself is never shown", locale)
+				assert.NotContains(t, m.HTML, code, "%s: the code itself is never shown", locale)
+				if locale == "zh-CN" {
+					assert.True(t, hasHan(strings.TrimPrefix(line, "取消原因：")), "%s renders in Chinese: %q", code, line)
+				}
+			} else {
+				assert.Contains(t, line, code, "a typed reason is shown as typed")
+			}
+		}
+	}
+	path := filepath.Join("testdata", "golden", "reasons.txt")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./notify -run TestSystemReasons -update to create it")
+	assert.Equal(t, string(want), b.String())
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

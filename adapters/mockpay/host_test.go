@@ -143,13 +143,14 @@ func TestReplayedNonceRefused(t *testing.T) {
 	got := w.receivedCopy()
 	require.Len(t, got, 1)
 	require.Equal(t, http.StatusOK, got[0].status)
-	cancelled := w.app(app.ID)
-	require.Equal(t, notary.Cancelled, cancelled.State)
+	failed := w.app(app.ID)
+	require.Equal(t, notary.AwaitingPayment, failed.State, "a failed attempt leaves the application payable")
+	require.Equal(t, notary.PaymentFailed, failed.Payment.Status)
 
 	// An attacker replays the captured request byte for byte.
 	status, _ := w.post(got[0].header, got[0].body)
 	assert.Equal(t, http.StatusUnauthorized, status)
-	assert.Equal(t, cancelled.Version, w.app(app.ID).Version)
+	assert.Equal(t, failed.Version, w.app(app.ID).Version)
 	assert.Equal(t, []string{"apply", "payment_failed"}, w.triggers(app.ID))
 }
 
@@ -218,10 +219,11 @@ func TestUnknownApplication(t *testing.T) {
 	w.unchanged(app)
 }
 
-func TestPaymentAfterExpiryIsRefunded(t *testing.T) {
+func TestExpiryClosesTheOrder(t *testing.T) {
 	t.Parallel()
 	// The provider's clock runs 2 minutes behind the host's: when the host
-	// gives up on the application the provider still takes the payment.
+	// gives up on the application the provider's deadline has not passed,
+	// so the host closes the order and the payer is refused.
 	w := newWorld(t, -2*time.Minute)
 	app := w.apply()
 	w.hostClock.Advance(31 * time.Minute)
@@ -230,10 +232,29 @@ func TestPaymentAfterExpiryIsRefunded(t *testing.T) {
 	res, err := w.svc.Applications.Sweep(w.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.Expired)
-	require.Equal(t, notary.Cancelled, w.app(app.ID).State)
+	got := w.app(app.ID)
+	require.Equal(t, notary.Cancelled, got.State)
+	assert.Equal(t, notary.PaymentCancelled, got.Payment.Status)
+	assert.Equal(t, notary.ReasonPaymentDeadlinePassed, got.Reason)
 	p, ok := w.prov.Payment(app.Payment.ID)
 	require.True(t, ok)
-	require.Equal(t, notary.PaymentPending, p.Status, "the provider's deadline has not passed yet")
+	require.Equal(t, notary.PaymentCancelled, p.Status, "closed at the provider")
+	require.ErrorIs(t, w.prov.Pay(app.Payment.ID), notary.ErrInvalidTransition, "nothing charged")
+	assert.Empty(t, w.prov.Refunds(app.Payment.ID))
+	assert.Equal(t, []string{"apply", "expire"}, w.triggers(app.ID))
+}
+
+func TestPaidInTheFirstMinutesAfterCancelIsRefunded(t *testing.T) {
+	t.Parallel()
+	// Like WeChat Pay, mockpay refuses to close an order in its first five
+	// minutes: the application is cancelled all the same, a payment that
+	// lands is refunded, and the sweep later finds nothing left to close.
+	w := newWorld(t, 0)
+	app := w.apply()
+	got, err := w.svc.Applications.Cancel(w.ctx, alice, app.ID)
+	require.NoError(t, err)
+	require.Equal(t, notary.Cancelled, got.State)
+	require.Equal(t, notary.PaymentPending, got.Payment.Status, "the provider would not close it yet")
 
 	w.prov.SetDuplicate(3)
 	require.NoError(t, w.prov.Pay(app.Payment.ID))
@@ -241,13 +262,13 @@ func TestPaymentAfterExpiryIsRefunded(t *testing.T) {
 	for _, d := range w.prov.Deliveries() {
 		assert.True(t, d.OK(), "delivery answered %d", d.StatusCode)
 	}
-
-	got := w.app(app.ID)
+	got = w.app(app.ID)
 	assert.Equal(t, notary.Cancelled, got.State)
 	require.NotNil(t, got.Refund, "the late payment is refunded")
 	assert.True(t, got.Refund.Amount.Equal(app.Quote.Amount))
+	assert.Equal(t, notary.ReasonPaymentAfterCancel, got.Refund.Reason)
 	assert.Equal(t, notary.PaymentSucceeded, got.Payment.Status)
-	assert.Equal(t, []string{"apply", "expire", "refund"}, w.triggers(app.ID))
+	assert.Equal(t, []string{"apply", "cancel", "refund"}, w.triggers(app.ID))
 	refunds := w.prov.Refunds(app.Payment.ID)
 	require.Len(t, refunds, 1, "refunded once although notified three times")
 	assert.Equal(t, got.Refund.ID, refunds[0].ID)
@@ -257,6 +278,25 @@ func TestPaymentAfterExpiryIsRefunded(t *testing.T) {
 		notice(notary.ChannelInSite, notary.NoticeRefunded, alice.Email),
 		notice(notary.ChannelEmail, notary.NoticeRefunded, alice.Email),
 	), w.notices(app.ID))
+
+	w.hostClock.Advance(6 * time.Minute)
+	w.provClock.Advance(6 * time.Minute)
+	res, err := w.svc.Applications.Sweep(w.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, res)
+	assert.Len(t, w.prov.Refunds(app.Payment.ID), 1)
+}
+
+func TestCancelAfterTheWindowClosesTheOrder(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 0)
+	app := w.apply()
+	w.hostClock.Advance(5 * time.Minute)
+	w.provClock.Advance(5 * time.Minute)
+	got, err := w.svc.Applications.Cancel(w.ctx, alice, app.ID)
+	require.NoError(t, err)
+	assert.Equal(t, notary.PaymentCancelled, got.Payment.Status)
+	require.ErrorIs(t, w.prov.Pay(app.Payment.ID), notary.ErrInvalidTransition)
 }
 
 func TestDroppedNotificationReconciledBySweep(t *testing.T) {

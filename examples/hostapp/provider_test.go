@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,4 +87,44 @@ func TestTwoInstancesShareOneProvider(t *testing.T) {
 	assert.Equal(t, http.StatusOK, post(a))
 	assert.Equal(t, http.StatusUnauthorized, post(b), "replayed to another instance")
 	assert.Equal(t, http.StatusUnauthorized, post(a), "replayed to the same instance")
+}
+
+// TestCancelThenPayAtCheckoutIsRefused cancels an application over the API
+// and then tries to pay its order at mockpay's checkout, as a user with the
+// page still open would: refused, nothing charged.
+func TestCancelThenPayAtCheckoutIsRefused(t *testing.T) {
+	h := start(t)
+	user := h.user("acct-5", "legal@acme.example", "王经理")
+	admin := h.admin(testAdminEmail, testAdminPassword)
+	var filing filingView
+	user.call("POST", "/api/filings", filingContent(), 201, &filing)
+	admin.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
+	var evidence page[evidenceView]
+	user.call("GET", "/api/evidence", nil, 200, &evidence)
+
+	var app applicationView
+	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[0].ID}}, 201, &app)
+	h.clock.Advance(mockpay.DefaultMinCloseAge) // past the provider's no-close window
+	user.call("POST", "/api/applications/"+app.ID.String()+"/cancel", nil, 200, &app)
+	require.Equal(t, notary.Cancelled, app.State)
+	assert.Equal(t, notary.PaymentCancelled, app.Payment.Status, "the order is closed")
+
+	page := func() string {
+		res, err := h.http.Get(app.Payment.CheckoutURL)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return string(b)
+	}
+	assert.Contains(t, page(), "closed and can no longer be paid")
+	assert.NotContains(t, page(), `value="pay"`, "no Pay button")
+	res := h.post(strings.TrimPrefix(app.Payment.CheckoutURL, h.base)+"/pay", nil, "application/x-www-form-urlencoded", "action=pay")
+	assert.Equal(t, http.StatusConflict, res.StatusCode)
+	p, ok := h.app.MockPay().Payment(app.Payment.ID)
+	require.True(t, ok)
+	assert.Equal(t, notary.PaymentCancelled, p.Status, "nothing charged")
+	assert.True(t, p.PaidAt.IsZero())
+	assert.Empty(t, h.app.MockPay().Refunds(app.Payment.ID))
+	user.call("GET", "/api/applications/"+app.ID.String(), nil, 200, &app)
+	assert.Equal(t, notary.Cancelled, app.State)
 }

@@ -244,6 +244,12 @@ func (p *Payments) Fail(id string, at time.Time) notary.PaymentEvent {
 	return p.finish(id, notary.PaymentFailed, at)
 }
 
+// ClosedByProvider marks the payment closed on the provider's own
+// initiative and returns the provider event ("cancelled").
+func (p *Payments) ClosedByProvider(id string, at time.Time) notary.PaymentEvent {
+	return p.finish(id, notary.PaymentCancelled, at)
+}
+
 // Expire marks the payment expired and returns the provider event.
 func (p *Payments) Expire(id string, at time.Time) notary.PaymentEvent {
 	return p.finish(id, notary.PaymentExpired, at)

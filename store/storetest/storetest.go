@@ -60,5 +60,6 @@ func groups() []group {
 		logGroup,
 		trackingGroup,
 		noncesGroup,
+		paymentsGroup,
 	}
 }
