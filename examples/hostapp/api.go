@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -257,6 +258,16 @@ func (a *App) submitMaterials(w http.ResponseWriter, r *http.Request) error {
 	var req shipmentRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
+	}
+	if strings.TrimSpace(req.Carrier) == "" {
+		// Without a carrier, the number's format (and check digit) may name
+		// it; a number that fits several is answered with the candidates,
+		// for the client to ask the user.
+		c, n, err := courier.Detect(req.TrackingNumber)
+		if err != nil {
+			return err
+		}
+		req.Carrier, req.TrackingNumber = c.Code, n
 	}
 	app, err := a.svc.Applications.SubmitMaterials(r.Context(), userFrom(r), id, req.Carrier, req.TrackingNumber)
 	if err != nil {

@@ -139,8 +139,15 @@ func TestEndToEnd(t *testing.T) {
 
 	uid := "/api/applications/" + app.ID.String()
 	user.fail("POST", uid+"/materials", shipmentRequest{Carrier: "SF", TrackingNumber: "12"}, 400, "invalid_input")
-	user.call("POST", uid+"/materials", shipmentRequest{Carrier: "SF", TrackingNumber: "SF 1234 5678 9012"}, 200, &app)
+	// A number without a carrier: a plain digit run fits several, and the
+	// answer lists them for the user to choose; a prefixed one names its own.
+	ambiguous := user.fail("POST", uid+"/materials", shipmentRequest{TrackingNumber: "7312 3456 7890"}, 400, "invalid_input")
+	assert.Equal(t, "carrier", ambiguous.Field)
+	require.Len(t, ambiguous.Candidates, 3)
+	assert.Equal(t, carrierView{Code: "ZTO", NameZh: "中通快递", NameEn: "ZTO Express"}, ambiguous.Candidates[1])
+	user.call("POST", uid+"/materials", shipmentRequest{TrackingNumber: "SF 1234 5678 9012"}, 200, &app)
 	assert.Equal(t, notary.PendingFinalReview, app.State)
+	assert.Equal(t, "SF", app.Materials.Carrier)
 	assert.Equal(t, "SF123456789012", app.Materials.TrackingNumber)
 	assert.Contains(t, h.waitMail(officeMailbox, notary.NoticeFinalReview).Text, "SF123456789012")
 

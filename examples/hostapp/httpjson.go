@@ -15,6 +15,7 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -26,6 +27,16 @@ type apiError struct {
 	Error   string `json:"error"`           // machine-readable code, e.g. "invalid_input"
 	Message string `json:"message"`         // human-readable detail
 	Field   string `json:"field,omitempty"` // the invalid field, for "invalid_input"
+	// Candidates are the carriers a tracking number given without one
+	// fits, for the client to ask the user which one they used.
+	Candidates []carrierView `json:"candidates,omitempty"`
+}
+
+// carrierView is a carrier the user may choose.
+type carrierView struct {
+	Code   string `json:"code"`
+	NameZh string `json:"name_zh"`
+	NameEn string `json:"name_en"`
 }
 
 // classify maps an SDK error to an HTTP status and an error code, with
@@ -103,6 +114,12 @@ func (a *App) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &fe) {
 		body.Field = fe.Field
 		body.Message = fe.Reason
+	}
+	var amb *courier.AmbiguousError
+	if errors.As(err, &amb) {
+		for _, c := range amb.Candidates {
+			body.Candidates = append(body.Candidates, carrierView{Code: c.Code, NameZh: c.NameZh, NameEn: c.NameEn})
+		}
 	}
 	if status == http.StatusUnauthorized && strings.HasPrefix(r.URL.Path, "/api/admin/") {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="notarykit-admin"`)
