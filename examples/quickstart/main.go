@@ -3,13 +3,15 @@
 // application paid, reviewed, its paper materials rejected once and mailed
 // again, approved, shipped and received; a second application never paid,
 // expired, and its evidence selected again. It prints each step, each
-// notice and the audit trail.
+// notice and the audit trail, and verifies the application's bundle from
+// the office's transparency log.
 //
 //	go run ./examples/quickstart
 package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -24,6 +26,7 @@ import (
 	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/notary/notarytest"
+	"github.com/notarykit/notarykit/notary/translog"
 	"github.com/notarykit/notarykit/notify"
 	"github.com/notarykit/notarykit/payment"
 	"github.com/notarykit/notarykit/store"
@@ -315,6 +318,39 @@ func run(ctx context.Context, w io.Writer) error {
 		}
 		fmt.Fprintf(w, "  hash chain verified, head %s…\n", trail[len(trail)-1].Hash[:16])
 	}
+	return transparencyLog(ctx, w, svc, db, user, app.ID)
+}
+
+// transparencyLog sequences every audit event above into the office's
+// transparency log, and verifies the user's bundle of an application as a
+// customer would: offline, with the office's public key alone.
+func transparencyLog(ctx context.Context, w io.Writer, svc *notary.Service, db notary.Store, user notary.User, appID uuid.UUID) error {
+	seed := sha256.Sum256([]byte("quickstart office key")) // a real office keeps its key secret
+	tlog, err := translog.New(translog.Config{Service: svc, Store: db, Origin: "notary.example/log",
+		Keys: []ed25519.PrivateKey{ed25519.NewKeyFromSeed(seed[:])}})
+	if err != nil {
+		return err
+	}
+	logged, err := tlog.SequenceAll(ctx) // a host runs tlog.Run in the background instead
+	if err != nil {
+		return err
+	}
+	bundle, err := tlog.Bundle(ctx, user, appID)
+	if err != nil {
+		return err
+	}
+	keys, err := translog.Verifiers(tlog.VerifierKeys()...)
+	if err != nil {
+		return err
+	}
+	rep, err := translog.VerifyBundle(bundle, keys)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nTransparency log: %d audit events logged; checkpoint of size %d signed with %s\n",
+		logged, rep.Checkpoint.Size, tlog.VerifierKeys()[0])
+	fmt.Fprintf(w, "  the user's bundle of the first application: %d events proven in the log, verified with the office's public key alone\n", rep.Logged)
+	fmt.Fprintln(w, "  (a customer checks it with: go run ./examples/verifylog -key <key> -bundle bundle.json)")
 	return nil
 }
 

@@ -31,6 +31,7 @@ func TestQuickstart(t *testing.T) {
 		"expires 1 unpaid application: Cancelled",
 		"selected again in a new application: AwaitingPayment",
 		"hash chain verified",
+		"events proven in the log, verified with the office's public key alone",
 	} {
 		assert.Contains(t, s, want)
 	}
