@@ -196,7 +196,7 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 		}
 	}
 	c.Notices = s.tell(string(trigger), noticeSource{app: &next}, now)
-	if err := s.store.Commit(ctx, c); err != nil {
+	if err := s.commit(ctx, c, KindApplication, string(trigger), string(app.State), string(to)); err != nil {
 		return Application{}, err
 	}
 	return next, nil

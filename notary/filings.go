@@ -176,7 +176,8 @@ func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrig
 	next.AuditHead = ev.Hash
 
 	notices := s.tell(string(trigger), noticeSource{filing: &next}, now)
-	err = s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices})
+	err = s.commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices},
+		KindFiling, string(trigger), string(rec.State), string(to))
 	if err != nil {
 		return Filing{}, err
 	}

@@ -92,6 +92,9 @@ type Config struct {
 	// Admin configures admin passwords, sessions and lockout; the zero
 	// value takes the defaults.
 	Admin AdminPolicy
+	// Observer receives transitions, deliveries and sweeps for metrics and
+	// traces; nil means NopObserver (see adapters/otel).
+	Observer Observer
 }
 
 // Service is one notary office's notarykit: the patent's units as fields.
@@ -118,6 +121,7 @@ type Service struct {
 	clock    Clock
 	ids      IDSource
 	log      *slog.Logger
+	obs      Observer
 }
 
 // New validates cfg and returns a Service.
@@ -168,7 +172,10 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
-		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger}
+		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer}
+	if s.obs == nil {
+		s.obs = NopObserver{}
+	}
 	if s.clock == nil {
 		s.clock = systemClock{}
 	}

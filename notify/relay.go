@@ -89,6 +89,16 @@ func WithMaxAttempts(n int) RelayOption {
 	}
 }
 
+// WithObserver sets who is told of every delivery attempt, for metrics
+// (notary.NopObserver by default; adapters/otel has an OpenTelemetry one).
+func WithObserver(o notary.Observer) RelayOption {
+	return func(r *Relay) {
+		if o != nil {
+			r.obs = o
+		}
+	}
+}
+
 // WithFinishRetry sets how long the relay keeps trying to record the
 // outcomes of a batch when the outbox fails (10 seconds by default).
 // Recording is idempotent per claim, so trying again is safe, and a
@@ -157,6 +167,7 @@ type Relay struct {
 	budget      time.Duration
 	maxAttempts int // 0: no cap
 	finishRetry time.Duration
+	obs         notary.Observer
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	clock       notary.Clock
@@ -187,6 +198,7 @@ func NewRelay(outbox notary.Outbox, clock notary.Clock, r *Renderer, notifiers m
 		lease:       DefaultLease,
 		budget:      DefaultRetryBudget,
 		finishRetry: DefaultFinishRetry,
+		obs:         notary.NopObserver{},
 		backoffBase: DefaultBackoffBase,
 		backoffMax:  DefaultBackoffMax,
 		clock:       clock,
@@ -357,8 +369,20 @@ func (r *Relay) deliver(ctx context.Context, n notary.Notice) (outcome notary.No
 		return notary.NoticeOutcome{}, false
 	}
 
+	started := time.Now()
 	outcome, sendErr := r.attempt(ctx, n, remaining)
 	at := r.clock.Now()
+	defer func() {
+		o := notary.OutcomeRetry
+		switch outcome.Status {
+		case notary.NoticeDelivered:
+			o = notary.OutcomeDelivered
+		case notary.NoticeDead:
+			o = notary.OutcomeDead
+		}
+		r.obs.Delivery(ctx, notary.DeliveryObservation{Kind: n.Kind, Channel: n.Channel, Outcome: o,
+			Attempt: n.Attempts, Duration: time.Since(started), Age: at.Sub(n.CreatedAt)})
+	}()
 	outcome.At = at
 	switch {
 	case sendErr == nil:

@@ -158,3 +158,26 @@ func (m *Memory) RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time)
 }
 
 // ---------------------------------------------------------------------------
+
+// OutboxStats counts the pending and dead notices and finds the oldest
+// pending one (notary.OutboxStatser).
+func (m *Memory) OutboxStats(ctx context.Context) (notary.OutboxStats, error) {
+	if err := ctx.Err(); err != nil {
+		return notary.OutboxStats{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var st notary.OutboxStats
+	for _, n := range m.notices {
+		switch n.Status {
+		case notary.NoticePending:
+			st.Pending++
+			if st.OldestPending.IsZero() || n.CreatedAt.Before(st.OldestPending) {
+				st.OldestPending = n.CreatedAt
+			}
+		case notary.NoticeDead:
+			st.Dead++
+		}
+	}
+	return st, nil
+}

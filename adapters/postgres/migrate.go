@@ -97,3 +97,40 @@ func lockKey(schema string) int64 {
 	h.Write([]byte("github.com/notarykit/notarykit/adapters/postgres.Migrate\x00" + schema))
 	return int64(h.Sum64())
 }
+
+// Ready reports whether the store can serve: the database answers and
+// every embedded migration has been applied (a host's readiness check). A
+// database that does not answer is an error wrapping
+// notary.ErrUnavailable; pending migrations are an error naming them as
+// such.
+func (s *Store) Ready(ctx context.Context) error {
+	if s.err != nil {
+		return s.err
+	}
+	if err := s.pool.Ping(ctx); err != nil {
+		return dbError(err)
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return err
+	}
+	table := versionTable
+	if s.schema != "" {
+		table = s.schema + "." + versionTable
+	}
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub,
+		goose.WithTableName(table), goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
+	if err != nil {
+		return fmt.Errorf("postgres: ready: %w", err)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: ready: %w", dbError(err))
+	}
+	if pending {
+		return fmt.Errorf("postgres: ready: schema migrations are pending: run Migrate")
+	}
+	return nil
+}

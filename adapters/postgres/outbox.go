@@ -255,3 +255,22 @@ func safeText(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
+
+// OutboxStats counts the pending and dead notices and finds the oldest
+// pending one, in one query (notary.OutboxStatser).
+func (s *Store) OutboxStats(ctx context.Context) (notary.OutboxStats, error) {
+	return read(ctx, s, func() (notary.OutboxStats, error) {
+		var (
+			st            notary.OutboxStats
+			pending, dead int64
+			oldest        pgtype.Timestamptz
+		)
+		err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'pending'), min(created_at) FILTER (WHERE status = 'pending'),
+	count(*) FILTER (WHERE status = 'dead') FROM outbox`).Scan(&pending, &oldest, &dead)
+		if err != nil {
+			return st, dbError(err)
+		}
+		st.Pending, st.OldestPending, st.Dead = int(pending), fromTZ(oldest), int(dead)
+		return st, nil
+	})
+}

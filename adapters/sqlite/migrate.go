@@ -60,3 +60,26 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 	}
 	return v, nil
 }
+
+// Ready reports whether the store can serve: the database answers and
+// every embedded migration has been applied (a host's readiness check).
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.r.PingContext(ctx); err != nil {
+		return s.fail(ctx, "ready", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.w, Migrations(),
+		goose.WithTableName(MigrationTable),
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		return fmt.Errorf("sqlite: ready: %w", err)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return s.fail(ctx, "ready", err)
+	}
+	if pending {
+		return fmt.Errorf("sqlite: ready: schema migrations are pending: run Migrate")
+	}
+	return nil
+}

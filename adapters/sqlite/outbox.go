@@ -305,3 +305,29 @@ func (s *Store) RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) 
 		return nil
 	})
 }
+
+// OutboxStats counts the pending and dead notices and finds the oldest
+// pending one, in one query (notary.OutboxStatser).
+func (s *Store) OutboxStats(ctx context.Context) (notary.OutboxStats, error) {
+	if err := ctx.Err(); err != nil {
+		return notary.OutboxStats{}, err
+	}
+	var (
+		st            notary.OutboxStats
+		pending, dead sql.NullInt64
+		oldest        sql.NullString
+	)
+	err := s.r.QueryRowContext(ctx, `SELECT
+		SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),
+		MIN(CASE WHEN status = 'pending' THEN created_at END),
+		SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END)
+		FROM outbox`).Scan(&pending, &oldest, &dead)
+	if err != nil {
+		return st, s.fail(ctx, "outbox stats", err)
+	}
+	if st.OldestPending, err = parseTS(oldest); err != nil {
+		return st, err
+	}
+	st.Pending, st.Dead = int(pending.Int64), int(dead.Int64)
+	return st, nil
+}

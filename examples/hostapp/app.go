@@ -39,6 +39,7 @@ type App struct {
 	pay      *mockpay.Provider
 	relay    *notify.Relay
 	tlog     *translog.Log   // the office's transparency log (translog.go)
+	metrics  *metrics
 	manual   *courier.Manual // the courier when the office has no tracking service
 	pages    *pages
 	csrf     csrfKey
@@ -109,7 +110,12 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		a.manual = courier.NewManual()
 		track = a.manual
 	}
+	if a.metrics, err = newMetrics(); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() error { return a.metrics.provider.Shutdown(context.Background()) })
 	a.svc, err = notary.New(notary.Config{
+		Observer: a.metrics.observer,
 		Office:   cfg.Office,
 		Store:    a.store,
 		Payments: gateway,
@@ -139,8 +145,13 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.relay = notify.NewRelay(a.store, a.svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
 		notary.ChannelEmail:  mailer,
 		notary.ChannelInSite: notify.NewInboxNotifier(a.store),
-	}, notify.WithPollInterval(cfg.RelayInterval),
+	}, notify.WithPollInterval(cfg.RelayInterval), notify.WithObserver(a.metrics.observer),
 		notify.WithLogger(a.log.With("component", "relay")))
+	if st, ok := a.store.(notary.OutboxStatser); ok {
+		if _, err := a.metrics.observer.ObserveOutbox(st, a.svc.Clock()); err != nil {
+			return nil, err
+		}
+	}
 
 	// 6. The first admin.
 	if err := a.bootstrap(ctx); err != nil {

@@ -46,7 +46,8 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
 //	/admin/...               the admin review pages (admin_pages.go)
 //	/mockpay/...             the in-process payment provider's checkout and API
 //	/log/..., .../bundle     the transparency log (translog.go)
-//	GET /healthz             liveness
+//	GET /livez, /readyz      liveness; readiness (the store answers, its schema is current)
+//	GET /metrics             Prometheus metrics (ops.go)
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.userRoutes(mux)
@@ -58,9 +59,7 @@ func (a *App) routes() http.Handler {
 	if a.pay != nil {
 		mux.Handle("/mockpay/", http.StripPrefix("/mockpay", a.pay.Handler()))
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	a.opsRoutes(mux)
 	mux.Handle(apiFallback, a.api(func(w http.ResponseWriter, r *http.Request) error {
 		if allow := allowedMethods(mux, r); len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))

@@ -61,5 +61,6 @@ func groups() []group {
 		trackingGroup,
 		noncesGroup,
 		paymentsGroup,
+		statsGroup,
 	}
 }
