@@ -38,7 +38,7 @@ type App struct {
 	evidence EvidenceCatalog
 	pay      *mockpay.Provider
 	relay    *notify.Relay
-	tlog     *translog.Log   // the office's transparency log (translog.go)
+	tlog     *translog.Log // the office's transparency log (translog.go)
 	metrics  *metrics
 	manual   *courier.Manual // the courier when the office has no tracking service
 	pages    *pages
