@@ -173,3 +173,45 @@ func ExampleLifecycle_Mermaid() {
 	//     Rejected --> PendingReview: resubmit (owner)
 	//     Approved --> PendingReview: amend (owner)
 }
+
+// Track, run on a schedule, asks the courier about parcels in transit and
+// records what changed: here the certificate is signed for, the user is
+// told, and auto-confirmation counts from delivery.
+func ExampleApplications_Track() {
+	ctx := context.Background()
+	clock := notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
+	parcels := &notarytest.Courier{} // a host wires adapters/kuaidi100 or courier.NewManual()
+	pay := notarytest.NewPayments()
+	svc, err := notary.New(notary.Config{
+		Office: notary.Office{ID: uuid.MustParse("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"), Name: "Example Notary Office",
+			AdminEmails: []string{"review@notary.example"}, MailingAddress: "1 Notary Road, Shenzhen",
+			Materials: []string{"Signed application form"}, AutoConfirmAfter: 14 * 24 * time.Hour},
+		Store: store.NewMemory(), Payments: pay, Courier: parcels, Clock: clock,
+	})
+	if err != nil {
+		panic(err)
+	}
+	admin := exampleAdmin(ctx, svc)
+	user := notary.User{ID: "acct-42", Email: "legal@acme.example"}
+	filing, _ := svc.Filings.Submit(ctx, user, notarytest.FilingContent())
+	_, _ = svc.Reviews.ApproveFiling(ctx, admin, filing.ID, filing.Version)
+	app, _ := svc.Applications.Apply(ctx, user, notary.ApplyRequest{Evidence: notarytest.Evidence("ev-1")})
+	app, _ = svc.Applications.HandlePaymentEvent(ctx, pay.Settle(app.Payment.ID, clock.Now()))
+	app, _ = svc.Reviews.ApprovePreliminary(ctx, admin, app.ID, app.Version)
+	app, _ = svc.Applications.SubmitMaterials(ctx, user, app.ID, "SF", "SF1234567890123")
+	app, _ = svc.Reviews.ApproveFinal(ctx, admin, app.ID, app.Version, "(2026) No. 1024")
+	app, _ = svc.Reviews.Ship(ctx, admin, app.ID, app.Version, "EMS", "EE123456785CN")
+
+	clock.Advance(3 * 24 * time.Hour)
+	parcels.Deliver("EMS", "EE123456785CN", clock.Now())
+	res, _ := svc.Applications.Track(ctx)
+	app, _ = svc.Applications.Get(ctx, user, app.ID)
+	confirmBy, _ := svc.Office().AutoConfirmAt(app)
+	fmt.Printf("checked %d, delivered %d\n", res.Checked, res.Delivered)
+	fmt.Println("certificate:", app.Certificate.Tracking.State, "on", app.Certificate.Tracking.DeliveredAt.Format("2006-01-02"))
+	fmt.Println("confirmed automatically on:", confirmBy.Format("2006-01-02"))
+	// Output:
+	// checked 1, delivered 1
+	// certificate: delivered on 2026-12-03
+	// confirmed automatically on: 2026-12-17
+}
