@@ -48,6 +48,20 @@ type Office struct {
 	RefundRetryWindow time.Duration
 	// Locale is the default locale of notices ("zh-CN" when empty).
 	Locale string
+	// TimeZone is where the office is: consoles and reports show times in
+	// it. Nil means Asia/Shanghai (China Standard Time, UTC+8).
+	TimeZone *time.Location
+}
+
+// DefaultTimeZone returns Asia/Shanghai, the default Office.TimeZone. When
+// the system has no time zone database it is the fixed zone UTC+8 named
+// "CST", which is exact: China has kept UTC+8 without daylight saving
+// time since 1991.
+func DefaultTimeZone() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*60*60)
 }
 
 // RefundMode selects a refund policy.
@@ -166,6 +180,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if o.Locale == "" {
 		o.Locale = "zh-CN"
+	}
+	if o.TimeZone == nil {
+		o.TimeZone = DefaultTimeZone()
 	}
 	policy, err := cfg.Admin.normalize()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/notarykit/notarykit/adapters/console"
 	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/adapters/kuaidi100"
 	"github.com/notarykit/notarykit/adapters/mockpay"
@@ -25,7 +26,7 @@ import (
 
 // App is a host backend with notarykit embedded: the notary service on a
 // store, the mockpay provider, the outbox relay, the sweep loop and the
-// HTTP handler serving the user API, the admin API, the admin pages, the
+// HTTP handler serving the user API, the admin API, the review console, the
 // payment-notice endpoint and mockpay.
 //
 // Create it with New, serve with Run, release it with Close.
@@ -41,8 +42,7 @@ type App struct {
 	tlog     *translog.Log // the office's transparency log (translog.go)
 	metrics  *metrics
 	manual   *courier.Manual // the courier when the office has no tracking service
-	pages    *pages
-	csrf     csrfKey
+	console  *console.Console
 
 	ln        net.Listener
 	server    *http.Server
@@ -159,10 +159,12 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 
 	// 7. HTTP.
-	if a.csrf, err = newCSRFKey(cfg.SessionSecret); err != nil {
-		return nil, err
-	}
-	if a.pages, err = newPages(); err != nil {
+	if a.console, err = console.New(a.svc, console.Options{
+		Prefix:          "/admin",
+		Secret:          cfg.SessionSecret,
+		InsecureCookies: cfg.InsecureCookies,
+		Logger:          a.log.With("component", "console"),
+	}); err != nil {
 		return nil, err
 	}
 	a.handler = a.routes()

@@ -143,7 +143,7 @@ type Config struct {
 	LogInterval        time.Duration
 	LogCheckpointEvery time.Duration
 
-	// SessionSecret keys the CSRF tokens of the admin pages (random when
+	// SessionSecret keys the CSRF tokens of the review console (random when
 	// empty: open forms then fail after a restart, sessions survive).
 	SessionSecret []byte
 	// InsecureCookies drops the Secure attribute of the admin cookies. Only

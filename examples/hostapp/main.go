@@ -1,6 +1,6 @@
 // Command hostapp is what an evidence-storage platform copies to embed
 // notarykit in its backend: an HTTP server with the user and admin JSON
-// APIs, the admin review pages, the payment-notice endpoint, an in-process
+// APIs, the review console, the payment-notice endpoint, an in-process
 // mock payment provider, the outbox relay and the sweep loop, on SQLite by
 // default or PostgreSQL, mailing by SMTP or to the log.
 //
@@ -129,7 +129,7 @@ func parseConfig(args []string) (Config, bool, error) {
 	mockpaySecret := e.String("mockpay-secret", "HOSTAPP_MOCKPAY_SECRET", "", "mockpay notification signing secret (default random; required with -mockpay-url)")
 	mockpayURL := e.String("mockpay-url", "HOSTAPP_MOCKPAY_URL", "", "base URL of a standalone mockpay shared by every instance (default: one in this process, under /mockpay/)")
 	mockpayKey := e.String("mockpay-api-key", "HOSTAPP_MOCKPAY_API_KEY", "", "the standalone mockpay's API key (with -mockpay-url; prefer the environment variable)")
-	sessionSecret := e.String("session-secret", "HOSTAPP_SESSION_SECRET", "", "secret (base64, at least 16 bytes) keying the admin pages' CSRF tokens (default random)")
+	sessionSecret := e.String("session-secret", "HOSTAPP_SESSION_SECRET", "", "secret (base64, at least 16 bytes) keying the review console's CSRF tokens (default random)")
 	insecure := e.Bool("insecure-cookies", "HOSTAPP_INSECURE_COOKIES", false, "DEV ONLY: admin cookies without the Secure attribute, for browsers that refuse Secure cookies over plain http")
 	logKey := e.String("log-key", "HOSTAPP_LOG_KEY", "", "the office's Ed25519 transparency-log key: its 32-byte seed in hex or base64 (prefer the environment variable; default a key for this process only)")
 	logOrigin := e.String("log-origin", "HOSTAPP_LOG_ORIGIN", "", "the transparency log's name in its checkpoints, e.g. notary.example.com/log (default notarykit/<office ID>)")

@@ -43,7 +43,7 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
 //	/api/...                 the user side of the JSON API (api.go)
 //	/api/admin/...           the admin side of the JSON API (api_admin.go)
 //	POST /api/payments/notify the provider's signed payment notices (paymenthttp)
-//	/admin/...               the admin review pages (admin_pages.go)
+//	/admin/...               the review console (adapters/console)
 //	/mockpay/...             the in-process payment provider's checkout and API
 //	/log/..., .../bundle     the transparency log (translog.go)
 //	GET /livez, /readyz      liveness; readiness (the store answers, its schema is current)
@@ -54,7 +54,7 @@ func (a *App) routes() http.Handler {
 	a.adminRoutes(mux)
 	mux.Handle("POST /api/payments/notify", paymenthttp.Handler(a.svc.Applications,
 		paymenthttp.WithLogger(a.log.With("component", "paymenthttp"))))
-	a.pageRoutes(mux)
+	mux.Handle("/admin/", a.console)
 	a.logRoutes(mux)
 	if a.pay != nil {
 		mux.Handle("/mockpay/", http.StripPrefix("/mockpay", a.pay.Handler()))

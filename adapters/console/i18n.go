@@ -1,0 +1,332 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// Lang is a language of the console: Chinese first, English switchable.
+type Lang string
+
+// The console's languages.
+const (
+	Chinese Lang = "zh"
+	English Lang = "en"
+)
+
+// langs are the console's languages, the default first.
+var langs = []Lang{Chinese, English}
+
+// HTMLLang is the lang attribute of a page in l.
+func (l Lang) HTMLLang() string {
+	if l == English {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// text is one message in each language.
+type text struct{ zh, en string }
+
+func (t text) in(l Lang) string {
+	if l == English {
+		return t.en
+	}
+	return t.zh
+}
+
+// messages are the console's words, by key. A missing key renders as the
+// key itself, which the tests catch.
+var messages = map[string]text{
+	"review":                   {"审核台", "Review console"},
+	"login.title":              {"管理员登录", "Admin login"},
+	"login.email":              {"邮箱", "Email"},
+	"login.password":           {"密码", "Password"},
+	"login.submit":             {"登录", "Log in"},
+	"login.wrong":              {"邮箱或密码错误，或账户已被锁定。", "Wrong email or password, or the account is locked."},
+	"login.expired":            {"表单已过期，请重新登录。", "The form expired. Please log in again."},
+	"logout":                   {"退出登录", "Log out"},
+	"logged.out":               {"您已退出登录。", "You are logged out."},
+	"nav.filings":              {"企业备案", "Filings"},
+	"nav.preliminary":          {"初审", "Preliminary"},
+	"nav.final":                {"终审", "Final"},
+	"nav.ship":                 {"待寄送", "To ship"},
+	"nav.applications":         {"公证申请", "Applications"},
+	"nav.main":                 {"主导航", "Main"},
+	"nav.queues":               {"队列", "Queues"},
+	"lang.switch":              {"English", "中文"},
+	"filings.title":            {"企业备案", "Enterprise filings"},
+	"applications.title":       {"公证书申请", "Certificate applications"},
+	"col.enterprise":           {"企业", "Enterprise"},
+	"col.credit":               {"统一社会信用代码", "Unified social credit code"},
+	"col.revision":             {"版本", "Revision"},
+	"col.owner":                {"提交人", "Submitted by"},
+	"col.submitted":            {"提交时间", "Submitted"},
+	"col.updated":              {"更新时间", "Updated"},
+	"col.application":          {"申请编号", "Application"},
+	"col.applicant":            {"申请人", "Applicant"},
+	"col.evidence":             {"证据数", "Evidence"},
+	"col.fee":                  {"费用", "Fee"},
+	"col.materials":            {"纸质材料", "Paper materials"},
+	"col.created":              {"创建时间", "Created"},
+	"queue.empty":              {"此队列为空。", "Nothing in this queue."},
+	"next":                     {"下一页 →", "Next page →"},
+	"back.queue":               {"← 返回队列", "← Back to the queue"},
+	"state":                    {"状态", "State"},
+	"version":                  {"版本号", "version"},
+	"revision":                 {"第 %d 版", "revision %d"},
+	"revision.in.force":        {"生效版本：第 %d 版", "revision %d in force"},
+	"last.reason":              {"最近的驳回理由：", "Last rejection: "},
+	"filing.content":           {"备案内容", "Filing"},
+	"f.licence":                {"营业执照", "Business licence"},
+	"f.legalrep":               {"法定代表人", "Legal representative"},
+	"f.legalrep.id":            {"法定代表人身份证件", "Legal representative's ID document"},
+	"f.address":                {"联系地址", "Contact address"},
+	"f.contact":                {"联系邮箱 / 电话", "Contact email / phone"},
+	"f.agent":                  {"代理人", "Agent"},
+	"f.poa":                    {"授权委托证明", "Power of attorney"},
+	"f.agent.id":               {"代理人身份证件", "Agent's ID document"},
+	"f.owner":                  {"提交人", "Submitted by"},
+	"f.times":                  {"提交 / 更新", "Submitted / updated"},
+	"host.user":                {"宿主用户", "host user"},
+	"bytes":                    {"字节", "bytes"},
+	"application":              {"公证申请", "Application"},
+	"applicant":                {"申请人", "Applicant"},
+	"a.user":                   {"用户", "User"},
+	"a.filing":                 {"企业备案", "Filing"},
+	"a.fee":                    {"费用", "Fee"},
+	"a.records":                {"%d 条证据", "%d records"},
+	"a.payment":                {"支付", "Payment"},
+	"a.paid":                   {"支付于", "paid"},
+	"a.refund":                 {"退款", "Refund"},
+	"a.materials":              {"纸质材料", "Paper materials"},
+	"a.attempt":                {"第 %d 次提交", "attempt %d"},
+	"a.certno":                 {"公证书编号", "Certificate number"},
+	"a.shipped":                {"公证书寄送", "Certificate shipped"},
+	"a.times":                  {"创建 / 更新", "Created / updated"},
+	"evidence":                 {"证据", "Evidence"},
+	"ev.id":                    {"编号", "ID"},
+	"ev.title":                 {"标题", "Title"},
+	"decision":                 {"审核决定", "Decision"},
+	"reason.label":             {"驳回理由（将告知用户）", "Reason, shown to the user"},
+	"certno.label":             {"公证书编号", "Certificate number"},
+	"carrier.label":            {"快递公司", "Carrier"},
+	"tracking.label":           {"运单号", "Tracking number"},
+	"btn.approve":              {"通过", "Approve"},
+	"btn.reject":               {"驳回", "Reject"},
+	"btn.approve_prelim":       {"初审通过", "Pass preliminary review"},
+	"btn.reject_prelim":        {"初审不通过（退款）", "Reject preliminary review (refund)"},
+	"btn.approve_final":        {"审核通过", "Pass final review"},
+	"btn.reject_final":         {"材料不通过", "Reject materials"},
+	"btn.ship":                 {"寄出公证书", "Record shipment"},
+	"audit":                    {"审计记录", "Audit trail"},
+	"audit.ok":                 {"哈希链校验通过 ✓（%d 条事件）", "Hash chain verified ✓ (%d events)"},
+	"audit.broken":             {"哈希链校验失败：", "Hash chain broken: "},
+	"audit.at":                 {"时间", "At"},
+	"audit.action":             {"操作", "Action"},
+	"audit.fromto":             {"状态变化", "From → To"},
+	"audit.by":                 {"操作人", "By"},
+	"audit.reason":             {"理由", "Reason"},
+	"audit.hash":               {"哈希", "Hash"},
+	"done.approve":             {"备案已通过，已通知用户。", "Filing approved; the user is notified."},
+	"done.reject":              {"备案已驳回，已告知用户理由。", "Filing rejected; the user is told the reason."},
+	"done.approve-preliminary": {"初审已通过，用户将收到初审通过告知书。", "Preliminary review passed; the user receives the 初审通过告知书."},
+	"done.reject-preliminary":  {"初审未通过，证据已释放，费用按规定退还。", "Preliminary review rejected; evidence released, fee refunded per policy."},
+	"done.approve-final":       {"审核已通过，公证书制作中。", "Final review passed; the certificate is in production."},
+	"done.reject-final":        {"材料未通过，已告知用户理由。", "Paper materials rejected; the user is told the reason."},
+	"done.ship":                {"已记录公证书寄送，已通知用户。", "Certificate shipment recorded; the user is notified."},
+	"err.conflict":             {"该记录已被他人修改，请按当前内容重新审核。您填写的内容已保留。", "Someone else changed this record meanwhile; review it as it is now. What you typed is kept."},
+	"err.transition":           {"当前状态下不能执行此操作。", "This action is not possible in the record's current state."},
+	"err.notfound":             {"找不到该页面或记录。", "No such page or record."},
+	"err.method":               {"此地址不支持该请求方法。", "This address does not accept that method."},
+	"err.forbidden":            {"无权执行此操作。", "You may not do this."},
+	"err.csrf":                 {"表单已失效，请刷新页面后重试。", "The form expired: reload the page and try again."},
+	"err.unavailable":          {"服务暂时不可用，请稍后重试。", "Temporarily unavailable. Please try again in a moment."},
+	"err.internal":             {"内部错误，请稍后重试。", "Internal error. Please try again later."},
+	"err.invalid":              {"输入有误：", "Invalid input: "},
+	"err.back":                 {"返回队列", "Back to the queues"},
+	"title.error":              {"出错了", "Error"},
+	"title.notfound":           {"页面不存在", "Not found"},
+	"title.method":             {"请求方法不允许", "Method not allowed"},
+	"actor.user":               {"用户", "user"},
+	"actor.admin":              {"管理员", "admin"},
+	"actor.system":             {"系统", "system"},
+	"role.reviewer":            {"审核员", "reviewer"},
+	"role.supervisor":          {"主管", "supervisor"},
+	"tracking":                 {"物流状态：", "Courier status: "},
+	"tracking.signed":          {"签收于", "signed for"},
+	"tracking.scan":            {"最新扫描", "latest scan"},
+	"skip":                     {"跳到正文", "Skip to content"},
+}
+
+// states are the names of record states, by language.
+var states = map[string]text{
+	string(notary.FilingNew):                {"新建", "New"},
+	string(notary.FilingPendingReview):      {"待审核", "Pending review"},
+	string(notary.FilingApproved):           {"已通过", "Approved"},
+	string(notary.FilingRejected):           {"已驳回", "Rejected"},
+	string(notary.AwaitingPayment):          {"待支付", "Awaiting payment"},
+	string(notary.PendingPreliminaryReview): {"待初审", "Pending preliminary review"},
+	string(notary.PreliminaryRejected):      {"初审未通过", "Preliminary review rejected"},
+	string(notary.AwaitingMaterials):        {"待寄送材料", "Awaiting paper materials"},
+	string(notary.PendingFinalReview):       {"待终审", "Pending final review"},
+	string(notary.MaterialsRejected):        {"材料未通过", "Materials rejected"},
+	string(notary.CertificateInProduction):  {"制证中（待寄送）", "Certificate in production"},
+	string(notary.CertificateShipped):       {"已寄出", "Certificate shipped"},
+	string(notary.Completed):                {"已完成", "Completed"},
+	string(notary.Cancelled):                {"已取消", "Cancelled"},
+}
+
+// trackingStates are the courier's consignment states, by language.
+var trackingStates = map[string]text{
+	string(notary.TrackingUnknown):        {"暂无物流信息", "no scans yet"},
+	string(notary.TrackingPickedUp):       {"已揽收", "picked up"},
+	string(notary.TrackingInTransit):      {"运输中", "in transit"},
+	string(notary.TrackingOutForDelivery): {"派件中", "out for delivery"},
+	string(notary.TrackingDelivered):      {"已签收", "delivered"},
+	string(notary.TrackingProblem):        {"疑难件", "problem reported"},
+	string(notary.TrackingRefused):        {"已拒签", "refused"},
+	string(notary.TrackingReturning):      {"退回中", "returning"},
+	string(notary.TrackingReturned):       {"已退签", "returned"},
+}
+
+// triggers are the names of actions in the audit trail, by language.
+var triggers = map[string]text{
+	string(notary.FilingSubmit):          {"提交备案", "submitted"},
+	string(notary.FilingApprove):         {"备案通过", "approved"},
+	string(notary.FilingReject):          {"备案驳回", "rejected"},
+	string(notary.FilingResubmit):        {"重新提交", "resubmitted"},
+	string(notary.FilingAmend):           {"变更备案", "amended"},
+	string(notary.AppApply):              {"提交申请", "applied"},
+	string(notary.AppPaymentSucceeded):   {"支付成功", "payment succeeded"},
+	string(notary.AppPaymentFailed):      {"支付失败", "payment failed"},
+	string(notary.AppExpire):             {"支付超时", "payment expired"},
+	string(notary.AppCancel):             {"用户取消", "cancelled"},
+	string(notary.AppApprovePreliminary): {"初审通过", "preliminary review passed"},
+	string(notary.AppRejectPreliminary):  {"初审不通过", "preliminary review rejected"},
+	string(notary.AppSubmitMaterials):    {"寄送材料", "materials submitted"},
+	string(notary.AppApproveFinal):       {"审核通过", "final review passed"},
+	string(notary.AppRejectFinal):        {"材料不通过", "materials rejected"},
+	string(notary.AppShip):               {"寄出公证书", "certificate shipped"},
+	string(notary.AppConfirmReceipt):     {"确认收货", "receipt confirmed"},
+	string(notary.AppAutoConfirm):        {"自动确认收货", "receipt auto-confirmed"},
+	string(notary.AppRefund):             {"退款", "refunded"},
+}
+
+// fields are the names of form and record fields in error messages.
+var fields = map[string]text{
+	"reason":             {"驳回理由", "reason"},
+	"certificate_number": {"公证书编号", "certificate number"},
+	"carrier":            {"快递公司", "carrier"},
+	"tracking_number":    {"运单号", "tracking number"},
+	"version":            {"版本号", "version"},
+	"email":              {"邮箱", "email"},
+	"name":               {"姓名", "name"},
+	"password":           {"密码", "password"},
+	"role":               {"角色", "role"},
+	"state":              {"队列", "queue"},
+	"after":              {"分页位置", "page position"},
+	"id":                 {"编号", "ID"},
+}
+
+// reasons translate the SDK's validation reasons (CheckText and friends)
+// into Chinese; a reason not listed is shown as the SDK wrote it.
+var reasons = []struct {
+	re *regexp.Regexp
+	zh string // with $1… from re
+}{
+	{regexp.MustCompile(`^required$`), "必填"},
+	{regexp.MustCompile(`^too long \(max (\d+) characters\)$`), "过长（最多 ${1} 个字符）"},
+	{regexp.MustCompile(`^too short \(min (\d+) characters\)$`), "过短（至少 ${1} 个字符）"},
+	{regexp.MustCompile(`^must not contain control characters$`), "不得包含控制字符"},
+	{regexp.MustCompile(`^invalid utf-8$`), "包含无效字符"},
+	{regexp.MustCompile(`^must be (\d+) to (\d+) letters or digits$`), "须为 ${1} 至 ${2} 位字母或数字"},
+	{regexp.MustCompile(`^the version of the record as reviewed is required.*$`), "缺少所审核记录的版本号，请刷新页面"},
+	{regexp.MustCompile(`^missing or not a number$`), "缺失或不是数字"},
+	{regexp.MustCompile(`^malformed cursor$`), "格式不正确"},
+	{regexp.MustCompile(`^unknown queue.*$`), "没有这个队列"},
+}
+
+// t returns the message key in l.
+func t(l Lang, key string) string {
+	if m, ok := messages[key]; ok {
+		return m.in(l)
+	}
+	return key
+}
+
+// tf formats the message key in l with args.
+func tf(l Lang, key string, args ...any) string { return fmt.Sprintf(t(l, key), args...) }
+
+// label returns the name of a state, trigger or field in l (the
+// identifier itself when it has none).
+func label(table map[string]text, l Lang, id string) string {
+	if m, ok := table[id]; ok {
+		return m.in(l)
+	}
+	return id
+}
+
+// reason translates an SDK validation reason into l.
+func reason(l Lang, r string) string {
+	if l == English {
+		return r
+	}
+	for _, x := range reasons {
+		if x.re.MatchString(r) {
+			return x.re.ReplaceAllString(r, x.zh)
+		}
+	}
+	return r
+}
+
+// fieldMessage is what the console shows next to a field the SDK refused.
+func fieldMessage(l Lang, fe *notary.FieldError) string {
+	return reason(l, fe.Reason)
+}
+
+// errorMessage is the page's message for a client error in l; server
+// errors are never described.
+func errorMessage(l Lang, err error) string {
+	var fe *notary.FieldError
+	switch {
+	case errors.Is(err, errCSRF):
+		return t(l, "err.csrf")
+	case errors.As(err, &fe):
+		return t(l, "err.invalid") + label(fields, l, fe.Field) + ": " + reason(l, fe.Reason)
+	case errors.Is(err, notary.ErrConflict):
+		return t(l, "err.conflict")
+	case errors.Is(err, notary.ErrInvalidTransition):
+		return t(l, "err.transition")
+	case errors.Is(err, notary.ErrNotFound):
+		return t(l, "err.notfound")
+	case errors.Is(err, notary.ErrForbidden):
+		return t(l, "err.forbidden")
+	case errors.Is(err, notary.ErrInvalidInput):
+		if l == English {
+			return strings.TrimPrefix(err.Error(), "notary: ")
+		}
+		return t(l, "err.invalid") + strings.TrimPrefix(err.Error(), "notary: ")
+	}
+	return t(l, "err.internal")
+}
+
+// langCookie keeps the reviewer's language choice.
+const langCookie = "notarykit_console_lang"
+
+// requestLang is the language of a request: ?lang= (which the console
+// then keeps in a cookie), else the cookie, else Chinese.
+func requestLang(r *http.Request) (Lang, bool) {
+	if q := Lang(r.URL.Query().Get("lang")); q == Chinese || q == English {
+		return q, true
+	}
+	if c, err := r.Cookie(langCookie); err == nil && (Lang(c.Value) == English || Lang(c.Value) == Chinese) {
+		return Lang(c.Value), false
+	}
+	return Chinese, false
+}
