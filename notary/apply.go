@@ -27,26 +27,45 @@ type ApplyRequest struct {
 // stores the application in AwaitingPayment with its evidence reserved.
 // Errors: ErrInvalidInput, ErrForbidden, ErrFilingRequired (prompt the user
 // to file), ErrEvidenceReserved, ErrConflict (the idempotency key was used
-// for other evidence), or the payment gateway's error.
+// for other evidence, or the provider's payment is not the quote's), or the
+// payment gateway's error. Submit does the same and also says whether the
+// answer is a replay.
 func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (Application, error) {
+	res, err := a.Submit(ctx, user, req)
+	return res.Application, err
+}
+
+// ApplyResult is what Submit answers: the application, and whether it was
+// created by an earlier request with the same idempotency key (a retry, a
+// double click, or a racing request that won) rather than by this one.
+type ApplyResult struct {
+	Application
+	// Replayed is true when the application existed already: a host
+	// answers 200 instead of 201.
+	Replayed bool
+}
+
+// Submit is Apply, answering also whether the application is a replay of
+// one created first with the same idempotency key. Errors: as Apply.
+func (a *Applications) Submit(ctx context.Context, user User, req ApplyRequest) (ApplyResult, error) {
 	s := a.s
 	evidence, key, err := s.checkApply(user, req)
 	if err != nil {
-		return Application{}, err
+		return ApplyResult{}, err
 	}
 	if prev, ok, err := a.replayed(ctx, user, key, evidence); ok || err != nil {
-		return prev, err
+		return ApplyResult{prev, ok && err == nil}, err
 	}
 	filing, err := s.filingInForce(ctx, user)
 	if err != nil {
-		return Application{}, err
+		return ApplyResult{}, err
 	}
 	quote, err := s.office.Pricing.Quote(len(evidence))
 	if err != nil {
-		return Application{}, invalid("evidence", "%v", err)
+		return ApplyResult{}, invalid("evidence", "%v", err)
 	}
 	if held, err := s.store.Reservations(ctx, evidenceIDs(evidence)); err != nil {
-		return Application{}, err
+		return ApplyResult{}, err
 	} else if len(held) > 0 {
 		return a.replayOr(ctx, user, key, evidence, reservedError(held))
 	}
@@ -58,13 +77,13 @@ func (a *Applications) Apply(ctx context.Context, user User, req ApplyRequest) (
 		Quote: quote, IdempotencyKey: key, CreatedAt: now, ExpiresAt: now.Add(s.office.PaymentTTL),
 	}
 	if err := s.createPayment(ctx, &app); err != nil {
-		return Application{}, err
+		return ApplyResult{}, err
 	}
 	out, err := s.fireApplication(ctx, app, AppApply, transition[Application]{actor: user})
 	if errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict) || errors.Is(err, ErrEvidenceReserved) {
 		return a.replayOr(ctx, user, key, evidence, err)
 	}
-	return out, err
+	return ApplyResult{Application: out}, err
 }
 
 // checkApply validates an application request: the user who stores it,
@@ -159,17 +178,18 @@ func (s *Service) createPayment(ctx context.Context, app *Application) error {
 }
 
 // replayOr answers a request that lost a race: when a concurrent request
-// with the same idempotency key won, its application is the answer;
-// otherwise err stands.
-func (a *Applications) replayOr(ctx context.Context, user User, key string, evidence []Evidence, err error) (Application, error) {
+// with the same idempotency key won, its application is the answer (a
+// replay); otherwise err stands.
+func (a *Applications) replayOr(ctx context.Context, user User, key string, evidence []Evidence, err error) (ApplyResult, error) {
 	if key == "" {
-		return Application{}, err
+		return ApplyResult{}, err
 	}
 	prev, lerr := a.s.store.ApplicationByKey(ctx, a.s.office.ID, user.ID, key)
 	if lerr != nil {
-		return Application{}, err
+		return ApplyResult{}, err
 	}
-	return replay(prev, evidence)
+	app, err := replay(prev, evidence)
+	return ApplyResult{app, err == nil}, err
 }
 
 // replay answers a retried Apply with the application created first.

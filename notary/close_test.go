@@ -252,3 +252,21 @@ func TestApplyRefusesAPaymentThatIsNotTheQuotes(t *testing.T) {
 		})
 	}
 }
+
+func TestSubmitSaysWhetherItReplayed(t *testing.T) {
+	e := newEnv(t)
+	e.approvedFiling(alice)
+	req := notary.ApplyRequest{Evidence: notarytest.Evidence("s1"), IdempotencyKey: "k-1"}
+	first, err := e.svc.Applications.Submit(e.ctx, alice, req)
+	require.NoError(t, err)
+	assert.False(t, first.Replayed)
+	again, err := e.svc.Applications.Submit(e.ctx, alice, req)
+	require.NoError(t, err)
+	assert.True(t, again.Replayed)
+	assert.Equal(t, first.Application, again.Application)
+	_, err = e.svc.Applications.Submit(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("s2"), IdempotencyKey: "k-1"})
+	assert.ErrorIs(t, err, notary.ErrConflict, "the key with other evidence")
+	other, err := e.svc.Applications.Submit(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("s3")})
+	require.NoError(t, err)
+	assert.False(t, other.Replayed, "no key, no replay")
+}

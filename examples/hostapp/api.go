@@ -173,15 +173,20 @@ func (a *App) apply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	app, err := a.svc.Applications.Apply(r.Context(), u, notary.ApplyRequest{
+	res, err := a.svc.Applications.Submit(r.Context(), u, notary.ApplyRequest{
 		Evidence:       evidence,
 		IdempotencyKey: strings.TrimSpace(r.Header.Get(HeaderIdempotencyKey)),
 	})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/applications/"+app.ID.String())
-	return a.writeApplication(w, r, u, app, http.StatusCreated)
+	w.Header().Set("Location", "/api/applications/"+res.ID.String())
+	status := http.StatusCreated
+	if res.Replayed { // the same idempotency key again: the first answer, not a new application
+		w.Header().Set("Idempotent-Replayed", "true")
+		status = http.StatusOK
+	}
+	return a.writeApplication(w, r, u, res.Application, status)
 }
 
 func (a *App) listApplications(w http.ResponseWriter, r *http.Request) error {
