@@ -41,9 +41,10 @@
 // stays in force. A user needs an approved filing before applying.
 //
 // [ApplicationLifecycle], the certificate application: New → AwaitingPayment
-// on apply; → PendingPreliminaryReview when the payment succeeds, or
-// Cancelled when the owner cancels, the payment fails or the deadline
-// passes (the order is closed and the evidence released); → AwaitingMaterials or
+// on apply; → PendingPreliminaryReview when the payment succeeds (a failed
+// attempt stays AwaitingPayment: the user may pay again), or Cancelled when
+// the owner cancels, the deadline passes or the provider closes the order
+// (the order is closed at the provider and the evidence released); → AwaitingMaterials or
 // PreliminaryRejected by the preliminary review; → PendingFinalReview when
 // the owner submits the paper materials' tracking number; →
 // CertificateInProduction or MaterialsRejected (which may submit again) by
@@ -66,8 +67,10 @@
 //   - [Notifier]: delivers one rendered message on a channel (email, in-site,
 //     anything the host adds); package notify renders notices and relays the
 //     outbox to notifiers.
-//   - [PaymentGateway]: creates, queries and refunds payments and verifies the
-//     provider's notifications; adapters/mockpay behaves like a real provider.
+//   - [PaymentGateway]: creates, queries, closes and refunds payments and
+//     verifies the provider's notifications (package payment/webhook signs
+//     and verifies them; the replay memory is the [Store]'s [Nonces]);
+//     adapters/mockpay behaves like a real provider.
 //   - [Courier]: validates tracking numbers and reports consignment status;
 //     adapters/courier has the common Chinese carriers and a manual tracker,
 //     adapters/kuaidi100 tracks with Kuaidi100.
