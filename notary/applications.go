@@ -195,7 +195,10 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 			c.Release = next.EvidenceIDs()
 		}
 	}
-	c.Notices = s.tell(string(trigger), noticeSource{app: &next}, now)
+	c.Notices, err = s.withHostEvent(s.tell(string(trigger), noticeSource{app: &next}, now), string(trigger), noticeSource{app: &next}, now)
+	if err != nil {
+		return Application{}, err
+	}
 	if err := s.commit(ctx, c, KindApplication, string(trigger), string(app.State), string(to)); err != nil {
 		return Application{}, err
 	}

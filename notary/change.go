@@ -74,6 +74,9 @@ func (c Change) Validate() error {
 		if n.ID == uuid.Nil {
 			return invalid(fmt.Sprintf("notices[%d].id", i), "required")
 		}
+		if (n.Channel == ChannelHost) != (len(n.Event) > 0) {
+			return invalid(fmt.Sprintf("notices[%d].event", i), "a notice carries a host event document exactly when its channel is %q", ChannelHost)
+		}
 	}
 	return nil
 }

@@ -175,7 +175,10 @@ func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrig
 		from: string(rec.State), to: string(to), trigger: string(trigger), actor: who, reason: t.reason, at: now})
 	next.AuditHead = ev.Hash
 
-	notices := s.tell(string(trigger), noticeSource{filing: &next}, now)
+	notices, err := s.withHostEvent(s.tell(string(trigger), noticeSource{filing: &next}, now), string(trigger), noticeSource{filing: &next}, now)
+	if err != nil {
+		return Filing{}, err
+	}
 	err = s.commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices},
 		KindFiling, string(trigger), string(rec.State), string(to))
 	if err != nil {

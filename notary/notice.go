@@ -107,7 +107,10 @@ type Notice struct {
 	Channel    Channel
 	To         Recipient
 	Data       NoticeData
-	CreatedAt  time.Time
+	// Event is the host event document of a notice on ChannelHost (see
+	// HostEvent); nil on every other channel.
+	Event     []byte
+	CreatedAt time.Time
 
 	// Delivery bookkeeping, owned by the outbox.
 	Status        NoticeStatus

@@ -148,6 +148,12 @@ type Outbox interface {
 	// RequeueNotice makes a dead notice pending again, due at now.
 	// ErrNotFound for an unknown ID, ErrInvalidTransition if it is not dead.
 	RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) error
+	// ListHostEvents returns the notices on ChannelHost (host events)
+	// selected by q, whatever their delivery status, in commit order: the
+	// order of the store's own sequence, in which a record's events follow
+	// its versions. An unknown q.After is ErrNotFound; q.Validate's
+	// ErrInvalidInput for a malformed query.
+	ListHostEvents(ctx context.Context, q HostEventQuery) ([]Notice, error)
 }
 
 // NoticeResult is the outcome of one delivery attempt of a notice claimed

@@ -109,6 +109,10 @@ type Config struct {
 	// Observer receives transitions, deliveries and sweeps for metrics and
 	// traces; nil means NopObserver (see adapters/otel).
 	Observer Observer
+	// HostEvents makes every transition also commit a host event to the
+	// outbox on ChannelHost, for the host platform (see HostEvent). Off by
+	// default: a relay without a host event handler dead-letters them.
+	HostEvents bool
 }
 
 // Service is one notary office's notarykit: the patent's units as fields.
@@ -136,6 +140,8 @@ type Service struct {
 	ids      IDSource
 	log      *slog.Logger
 	obs      Observer
+
+	hostEvents bool
 }
 
 // New validates cfg and returns a Service.
@@ -189,7 +195,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
-		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer}
+		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents}
 	if s.obs == nil {
 		s.obs = NopObserver{}
 	}

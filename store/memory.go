@@ -39,8 +39,9 @@ type Memory struct {
 	dedup        map[string]struct{}
 
 	notices     map[uuid.UUID]*notary.Notice
-	noticeOrder ordered // every notice, by (CreatedAt, ID)
-	pending     ordered // pending notices, by (CreatedAt, ID)
+	noticeOrder ordered        // every notice, by (CreatedAt, ID)
+	pending     ordered        // pending notices, by (CreatedAt, ID)
+	hostEvents  hostEventIndex // host event notices in commit order (memory_hostevents.go)
 
 	inbox      map[uuid.UUID]*notary.InboxMessage
 	inboxIndex map[inboxKey]*ordered // per (office, user), by (CreatedAt, ID)
@@ -229,6 +230,7 @@ func cloneShipment(s *notary.Shipment) *notary.Shipment {
 }
 
 func cloneNotice(n notary.Notice) notary.Notice {
+	n.Event = slices.Clone(n.Event)
 	n.Data.Evidence = slices.Clone(n.Data.Evidence)
 	n.Data.Materials = slices.Clone(n.Data.Materials)
 	return n
@@ -240,6 +242,7 @@ func cloneNotice(n notary.Notice) notary.Notice {
 func cloneNotices(ns []notary.Notice) []notary.Notice {
 	out := slices.Clone(ns)
 	for i := range out {
+		out[i].Event = slices.Clone(out[i].Event)
 		d := &out[i].Data
 		if i > 0 && sameSlice(d.Evidence, ns[i-1].Data.Evidence) {
 			d.Evidence = out[i-1].Data.Evidence

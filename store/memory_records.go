@@ -212,6 +212,9 @@ func (m *Memory) putNotice(n *notary.Notice) {
 	if n.Status == notary.NoticePending {
 		m.pending.insert(p)
 	}
+	if n.Channel == notary.ChannelHost {
+		m.hostEvents.add(n)
+	}
 }
 
 // Filing returns the filing with id, or an error wrapping ErrNotFound.

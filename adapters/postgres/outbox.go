@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,13 +34,17 @@ func queueNotice(b *pgx.Batch, n notary.Notice) {
 	doc := recorddoc.EncodeNotice(n)
 	if status == notary.NoticePending && n.Attempts == 0 && n.Claim == uuid.Nil && n.LeaseUntil.IsZero() &&
 		n.LastError == "" && n.DeliveredAt.IsZero() {
-		b.Queue(insertFreshNoticeSQL, pgid(n.ID), pgid(n.OfficeID), pgid(n.RecordID), string(n.Kind), string(n.Channel),
+		sql := insertFreshNoticeSQL
+		if n.Channel == notary.ChannelHost {
+			sql = insertHostNoticeSQL
+		}
+		b.Queue(sql, pgid(n.ID), pgid(n.OfficeID), pgid(n.RecordID), string(n.Kind), string(n.Channel),
 			utc(next), utc(n.CreatedAt), doc)
 		return
 	}
 	b.Queue(insertNoticeSQL, pgid(n.ID), pgid(n.OfficeID), pgid(n.RecordID), string(n.Kind), string(n.Channel),
 		string(status), int32(n.Attempts), utc(next), nullUUID(n.Claim), tz(n.LeaseUntil), n.LastError,
-		tz(n.DeliveredAt), utc(n.CreatedAt), doc)
+		tz(n.DeliveredAt), utc(n.CreatedAt), doc, n.Channel == notary.ChannelHost)
 }
 
 const outboxColumns = `id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
@@ -272,5 +277,40 @@ func (s *Store) OutboxStats(ctx context.Context) (notary.OutboxStats, error) {
 		}
 		st.Pending, st.OldestPending, st.Dead = int(pending), fromTZ(oldest), int(dead)
 		return st, nil
+	})
+}
+
+// ListHostEvents returns the host events selected by q in commit order
+// (their seq). An unknown q.After is ErrNotFound.
+//
+// The order is the order in which host events took their seq, inside
+// their commits; a commit that took an earlier seq may become visible
+// after a later one of another record. A record's events are always in
+// order (its commits are serialised by its version), but a catch-up
+// reader at the head of the stream should re-read from a cursor a little
+// behind it, skipping event IDs it has seen.
+func (s *Store) ListHostEvents(ctx context.Context, q notary.HostEventQuery) ([]notary.Notice, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	return read(ctx, s, func() ([]notary.Notice, error) {
+		var after int64
+		if q.After != uuid.Nil {
+			err := s.pool.QueryRow(ctx, `SELECT seq FROM outbox WHERE id = $1 AND office_id = $2 AND seq IS NOT NULL`,
+				pgid(q.After), pgid(q.OfficeID)).Scan(&after)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				return nil, notFound("host event %s", q.After)
+			case err != nil:
+				return nil, err
+			}
+		}
+		if q.RecordID != uuid.Nil {
+			return s.queryNotices(ctx, `SELECT `+outboxColumns+` FROM outbox
+				WHERE record_id = $1 AND seq > $2 AND office_id = $3 ORDER BY seq LIMIT $4`,
+				pgid(q.RecordID), after, pgid(q.OfficeID), q.PageSize())
+		}
+		return s.queryNotices(ctx, `SELECT `+outboxColumns+` FROM outbox
+			WHERE seq > $1 AND office_id = $2 ORDER BY seq LIMIT $3`, after, pgid(q.OfficeID), q.PageSize())
 	})
 }

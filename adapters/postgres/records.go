@@ -83,8 +83,9 @@ SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[
 	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[])`
 
 	insertNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
-	claim, lease_until, last_error, delivered_at, created_at, notice)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+	claim, lease_until, last_error, delivered_at, created_at, notice, seq)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+	CASE WHEN $15::boolean THEN nextval('outbox_host_seq') END)`
 
 	// insertFreshNoticeSQL is insertNoticeSQL for a notice with no
 	// delivery history, which is what transitions write: the bookkeeping
@@ -92,6 +93,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 	insertFreshNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
 	created_at, notice)
 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)`
+
+	// insertHostNoticeSQL is insertFreshNoticeSQL for a host event, which
+	// takes its place in commit order from outbox_host_seq.
+	insertHostNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
+	created_at, notice, seq)
+VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, nextval('outbox_host_seq'))`
 
 	insertDedupSQL = `INSERT INTO dedup_keys (key) VALUES ($1)`
 )

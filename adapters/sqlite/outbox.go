@@ -44,11 +44,13 @@ func insertNotice(ctx context.Context, tx *sql.Tx, r noticeRow) error {
 	n := r.n
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (id, office_id, record_id, record_kind, kind, channel, recipient, data, created_at,
-			status, attempts, next_attempt_at, claim, lease_until, last_error, delivered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			status, attempts, next_attempt_at, claim, lease_until, last_error, delivered_at, event, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			CASE WHEN ? THEN (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox WHERE seq IS NOT NULL) END)`,
 		uid(n.ID), uid(n.OfficeID), uid(n.RecordID), string(n.RecordKind), string(n.Kind), string(n.Channel),
 		r.recipient, r.data, ts(n.CreatedAt), string(n.Status), n.Attempts, ts(n.NextAttemptAt),
-		uidNull(n.Claim), tsNull(n.LeaseUntil), n.LastError, tsNull(n.DeliveredAt))
+		uidNull(n.Claim), tsNull(n.LeaseUntil), n.LastError, tsNull(n.DeliveredAt), eventNull(n.Event),
+		n.Channel == notary.ChannelHost)
 	switch {
 	case isUnique(err, "outbox.id"):
 		return conflict("notice %s already exists", n.ID)
@@ -59,7 +61,15 @@ func insertNotice(ctx context.Context, tx *sql.Tx, r noticeRow) error {
 }
 
 const noticeColumns = `id, office_id, record_id, record_kind, kind, channel, recipient, data, created_at,
-	status, attempts, next_attempt_at, claim, lease_until, last_error, delivered_at`
+	status, attempts, next_attempt_at, claim, lease_until, last_error, delivered_at, event`
+
+// eventNull is a host event document as a column value: NULL when absent.
+func eventNull(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
 
 func scanNotice(sc interface{ Scan(...any) error }) (notary.Notice, error) {
 	var (
@@ -68,11 +78,15 @@ func scanNotice(sc interface{ Scan(...any) error }) (notary.Notice, error) {
 		created, next, lease, delivered sql.NullString
 		recKind, kind, channel, status  string
 		recipient, data                 string
+		event                           sql.NullString
 		err                             error
 	)
 	if err = sc.Scan(&id, &office, &rec, &recKind, &kind, &channel, &recipient, &data, &created,
-		&status, &n.Attempts, &next, &claim, &lease, &n.LastError, &delivered); err != nil {
+		&status, &n.Attempts, &next, &claim, &lease, &n.LastError, &delivered, &event); err != nil {
 		return n, err
+	}
+	if event.Valid {
+		n.Event = []byte(event.String)
 	}
 	n.RecordKind, n.Kind, n.Channel, n.Status = notary.RecordKind(recKind), notary.NoticeKind(kind),
 		notary.Channel(channel), notary.NoticeStatus(status)
@@ -330,4 +344,51 @@ func (s *Store) OutboxStats(ctx context.Context) (notary.OutboxStats, error) {
 	}
 	st.Pending, st.Dead = int(pending.Int64), int(dead.Int64)
 	return st, nil
+}
+
+// ListHostEvents returns the host events selected by q in commit order
+// (their seq). An unknown q.After is ErrNotFound.
+func (s *Store) ListHostEvents(ctx context.Context, q notary.HostEventQuery) ([]notary.Notice, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	var after int64
+	if q.After != uuid.Nil {
+		err := s.r.QueryRowContext(ctx, `SELECT seq FROM outbox WHERE id = ? AND seq IS NOT NULL AND office_id = ?`,
+			uid(q.After), uid(q.OfficeID)).Scan(&after)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil, notFound("host event %s", q.After)
+		case err != nil:
+			return nil, s.fail(ctx, "list host events", err)
+		}
+	}
+	query := `SELECT ` + noticeColumns + ` FROM outbox WHERE seq > ? AND office_id = ?`
+	args := []any{after, uid(q.OfficeID)}
+	if q.RecordID != uuid.Nil {
+		query += ` AND record_id = ?`
+		args = append(args, uid(q.RecordID))
+	}
+	query += ` ORDER BY seq LIMIT ?`
+	args = append(args, q.PageSize())
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(ctx, "list host events", err)
+	}
+	defer rows.Close()
+	var out []notary.Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, s.fail(ctx, "list host events", err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, "list host events", err)
+	}
+	return out, nil
 }

@@ -62,5 +62,6 @@ func groups() []group {
 		noncesGroup,
 		paymentsGroup,
 		statsGroup,
+		hostEventsGroup,
 	}
 }

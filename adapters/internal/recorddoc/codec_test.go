@@ -246,3 +246,18 @@ func FuzzDecodeNotice(f *testing.F) {
 		require.Equal(t, n, back)
 	})
 }
+
+// TestNoticeEventRoundTrip checks a host event document is kept byte for
+// byte: receivers verify signatures over it.
+func TestNoticeEventRoundTrip(t *testing.T) {
+	body := []byte(`{"id":"e1","type":"application.completed","data":{"amount":"300.00","x":[1,{"y":"\u00e9"}]}}`)
+	n := notary.Notice{RecordKind: notary.KindApplication, Channel: notary.ChannelHost,
+		Data: notary.NoticeData{RecordID: uuid.New()}, Event: body}
+	var got notary.Notice
+	require.NoError(t, recorddoc.DecodeNotice(recorddoc.EncodeNotice(n), &got))
+	assert.Equal(t, string(body), string(got.Event))
+
+	var none notary.Notice
+	require.NoError(t, recorddoc.DecodeNotice(recorddoc.EncodeNotice(notary.Notice{Data: n.Data}), &none))
+	assert.Nil(t, none.Event)
+}

@@ -1,6 +1,7 @@
 package recorddoc
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/notarykit/notarykit/notary"
@@ -11,7 +12,8 @@ import (
 // name, locale}, "data": {office_name, record_id, enterprise_name,
 // revision, reason, evidence, amount, currency, materials,
 // mailing_address, carrier, tracking_number, certificate_number,
-// automatic, delivered_at, confirm_by}}; times in UTC. Every member of "to" and "data" but record_id is left out
+// automatic, delivered_at, confirm_by}, "event": the host event document,
+// verbatim, only when the notice has one}; times in UTC. Every member of "to" and "data" but record_id is left out
 // when empty, as their json tags say.
 func EncodeNotice(n notary.Notice) []byte {
 	w := writer{b: make([]byte, 0, 384+128*len(n.Data.Evidence))}
@@ -68,7 +70,14 @@ func EncodeNotice(n notary.Notice) []byte {
 		m.name("confirm_by")
 		w.time(d.ConfirmBy.UTC())
 	}
-	w.b = append(w.b, "}}"...)
+	w.b = append(w.b, '}')
+	if len(n.Event) > 0 {
+		// The host event document, verbatim: notary wrote it as JSON, and
+		// a receiver verifies its signature over these very bytes.
+		w.b = append(w.b, `,"event":`...)
+		w.b = append(w.b, n.Event...)
+	}
+	w.b = append(w.b, '}')
 	return w.b
 }
 
@@ -106,6 +115,7 @@ func DecodeNotice(b []byte, n *notary.Notice) error {
 		kind notary.RecordKind
 		to   notary.Recipient
 		d    notary.NoticeData
+		ev   []byte
 	)
 	r.object()
 	for r.more() {
@@ -116,6 +126,8 @@ func DecodeNotice(b []byte, n *notary.Notice) error {
 			to = r.recipient()
 		case "data":
 			d = r.noticeData()
+		case "event":
+			ev = bytes.Clone(r.value())
 		default:
 			r.skip()
 		}
@@ -124,7 +136,7 @@ func DecodeNotice(b []byte, n *notary.Notice) error {
 	if r.err != nil {
 		return fmt.Errorf("recorddoc: decode notice: %w", r.err)
 	}
-	n.RecordKind, n.To, n.Data = kind, to, d
+	n.RecordKind, n.To, n.Data, n.Event = kind, to, d, ev
 	return nil
 }
 

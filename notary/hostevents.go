@@ -1,0 +1,312 @@
+package notary
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ChannelHost is the outbox channel of host events: what happened, told to
+// the host platform that embeds notarykit rather than to a person. A
+// service with Config.HostEvents commits one host event with every
+// transition, in the same atomic Store.Commit as the record, its audit
+// event and its notices, so a transition that did not commit never emits
+// one and one that did never loses it. The notify relay delivers them with
+// the outbox's claims, leases, retries and dead letters (see
+// notify.WithHostEvents), in order per record.
+const ChannelHost Channel = "host"
+
+// HostEventVersion is the version of the host event document, its
+// "api_version" member. Members may be added within a version; none is
+// removed or changes meaning without a new version.
+const HostEventVersion = "1"
+
+// HostEventType names what happened, e.g. "application.completed". It is
+// the Kind of the host event's outbox notice.
+type HostEventType string
+
+// HostEventTypes says which host event each transition emits: one row per
+// record kind and trigger of both lifecycles (a test checks every row of
+// the notice matrix has one). Two triggers may share a type when the host
+// needs no distinction (the document's "trigger" member still tells).
+var HostEventTypes = map[RecordKind]map[string]HostEventType{
+	KindFiling: {
+		string(FilingSubmit):   "filing.submitted",
+		string(FilingResubmit): "filing.resubmitted",
+		string(FilingAmend):    "filing.amended",
+		string(FilingApprove):  "filing.approved",
+		string(FilingReject):   "filing.rejected",
+	},
+	KindApplication: {
+		string(AppApply):                "application.created",
+		string(AppPaymentSucceeded):     "application.paid",
+		string(AppPaymentFailed):        "application.payment_failed",
+		string(AppPaymentClosed):        "application.payment_closed",
+		string(AppCloseOrder):           "application.payment_order_closed",
+		string(AppExpire):               "application.expired",
+		string(AppCancel):               "application.cancelled",
+		string(AppApprovePreliminary):   "application.preliminary_approved",
+		string(AppRejectPreliminary):    "application.preliminary_rejected",
+		string(AppSubmitMaterials):      "application.materials_submitted",
+		string(AppApproveFinal):         "application.final_approved",
+		string(AppRejectFinal):          "application.final_rejected",
+		string(AppShip):                 "application.certificate_shipped",
+		string(AppConfirmReceipt):       "application.completed",
+		string(AppAutoConfirm):          "application.completed",
+		string(AppRefund):               "application.refunded",
+		string(AppTrackMaterials):       "application.materials_tracking_updated",
+		string(AppMaterialsDelivered):   "application.materials_delivered",
+		string(AppTrackCertificate):     "application.certificate_tracking_updated",
+		string(AppCertificateDelivered): "application.certificate_delivered",
+	},
+}
+
+// HostEventTypeOf returns the host event type of a record kind's trigger:
+// its row of HostEventTypes, or "<kind>.<trigger>" for a trigger without
+// one.
+func HostEventTypeOf(kind RecordKind, trigger string) HostEventType {
+	if t, ok := HostEventTypes[kind][trigger]; ok {
+		return t
+	}
+	return HostEventType(string(kind) + "." + trigger)
+}
+
+// HostEvent is one host event as delivered and listed: the envelope's
+// facts, decoded for routing, and Body, the JSON document a webhook
+// carries verbatim.
+//
+// The document (api_version "1") is an object:
+//
+//	{
+//	  "id": "<event ID, UUID>",            // the same on every delivery: deduplicate on it
+//	  "type": "application.completed",
+//	  "api_version": "1",
+//	  "office_id": "<UUID>",
+//	  "occurred_at": "2026-12-03T10:00:00.123456Z", // when the transition committed, RFC 3339 UTC
+//	  "trigger": "confirm_receipt",
+//	  "record": {"kind": "application", "id": "<UUID>", "version": 9},
+//	  "data": { … the record after the transition … }
+//	}
+//
+// IDs are strings; money is a decimal string with two places and a
+// currency code. Application data: id, state, owner_id, filing_id,
+// filing_revision, evidence_ids, amount, currency, payment_provider,
+// payment_id, certificate_number, materials and certificate (each
+// {carrier, tracking_number, status}), reason, refund ({amount, currency,
+// reason}). Filing data: id, state, owner_id, enterprise_name, revision,
+// approved_revision, reason. Empty members are left out.
+type HostEvent struct {
+	ID         uuid.UUID
+	Type       HostEventType
+	OfficeID   uuid.UUID
+	RecordKind RecordKind
+	RecordID   uuid.UUID
+	Version    int64 // the record's version after the transition
+	OccurredAt time.Time
+	Body       json.RawMessage
+}
+
+// HostEventHandler receives host events in process, from the notify
+// relay: an error is a failed delivery, retried like a notice's (one
+// wrapping ErrPermanent makes the event dead at once).
+type HostEventHandler func(ctx context.Context, ev HostEvent) error
+
+// hostDoc is the host event document.
+type hostDoc struct {
+	ID         string          `json:"id"`
+	Type       HostEventType   `json:"type"`
+	APIVersion string          `json:"api_version"`
+	OfficeID   string          `json:"office_id"`
+	OccurredAt time.Time       `json:"occurred_at"`
+	Trigger    string          `json:"trigger"`
+	Record     hostRecord      `json:"record"`
+	Data       json.RawMessage `json:"data"`
+}
+
+type hostRecord struct {
+	Kind    RecordKind `json:"kind"`
+	ID      string     `json:"id"`
+	Version int64      `json:"version"`
+}
+
+type hostShipment struct {
+	Carrier        string `json:"carrier,omitempty"`
+	TrackingNumber string `json:"tracking_number,omitempty"`
+	Status         string `json:"status,omitempty"`
+}
+
+type hostMoney struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+type hostApplication struct {
+	ID                string        `json:"id"`
+	State             string        `json:"state"`
+	OwnerID           string        `json:"owner_id"`
+	FilingID          string        `json:"filing_id,omitempty"`
+	FilingRevision    int           `json:"filing_revision,omitempty"`
+	EvidenceIDs       []string      `json:"evidence_ids"`
+	Amount            string        `json:"amount,omitempty"`
+	Currency          string        `json:"currency,omitempty"`
+	PaymentProvider   string        `json:"payment_provider,omitempty"`
+	PaymentID         string        `json:"payment_id,omitempty"`
+	CertificateNumber string        `json:"certificate_number,omitempty"`
+	Materials         *hostShipment `json:"materials,omitempty"`
+	Certificate       *hostShipment `json:"certificate,omitempty"`
+	Reason            string        `json:"reason,omitempty"`
+	Refund            *hostMoney    `json:"refund,omitempty"`
+}
+
+type hostFiling struct {
+	ID               string `json:"id"`
+	State            string `json:"state"`
+	OwnerID          string `json:"owner_id"`
+	EnterpriseName   string `json:"enterprise_name,omitempty"`
+	Revision         int    `json:"revision"`
+	ApprovedRevision int    `json:"approved_revision,omitempty"`
+	Reason           string `json:"reason,omitempty"`
+}
+
+func hostShip(s *Shipment) *hostShipment {
+	if s == nil {
+		return nil
+	}
+	h := &hostShipment{Carrier: s.Carrier, TrackingNumber: s.TrackingNumber}
+	if s.Tracking != nil {
+		h.Status = string(s.Tracking.State)
+	}
+	return h
+}
+
+// hostData is the "data" member of a host event of src's record.
+func hostData(src noticeSource) any {
+	if f := src.filing; f != nil {
+		return hostFiling{ID: f.ID.String(), State: string(f.State), OwnerID: f.Owner.ID,
+			EnterpriseName: f.Content.EnterpriseName, Revision: f.Revision, ApprovedRevision: f.ApprovedRevision, Reason: f.Reason}
+	}
+	a := src.app
+	d := hostApplication{ID: a.ID.String(), State: string(a.State), OwnerID: a.Owner.ID,
+		FilingRevision: a.FilingRevision, EvidenceIDs: a.EvidenceIDs(),
+		PaymentProvider: a.Payment.Provider, PaymentID: a.Payment.ID, CertificateNumber: a.CertificateNumber,
+		Materials: hostShip(a.Materials), Certificate: hostShip(a.Certificate), Reason: a.Reason}
+	if a.FilingID != uuid.Nil {
+		d.FilingID = a.FilingID.String()
+	}
+	if a.Quote.Currency != "" {
+		d.Amount, d.Currency = a.Quote.Amount.StringFixed(2), a.Quote.Currency
+	}
+	if r := a.Refund; r != nil {
+		d.Refund = &hostMoney{Amount: r.Amount.StringFixed(2), Currency: r.Currency, Reason: r.Reason}
+	}
+	return d
+}
+
+// hostEvent returns the outbox notice of the host event of src's record
+// taking trigger at at.
+func (s *Service) hostEvent(trigger string, src noticeSource, at time.Time) (Notice, error) {
+	kind, id, _ := src.record()
+	version := int64(0)
+	if src.filing != nil {
+		version = src.filing.Version
+	} else {
+		version = src.app.Version
+	}
+	data, err := json.Marshal(hostData(src))
+	if err != nil {
+		return Notice{}, fmt.Errorf("notary: host event data: %w", err)
+	}
+	evID := s.ids.NewID()
+	typ := HostEventTypeOf(kind, trigger)
+	body, err := json.Marshal(hostDoc{ID: evID.String(), Type: typ, APIVersion: HostEventVersion,
+		OfficeID: s.office.ID.String(), OccurredAt: at.UTC(), Trigger: trigger,
+		Record: hostRecord{Kind: kind, ID: id.String(), Version: version}, Data: data})
+	if err != nil {
+		return Notice{}, fmt.Errorf("notary: host event: %w", err)
+	}
+	return Notice{ID: evID, OfficeID: s.office.ID, RecordID: id, RecordKind: kind,
+		Kind: NoticeKind(typ), Channel: ChannelHost, Data: NoticeData{RecordID: id},
+		Event: body, CreatedAt: at, Status: NoticePending, NextAttemptAt: at}, nil
+}
+
+// withHostEvent appends the host event of the transition to its notices
+// when the service emits host events.
+func (s *Service) withHostEvent(notices []Notice, trigger string, src noticeSource, at time.Time) ([]Notice, error) {
+	if !s.hostEvents {
+		return notices, nil
+	}
+	n, err := s.hostEvent(trigger, src, at)
+	if err != nil {
+		return nil, err
+	}
+	return append(notices, n), nil
+}
+
+// HostEventOf decodes the host event of an outbox notice on ChannelHost.
+// The error wraps ErrInvalidInput when n is not one.
+func HostEventOf(n Notice) (HostEvent, error) {
+	if n.Channel != ChannelHost {
+		return HostEvent{}, invalid("channel", "is %q, not %q", n.Channel, ChannelHost)
+	}
+	var d hostDoc
+	if err := json.Unmarshal(n.Event, &d); err != nil {
+		return HostEvent{}, invalid("event", "not a host event document: %v", err)
+	}
+	return HostEvent{ID: n.ID, Type: d.Type, OfficeID: n.OfficeID, RecordKind: d.Record.Kind, RecordID: n.RecordID,
+		Version: d.Record.Version, OccurredAt: d.OccurredAt, Body: n.Event}, nil
+}
+
+// HostEventQuery selects host events for Outbox.ListHostEvents: the
+// office's, committed after the event After (from the first when
+// uuid.Nil), of the record RecordID only when it is set, at most Limit
+// (DefaultLimit when not positive), in commit order.
+type HostEventQuery struct {
+	OfficeID uuid.UUID
+	After    uuid.UUID
+	RecordID uuid.UUID
+	Limit    int
+}
+
+// Validate checks a host event query: the office is required. The error
+// wraps ErrInvalidInput as a *FieldError naming "office_id".
+func (q HostEventQuery) Validate() error {
+	if q.OfficeID == uuid.Nil {
+		return invalid("office_id", "a listing is of one office; none given")
+	}
+	return nil
+}
+
+// PageSize returns q.Limit, or DefaultLimit when it is not positive.
+func (q HostEventQuery) PageSize() int {
+	if q.Limit <= 0 {
+		return DefaultLimit
+	}
+	return q.Limit
+}
+
+// HostEvents lists the office's host events committed after the event
+// after (uuid.Nil: from the first), oldest first, at most limit
+// (DefaultLimit when not positive), as Stripe's events API does: a host
+// rebuilding its state after an outage pages through them, passing the
+// last event's ID as after. Events stay listable after their delivery. An
+// unknown after is ErrNotFound. It is a call of the host platform itself,
+// not of a user or an admin.
+func (s *Service) HostEvents(ctx context.Context, after uuid.UUID, limit int) ([]HostEvent, error) {
+	ns, err := s.store.ListHostEvents(ctx, HostEventQuery{OfficeID: s.office.ID, After: after, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HostEvent, 0, len(ns))
+	for _, n := range ns {
+		ev, err := HostEventOf(n)
+		if err != nil {
+			return nil, fmt.Errorf("notary: host event %s: %w", n.ID, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}

@@ -1,0 +1,142 @@
+package notary_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
+)
+
+func withHostEvents(c *notary.Config) { c.HostEvents = true }
+
+// TestEveryTransitionHasAHostEventType: each row of the notice matrix (every
+// trigger of both lifecycles) names its host event type in the table.
+func TestEveryTransitionHasAHostEventType(t *testing.T) {
+	for _, r := range notary.Notices.Rules() {
+		typ, ok := notary.HostEventTypes[r.Record][r.Trigger]
+		assert.True(t, ok, "%s %s has no host event type", r.Record, r.Trigger)
+		assert.Equal(t, typ, notary.HostEventTypeOf(r.Record, r.Trigger))
+		assert.Regexp(t, `^(filing|application)\.[a-z_]+$`, string(typ))
+	}
+}
+
+// TestHostEventsFollowAFullFlow: with host events on, every transition of
+// a full flow commits exactly one host event, in order, whose document
+// describes the record after it; catch-up lists them after a cursor.
+func TestHostEventsFollowAFullFlow(t *testing.T) {
+	e := newEnv(t, withHostEvents)
+	app := e.appIn(notary.Completed)
+
+	evs, err := e.svc.HostEvents(e.ctx, uuid.Nil, 100)
+	require.NoError(t, err)
+	var types []notary.HostEventType
+	for _, ev := range evs {
+		types = append(types, ev.Type)
+	}
+	assert.Equal(t, []notary.HostEventType{
+		"filing.submitted", "filing.approved",
+		"application.created", "application.paid", "application.preliminary_approved",
+		"application.materials_submitted", "application.final_approved", "application.certificate_shipped",
+		"application.completed",
+	}, types)
+	trail, err := e.store.Events(e.ctx, app.ID)
+	require.NoError(t, err)
+	appEvents := evs[2:]
+	require.Len(t, appEvents, len(trail), "one host event per audited transition")
+	for i, ev := range appEvents {
+		assert.Equal(t, app.ID, ev.RecordID)
+		assert.Equal(t, int64(i+1), ev.Version)
+		assert.Equal(t, trail[i].At, ev.OccurredAt.UTC(), "occurred when the transition committed")
+	}
+
+	last := appEvents[len(appEvents)-1]
+	var doc struct {
+		ID         string `json:"id"`
+		Type       string `json:"type"`
+		APIVersion string `json:"api_version"`
+		OfficeID   string `json:"office_id"`
+		Trigger    string `json:"trigger"`
+		Record     struct {
+			Kind    string `json:"kind"`
+			ID      string `json:"id"`
+			Version int64  `json:"version"`
+		} `json:"record"`
+		Data map[string]any `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(last.Body, &doc))
+	assert.Equal(t, last.ID.String(), doc.ID)
+	assert.Equal(t, "application.completed", doc.Type)
+	assert.Equal(t, notary.HostEventVersion, doc.APIVersion)
+	assert.Equal(t, officeID.String(), doc.OfficeID)
+	assert.Equal(t, "confirm_receipt", doc.Trigger)
+	assert.Equal(t, app.ID.String(), doc.Record.ID)
+	assert.Equal(t, app.Version, doc.Record.Version)
+	assert.Equal(t, string(notary.Completed), doc.Data["state"])
+	assert.Equal(t, app.Quote.Amount.StringFixed(2), doc.Data["amount"], "money as a string")
+	assert.Equal(t, "(2026)深证字第00001号", doc.Data["certificate_number"])
+	assert.Equal(t, "EMS", doc.Data["certificate"].(map[string]any)["carrier"])
+
+	after, err := e.svc.HostEvents(e.ctx, evs[4].ID, 2)
+	require.NoError(t, err)
+	require.Len(t, after, 2)
+	assert.Equal(t, evs[5].ID, after[0].ID)
+	assert.Equal(t, evs[6].ID, after[1].ID)
+	_, err = e.svc.HostEvents(e.ctx, uuid.New(), 2)
+	assert.ErrorIs(t, err, notary.ErrNotFound)
+}
+
+// TestHostEventsOffByDefault: without Config.HostEvents the outbox holds
+// only notices to people.
+func TestHostEventsOffByDefault(t *testing.T) {
+	e := newEnv(t)
+	e.appIn(notary.PendingPreliminaryReview)
+	evs, err := e.svc.HostEvents(e.ctx, uuid.Nil, 100)
+	require.NoError(t, err)
+	assert.Empty(t, evs)
+	ns, err := e.store.ListNotices(e.ctx, notary.NoticePending, 1000)
+	require.NoError(t, err)
+	for _, n := range ns {
+		assert.NotEqual(t, notary.ChannelHost, n.Channel)
+	}
+}
+
+// failingStore refuses every commit, as a store that lost its database.
+type failingStore struct{ notary.Store }
+
+var errDown = errors.New("database down")
+
+func (failingStore) Commit(ctx context.Context, c notary.Change) error { return errDown }
+
+// TestHostEventNotEmittedWithoutCommit: a transition whose commit fails
+// leaves no host event behind.
+func TestHostEventNotEmittedWithoutCommit(t *testing.T) {
+	e := newEnv(t, withHostEvents)
+	f := e.approvedFiling(alice)
+	before, err := e.svc.HostEvents(e.ctx, uuid.Nil, 100)
+	require.NoError(t, err)
+	require.Len(t, before, 2)
+
+	cfg := e.cfg
+	cfg.Store = failingStore{e.store}
+	svc, err := notary.New(cfg)
+	require.NoError(t, err)
+	_, err = svc.Filings.Amend(e.ctx, alice, f.ID, notarytest.FilingContent())
+	require.ErrorIs(t, err, errDown)
+	after, err := e.svc.HostEvents(e.ctx, uuid.Nil, 100)
+	require.NoError(t, err)
+	assert.Equal(t, before, after)
+}
+
+func TestHostEventOfRefusesOtherChannels(t *testing.T) {
+	_, err := notary.HostEventOf(notary.Notice{Channel: notary.ChannelEmail})
+	assert.ErrorIs(t, err, notary.ErrInvalidInput)
+	_, err = notary.HostEventOf(notary.Notice{Channel: notary.ChannelHost, Event: []byte("{")})
+	assert.ErrorIs(t, err, notary.ErrInvalidInput)
+}

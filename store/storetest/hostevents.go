@@ -1,0 +1,224 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// hostEventsGroup: host events (notices on notary.ChannelHost) listed in
+// commit order, per record and after a cursor.
+var hostEventsGroup = group{"HostEvents", []test{
+	{"CommitOrderNotClockOrder", testHostEventsCommitOrder},
+	{"CursorPages", testHostEventsCursorPages},
+	{"PerRecordInVersionOrder", testHostEventsPerRecord},
+	{"DeliveredStayListed", testHostEventsDelivered},
+	{"FailedCommitEmitsNone", testHostEventsFailedCommit},
+	{"UnknownCursorAndMissingOffice", testHostEventsBadQuery},
+	{"ConcurrentCommitsKeepRecordOrder", testHostEventsConcurrent},
+}}
+
+// hostNotice is the host event of record rec at version v: the document
+// is kept byte for byte, so it has odd spacing and escapes on purpose.
+func hostNotice(office, rec uuid.UUID, v int64, created time.Time) notary.Notice {
+	id := uuid.New()
+	return notary.Notice{ID: id, OfficeID: office, RecordID: rec, RecordKind: notary.KindFiling,
+		Kind: "filing.approved", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: rec},
+		Event: fmt.Appendf(nil, `{"id":"%s", "type":"filing.approved","record":{"id":"%s","version":%d},"data":{"amount":"300.00","note":"\u00e9"}}`,
+			id, rec, v),
+		CreatedAt: created}
+}
+
+// hostChain commits a filing and then versions 2..n of it, each with its
+// host event, at the given times, and returns the events committed.
+type hostRecord struct {
+	f      notary.Filing
+	events []notary.Notice
+}
+
+func newHostRecord(t *testing.T, s notary.Store, office uuid.UUID, created time.Time) *hostRecord {
+	t.Helper()
+	f := newFiling(office, uuid.NewString(), created)
+	c := createChange(f)
+	n := hostNotice(office, f.ID, f.Version, created)
+	c.Notices = []notary.Notice{n}
+	commit(t, s, c)
+	return &hostRecord{f: f, events: []notary.Notice{n}}
+}
+
+// step commits the record's next version with its host event, stamped when.
+func (r *hostRecord) step(t *testing.T, s notary.Store, when time.Time) notary.Notice {
+	t.Helper()
+	next := r.f
+	next.Version++
+	next.UpdatedAt = when
+	n := hostNotice(r.f.OfficeID, r.f.ID, next.Version, when)
+	commit(t, s, notary.Change{Filing: &next, ExpectedVersion: r.f.Version,
+		Events:  []notary.Event{nextEvent(t, s, r.f.ID, notary.KindFiling, r.f.OfficeID, when)},
+		Notices: []notary.Notice{n}})
+	r.f = next
+	r.events = append(r.events, n)
+	return n
+}
+
+func listHost(t *testing.T, s notary.Store, q notary.HostEventQuery) []notary.Notice {
+	t.Helper()
+	got, err := s.ListHostEvents(t.Context(), q)
+	require.NoError(t, err)
+	return got
+}
+
+// testHostEventsCommitOrder: the listing follows commits, not CreatedAt
+// (clocks of two instances disagree), and leaves other channels and
+// offices out; documents come back byte for byte.
+func testHostEventsCommitOrder(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	a := newHostRecord(t, s, office, at(time.Hour))
+	other := newHostRecord(t, s, uuid.New(), at(2*time.Hour)) // another office
+	b := newHostRecord(t, s, office, at(time.Minute))         // stamped earlier, committed later
+	email := newNotice(office, uuid.New(), notary.KindFiling, at(0))
+	enqueue(t, s, email)
+	a2 := a.step(t, s, at(3*time.Hour))
+	other.step(t, s, at(4*time.Hour))
+
+	got := listHost(t, s, notary.HostEventQuery{OfficeID: office})
+	want := []notary.Notice{a.events[0], b.events[0], a2}
+	require.Equal(t, noticeIDs(want), noticeIDs(got))
+	for i, n := range got {
+		assert.Equal(t, string(want[i].Event), string(n.Event), "the document byte for byte")
+		assert.Equal(t, notary.ChannelHost, n.Channel)
+		assert.Equal(t, want[i].Kind, n.Kind)
+		assert.Equal(t, want[i].RecordID, n.RecordID)
+		assert.Equal(t, notary.NoticePending, n.Status)
+	}
+}
+
+// testHostEventsCursorPages: paging with the last ID as cursor returns
+// every event once, in order, and the end is an empty page.
+func testHostEventsCursorPages(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	var all []notary.Notice
+	recs := []*hostRecord{newHostRecord(t, s, office, at(0)), newHostRecord(t, s, office, at(time.Second))}
+	all = append(all, recs[0].events[0], recs[1].events[0])
+	for i := range 5 {
+		all = append(all, recs[i%2].step(t, s, at(time.Duration(10+i)*time.Second)))
+	}
+	var paged []notary.Notice
+	after := uuid.Nil
+	for range 10 {
+		page := listHost(t, s, notary.HostEventQuery{OfficeID: office, After: after, Limit: 3})
+		assert.LessOrEqual(t, len(page), 3)
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+		after = page[len(page)-1].ID
+	}
+	assert.Equal(t, noticeIDs(all), noticeIDs(paged))
+	assert.Empty(t, listHost(t, s, notary.HostEventQuery{OfficeID: office, After: all[len(all)-1].ID}))
+	assert.Equal(t, noticeIDs(all[3:]), noticeIDs(listHost(t, s, notary.HostEventQuery{OfficeID: office, After: all[2].ID})))
+}
+
+// testHostEventsPerRecord: filtered by record, a record's events come in
+// version order, after a cursor too.
+func testHostEventsPerRecord(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	a, b := newHostRecord(t, s, office, at(0)), newHostRecord(t, s, office, at(0))
+	for i := range 3 {
+		a.step(t, s, at(time.Duration(3-i)*time.Minute)) // the clock goes backwards
+		b.step(t, s, at(time.Duration(i)*time.Minute))
+	}
+	got := listHost(t, s, notary.HostEventQuery{OfficeID: office, RecordID: a.f.ID})
+	assert.Equal(t, noticeIDs(a.events), noticeIDs(got))
+	got = listHost(t, s, notary.HostEventQuery{OfficeID: office, RecordID: b.f.ID, After: b.events[1].ID})
+	assert.Equal(t, noticeIDs(b.events[2:]), noticeIDs(got))
+	got = listHost(t, s, notary.HostEventQuery{OfficeID: office, RecordID: b.f.ID, After: a.events[3].ID})
+	assert.Equal(t, noticeIDs(b.events[3:]), noticeIDs(got), "a cursor of another record bounds by commit order too")
+	assert.Len(t, listHost(t, s, notary.HostEventQuery{OfficeID: office, RecordID: a.f.ID, Limit: 2}), 2)
+}
+
+// testHostEventsDelivered: delivery changes the status shown, not the
+// listing: catch-up sees delivered events.
+func testHostEventsDelivered(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	r := newHostRecord(t, s, office, at(0))
+	r.step(t, s, at(time.Second))
+	cl := claim(t, s, at(time.Minute), time.Minute, 10)
+	require.Len(t, cl, 2)
+	finishOne(t, s, cl[0].ID, cl[0].Claim, notary.NoticeOutcome{Status: notary.NoticeDelivered, At: at(time.Minute)})
+	finishOne(t, s, cl[1].ID, cl[1].Claim, notary.NoticeOutcome{Status: notary.NoticeDead, Error: "410 gone", At: at(time.Minute)})
+	got := listHost(t, s, notary.HostEventQuery{OfficeID: office})
+	require.Equal(t, noticeIDs(r.events), noticeIDs(got))
+	statuses := map[uuid.UUID]notary.NoticeStatus{got[0].ID: got[0].Status, got[1].ID: got[1].Status}
+	assert.Equal(t, notary.NoticeDelivered, statuses[cl[0].ID])
+	assert.Equal(t, notary.NoticeDead, statuses[cl[1].ID])
+}
+
+// testHostEventsFailedCommit: a commit refused for a stale version stores
+// no host event, and the next one takes its place.
+func testHostEventsFailedCommit(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	r := newHostRecord(t, s, office, at(0))
+	stale := r.f
+	stale.Version = 5
+	lost := hostNotice(office, r.f.ID, 5, at(time.Second))
+	err := s.Commit(t.Context(), notary.Change{Filing: &stale, ExpectedVersion: 4,
+		Events:  []notary.Event{nextEvent(t, s, r.f.ID, notary.KindFiling, office, at(time.Second))},
+		Notices: []notary.Notice{lost}})
+	requireIs(t, err, notary.ErrConflict)
+	n := r.step(t, s, at(2*time.Second))
+	assert.Equal(t, noticeIDs([]notary.Notice{r.events[0], n}), noticeIDs(listHost(t, s, notary.HostEventQuery{OfficeID: office})))
+}
+
+func testHostEventsBadQuery(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	r := newHostRecord(t, s, office, at(0))
+	_, err := s.ListHostEvents(t.Context(), notary.HostEventQuery{OfficeID: office, After: uuid.New()})
+	requireIs(t, err, notary.ErrNotFound)
+	_, err = s.ListHostEvents(t.Context(), notary.HostEventQuery{OfficeID: uuid.New(), After: r.events[0].ID})
+	requireIs(t, err, notary.ErrNotFound, "another office's event is no cursor")
+	email := newNotice(office, uuid.New(), notary.KindFiling, at(0))
+	enqueue(t, s, email)
+	_, err = s.ListHostEvents(t.Context(), notary.HostEventQuery{OfficeID: office, After: email.ID})
+	requireIs(t, err, notary.ErrNotFound, "an email notice is no cursor")
+	_, err = s.ListHostEvents(t.Context(), notary.HostEventQuery{})
+	requireIs(t, err, notary.ErrInvalidInput)
+}
+
+// testHostEventsConcurrent: records stepping concurrently each list in
+// version order, and every committed event is listed once.
+func testHostEventsConcurrent(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	const records, steps = 4, 5
+	recs := make([]*hostRecord, records)
+	for i := range recs {
+		recs[i] = newHostRecord(t, s, office, at(0))
+	}
+	var wg sync.WaitGroup
+	for _, r := range recs {
+		wg.Go(func() {
+			for k := range steps {
+				r.step(t, s, at(time.Duration(k)*time.Second))
+			}
+		})
+	}
+	wg.Wait()
+	all := listHost(t, s, notary.HostEventQuery{OfficeID: office, Limit: 1000})
+	require.Len(t, all, records*(steps+1))
+	for _, r := range recs {
+		var mine []uuid.UUID
+		for _, n := range all {
+			if n.RecordID == r.f.ID {
+				mine = append(mine, n.ID)
+			}
+		}
+		assert.Equal(t, noticeIDs(r.events), mine, "record %s in version order", r.f.ID)
+	}
+}
