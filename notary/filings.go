@@ -32,10 +32,13 @@ func (f *Filings) Submit(ctx context.Context, user User, content FilingContent) 
 	}
 	now := s.now()
 	rec := Filing{ID: s.ids.NewID(), OfficeID: s.office.ID, Owner: user, State: FilingNew, CreatedAt: now}
-	return s.fireFiling(ctx, rec, FilingSubmit, transition[Filing]{actor: user, apply: func(n *Filing) {
+	if content, err = s.sealContent(ctx, rec.ID, content); err != nil {
+		return Filing{}, err
+	}
+	return s.maskedErr(ctx)(s.fireFiling(ctx, rec, FilingSubmit, transition[Filing]{actor: user, apply: func(n *Filing) {
 		n.Content = content
 		n.Revision = 1
-	}})
+	}}))
 }
 
 // Resubmit files edited content for a rejected filing.
@@ -62,16 +65,20 @@ func (f *Filings) edit(ctx context.Context, user User, id uuid.UUID, trigger Fil
 	if err != nil {
 		return Filing{}, err
 	}
-	return f.s.fireFiling(ctx, rec, trigger, transition[Filing]{actor: user, apply: func(n *Filing) {
+	if content, err = f.s.sealContent(ctx, rec.ID, content); err != nil {
+		return Filing{}, err
+	}
+	return f.s.maskedErr(ctx)(f.s.fireFiling(ctx, rec, trigger, transition[Filing]{actor: user, apply: func(n *Filing) {
 		n.Content = content
 		n.Reason = ""
 		if trigger == FilingAmend {
 			n.Revision++
 		}
-	}})
+	}}))
 }
 
-// Get returns a filing to its owner or to an admin of the office.
+// Get returns a filing to its owner or to an admin of the office, its
+// personal fields masked (Reveal shows them in full).
 // Errors: ErrNotFound, ErrForbidden, ErrUnauthenticated.
 func (f *Filings) Get(ctx context.Context, actor Principal, id uuid.UUID) (Filing, error) {
 	rec, _, err := f.inspect(ctx, actor, id)
@@ -98,16 +105,16 @@ func (f *Filings) inspect(ctx context.Context, actor Principal, id uuid.UUID) (F
 	if err != nil {
 		return Filing{}, "", err
 	}
-	return rec, p, nil
+	return f.s.masked(ctx, rec), p, nil
 }
 
-// Mine returns the user's filing at this office, or ErrNotFound when the
-// user has not filed yet.
+// Mine returns the user's filing at this office, its personal fields
+// masked, or ErrNotFound when the user has not filed yet.
 func (f *Filings) Mine(ctx context.Context, user User) (Filing, error) {
 	if err := checkUserID(user); err != nil {
 		return Filing{}, err
 	}
-	return f.s.store.FilingByOwner(ctx, f.s.office.ID, user.ID)
+	return f.s.maskedErr(ctx)(f.s.store.FilingByOwner(ctx, f.s.office.ID, user.ID))
 }
 
 // Actions lists what actor may do with the filing now. Errors: as Get.

@@ -21,12 +21,16 @@ import (
 type Reviews struct{ s *Service }
 
 // FilingQueue lists the office's filings in state (oldest first), after
-// the cursor. Errors: ErrForbidden, ErrUnauthenticated.
+// the cursor, their personal fields masked. Errors: ErrForbidden, ErrUnauthenticated.
 func (r *Reviews) FilingQueue(ctx context.Context, admin Admin, state FilingState, after *Cursor, limit int) ([]Filing, error) {
 	if err := r.s.checkAdmin(ctx, admin); err != nil {
 		return nil, err
 	}
-	return r.s.store.ListFilings(ctx, ListQuery{OfficeID: r.s.office.ID, States: []string{string(state)}, After: after, Limit: limit})
+	list, err := r.s.store.ListFilings(ctx, ListQuery{OfficeID: r.s.office.ID, States: []string{string(state)}, After: after, Limit: limit})
+	for i := range list {
+		list[i] = r.s.masked(ctx, list[i])
+	}
+	return list, err
 }
 
 // ApplicationQueue lists the office's applications in state (oldest
@@ -160,7 +164,7 @@ func (r *Reviews) decideFiling(ctx context.Context, id uuid.UUID, trigger Filing
 		return Filing{}, err
 	}
 	t.actor = actor
-	return r.s.fireFiling(ctx, rec, trigger, t)
+	return r.s.maskedErr(ctx)(r.s.fireFiling(ctx, rec, trigger, t))
 }
 
 func (r *Reviews) decide(ctx context.Context, id uuid.UUID, trigger ApplicationTrigger, t transition[Application]) (Application, error) {

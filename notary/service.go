@@ -113,6 +113,10 @@ type Config struct {
 	// outbox on ChannelHost, for the host platform (see HostEvent). Off by
 	// default: a relay without a host event handler dead-letters them.
 	HostEvents bool
+	// Sealer seals the personal fields of filings before the Store sees
+	// them. Production must set it (adapters/tink); nil means
+	// InsecureDevSealer, whose key is public, and New logs a warning.
+	Sealer Sealer
 }
 
 // Service is one notary office's notarykit: the patent's units as fields.
@@ -140,6 +144,7 @@ type Service struct {
 	ids      IDSource
 	log      *slog.Logger
 	obs      Observer
+	sealer   Sealer
 
 	hostEvents bool
 }
@@ -195,7 +200,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
-		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents}
+		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents, sealer: cfg.Sealer}
 	if s.obs == nil {
 		s.obs = NopObserver{}
 	}
@@ -207,6 +212,10 @@ func New(cfg Config) (*Service, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if s.sealer == nil {
+		s.sealer = InsecureDevSealer()
+		s.log.Warn("notary: no Config.Sealer: personal data is sealed with the insecure development key; configure a Sealer in production")
 	}
 	s.Filings = &Filings{s}
 	s.Applications = &Applications{s}
