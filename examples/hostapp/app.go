@@ -19,6 +19,7 @@ import (
 	"github.com/notarykit/notarykit/adapters/postgres"
 	"github.com/notarykit/notarykit/adapters/smtp"
 	"github.com/notarykit/notarykit/adapters/sqlite"
+	"github.com/notarykit/notarykit/adapters/tink"
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/notary/translog"
 	"github.com/notarykit/notarykit/notify"
@@ -114,8 +115,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.closers = append(a.closers, func() error { return a.metrics.provider.Shutdown(context.Background()) })
+	sealer := cfg.Sealer
+	if sealer == nil && cfg.KeysetPath != "" {
+		src, err := tink.LoadOrCreateFile(ctx, cfg.KeysetPath)
+		if err != nil {
+			return nil, fmt.Errorf("keyset: %w", err)
+		}
+		if sealer, err = tink.New(ctx, src); err != nil {
+			return nil, fmt.Errorf("keyset: %w", err)
+		}
+	}
 	a.svc, err = notary.New(notary.Config{
 		Observer: a.metrics.observer,
+		Sealer:   sealer,
 		Office:   cfg.Office,
 		Store:    a.store,
 		Payments: gateway,

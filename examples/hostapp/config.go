@@ -156,6 +156,13 @@ type Config struct {
 	Clock notary.Clock
 	// IDs makes record IDs; random UUIDv7 when nil.
 	IDs notary.IDSource
+	// Sealer seals the personal fields of filings. Nil means the keyset file
+	// at KeysetPath when that is set, else notary.InsecureDevSealer (with a
+	// warning): a production host plugs in its KMS-backed Sealer.
+	Sealer notary.Sealer
+	// KeysetPath is a cleartext Tink keyset file (adapters/tink), created
+	// when missing. Development only: the key lies on disk unprotected.
+	KeysetPath string
 	// Logger receives the app's logs; slog.Default() when nil.
 	Logger *slog.Logger
 }

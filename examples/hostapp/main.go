@@ -133,6 +133,7 @@ func parseConfig(args []string) (Config, bool, error) {
 	insecure := e.Bool("insecure-cookies", "HOSTAPP_INSECURE_COOKIES", false, "DEV ONLY: admin cookies without the Secure attribute, for browsers that refuse Secure cookies over plain http")
 	logKey := e.String("log-key", "HOSTAPP_LOG_KEY", "", "the office's Ed25519 transparency-log key: its 32-byte seed in hex or base64 (prefer the environment variable; default a key for this process only)")
 	logOrigin := e.String("log-origin", "HOSTAPP_LOG_ORIGIN", "", "the transparency log's name in its checkpoints, e.g. notary.example.com/log (default notarykit/<office ID>)")
+	keysetPath := e.String("keyset", "HOSTAPP_KEYSET", "", "DEV ONLY: cleartext Tink keyset file sealing personal data, created when missing (default: the insecure development sealer; production plugs in a KMS-backed Sealer)")
 	logLevel := e.String("log-level", "HOSTAPP_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 
 	if err := fs.Parse(args); err != nil {
@@ -154,6 +155,7 @@ func parseConfig(args []string) (Config, bool, error) {
 		MockPayURL:      strings.TrimRight(*mockpayURL, "/"),
 		MockPayAPIKey:   *mockpayKey,
 		InsecureCookies: *insecure,
+		KeysetPath:      *keysetPath,
 		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if *logKey != "" {

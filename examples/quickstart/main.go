@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/notarykit/notarykit/adapters/courier"
+	"github.com/notarykit/notarykit/adapters/tink"
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/notary/notarytest"
 	"github.com/notarykit/notarykit/notary/translog"
@@ -98,8 +99,19 @@ func run(ctx context.Context, w io.Writer) error {
 		Locale:           "zh-CN",
 	}
 	tracker := courier.NewManual() // an office without a tracking service records deliveries by hand
+	// Personal data in filings is sealed with a Tink keyset before the store
+	// sees it. The quickstart makes a keyset in memory; a host loads its own
+	// from its KMS (see adapters/tink).
+	keys, err := tink.NewKeyset()
+	if err != nil {
+		return err
+	}
+	sealer, err := tink.New(ctx, tink.Static(keys))
+	if err != nil {
+		return err
+	}
 	svc, err := notary.New(notary.Config{
-		Office: office, Store: db, Payments: pay, Courier: tracker, Clock: clock,
+		Office: office, Store: db, Payments: pay, Courier: tracker, Clock: clock, Sealer: sealer,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -166,7 +178,14 @@ func run(ctx context.Context, w io.Writer) error {
 	if filing, err = svc.Filings.Resubmit(ctx, user, filing.ID, filingContent()); err != nil {
 		return err
 	}
-	if err := step("User resubmits with a clear scan: %s", filing.State); err != nil {
+	if err := step("User resubmits with a clear scan: %s; the office sees the legal representative as %s %s",
+		filing.State, filing.Content.LegalRep.Name, filing.Content.LegalRep.IDNumber); err != nil {
+		return err
+	}
+	if filing, err = svc.Filings.Reveal(ctx, reviewer, filing.ID, notary.FieldLegalRepIDNumber); err != nil {
+		return err
+	}
+	if err := step("Reviewer reveals the ID number to check it against the scan (audited): %s", filing.Content.LegalRep.IDNumber); err != nil {
 		return err
 	}
 	if filing, err = svc.Reviews.ApproveFiling(ctx, reviewer, filing.ID, filing.Version); err != nil {

@@ -18,6 +18,8 @@ func TestQuickstart(t *testing.T) {
 	for _, want := range []string{
 		"Filing refused before storing anything",
 		"Reviewer rejects the filing: Rejected",
+		"the office sees the legal representative as 张* 1101**********002X",
+		"Reviewer reveals the ID number to check it against the scan (audited): 11010519491231002X",
 		"Reviewer approves the filing: Approved",
 		"same application: true",
 		"PendingPreliminaryReview",
