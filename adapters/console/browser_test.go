@@ -85,8 +85,8 @@ func screenshotDir(t *testing.T) string {
 }
 
 // TestBrowser drives the console in headless Chromium at a desktop width
-// (1366 px) and a phone width (390 px): log in, open an application,
-// decide it, reject a filing after a refused empty reason. On every page
+// (1366 px) and a phone width (390 px): log in, find an application by
+// search, decide it, reject a filing after a refused empty reason. On every page
 // the document must not scroll sideways and axe-core must find no serious
 // or critical violation; every page is saved as a screenshot.
 func TestBrowser(t *testing.T) {
@@ -180,8 +180,15 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/admin/applications/`+app.ID.String()+`"]`)),
 	))
 	check("applications")
+	// Find it by the last 12 characters of its ID, as read over the phone.
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`a[href="/admin/applications/`+app.ID.String()+`"]`)),
+		chromedp.SendKeys(chromedp.CSS("#q"), app.ID.String()[24:]),
+		chromedp.Click(chromedp.CSS("#search")),
+		chromedp.WaitVisible(chromedp.CSS("#search-applications")),
+	))
+	check("search")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#search-applications a[href="/admin/applications/`+app.ID.String()+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#approve-preliminary-form")),
 	))
 	check("application")

@@ -137,6 +137,7 @@ func (c *Console) routes() {
 	m.Handle("POST "+p+"/filings/{id}/{action}", c.page(c.filingAction))
 	m.Handle("GET "+p+"/applications", c.page(c.applicationsPage))
 	m.Handle("GET "+p+"/applications/{id}", c.page(c.applicationPage))
+	m.Handle("GET "+p+"/search", c.page(c.searchPage))
 	m.Handle("POST "+p+"/applications/{id}/{action}", c.page(c.applicationAction))
 	// Everything else: a styled 404, or 405 with Allow when another
 	// method has a route there.
@@ -205,6 +206,10 @@ type pageData struct {
 	Flash   string
 	Error   string
 	LangURL string // this page in the other language
+	// Waiting counts each review queue (by state) for the tabs; nil
+	// when the store cannot count.
+	Waiting map[string]int
+	Query   string // the search text
 	P       any
 }
 
@@ -214,6 +219,8 @@ type session struct {
 	Token string // the SDK session token from the cookie
 	CSRF  string // the session's CSRF token
 	Lang  Lang
+	// Waiting counts each review queue, for the tabs.
+	Waiting map[string]int
 }
 
 // pageFunc is a page handler of an authenticated admin; a returned error
@@ -247,6 +254,9 @@ func (c *Console) page(h pageFunc) http.Handler {
 			return
 		}
 		s := session{Admin: admin, Token: token, CSRF: c.csrf.token(csrfSession, token), Lang: l}
+		if s.Waiting, err = c.svc.Reviews.Waiting(r.Context(), admin); err != nil {
+			c.log.WarnContext(r.Context(), "console: counting the queues", "err", err)
+		}
 		if err := h(w, r, s); err != nil {
 			c.renderError(w, r, &s, err)
 		}
@@ -300,7 +310,7 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, s *session
 		d.Error = t(l, "err.unavailable")
 	}
 	if s.Token != "" {
-		d.Admin, d.CSRF = &s.Admin, s.CSRF
+		d.Admin, d.CSRF, d.Waiting = &s.Admin, s.CSRF, s.Waiting
 	}
 	c.render(w, r, status, "error", d)
 }

@@ -122,7 +122,8 @@ func TestFilingDecisions(t *testing.T) {
 	assert.Contains(t, page, filing.ID.String(), "IDs shown whole")
 	assert.Contains(t, page, other.ID.String())
 	assert.Contains(t, page, "2026-11-30 17:00:00 CST", "times in the office's time zone")
-	assert.Contains(t, page, ">待审核<", "states in Chinese")
+	assert.Contains(t, page, `>待审核 <span class="count">2</span></a>`, "states in Chinese, with the count waiting")
+	assert.Contains(t, page, `企业备案 <span class="count">2</span></a>`, "the count on the main tabs too")
 
 	path := "/admin/filings/" + filing.ID.String()
 	c.do("GET", path, nil)
@@ -327,4 +328,52 @@ func TestNew(t *testing.T) {
 	assert.Error(t, err)
 	_, err = console.New(e.svc, console.Options{Prefix: "/office/review", Secret: []byte("0123456789abcdef"), Logger: slog.New(slog.DiscardHandler)})
 	assert.NoError(t, err)
+}
+
+// TestSearch finds records by every key a reviewer has at hand, with the
+// enterprise named on each row.
+func TestSearch(t *testing.T) {
+	e := newEnv(t)
+	app := e.paidApplication("深圳甲科技有限公司")
+	_, other := e.filing("广州乙贸易有限公司")
+	c := e.client()
+	c.login()
+	ctx := t.Context()
+	app, err := e.svc.Reviews.ApprovePreliminary(ctx, e.chief, app.ID, app.Version)
+	require.NoError(t, err)
+	user := notary.User{ID: app.Owner.ID, Email: app.Owner.Email}
+	app, err = e.svc.Applications.SubmitMaterials(ctx, user, app.ID, "SF", "SF1234567890123")
+	require.NoError(t, err)
+	app, err = e.svc.Reviews.ApproveFinal(ctx, e.chief, app.ID, app.Version, "（2026）深示证经字第 00042 号")
+	require.NoError(t, err)
+
+	appLink := `href="/admin/applications/` + app.ID.String() + `"`
+	for _, q := range []string{app.ID.String(), app.ID.String()[24:], strings.ToUpper(app.ID.String()[24:]),
+		"SF1234567890123", "sf1234567890123", "（2026）深示证经字第 00042 号", "深圳甲", "91350100M000100Y43"} {
+		res, page := c.do("GET", "/admin/search?q="+url.QueryEscape(q), nil)
+		require.Equal(t, 200, res.StatusCode, q)
+		assert.Contains(t, page, appLink, "search %q", q)
+		assert.Contains(t, page, "深圳甲科技有限公司", "rows name the enterprise")
+		assert.Contains(t, page, `value="`+q+`"`, "the search box keeps the text")
+	}
+	res, page := c.do("GET", "/admin/search?q="+url.QueryEscape("广州"), nil)
+	require.Equal(t, 200, res.StatusCode)
+	assert.Contains(t, page, `href="/admin/filings/`+other.ID.String()+`"`)
+	assert.NotContains(t, page, appLink)
+	res, page = c.do("GET", "/admin/search?q=nothing-like-it", nil)
+	require.Equal(t, 200, res.StatusCode)
+	assert.Contains(t, page, "没有找到匹配的记录")
+	res, page = c.do("GET", "/admin/search", nil)
+	require.Equal(t, 200, res.StatusCode, "an empty search shows the form")
+	assert.Contains(t, page, `id="q2"`)
+	res, page = c.do("GET", "/admin/search?q="+strings.Repeat("x", 101), nil)
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Contains(t, page, "搜索内容")
+	res, _ = c.do("POST", "/admin/search", url.Values{"csrf": {c.csrf}})
+	assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
+	res, _ = e.client().do("GET", "/admin/search?q=x", nil)
+	assert.Equal(t, http.StatusSeeOther, res.StatusCode, "search needs a session")
+
+	_, page = c.do("GET", "/admin/applications?state=CertificateInProduction", nil)
+	assert.Contains(t, page, `待寄送 <span class="count">1</span>`)
 }

@@ -161,6 +161,15 @@ var messages = map[string]text{
 	"tracking":                 {"物流状态：", "Courier status: "},
 	"tracking.signed":          {"签收于", "signed for"},
 	"tracking.scan":            {"最新扫描", "latest scan"},
+	"search.title":             {"搜索", "Search"},
+	"search.label":             {"搜索企业名称、信用代码、申请编号（或末 12 位）、运单号、公证书编号", "Search by enterprise name, credit code, application ID (or its last 12 characters), tracking number, certificate number"},
+	"search.button":            {"搜索", "Search"},
+	"search.placeholder":       {"企业名称 / 信用代码 / 编号 / 运单号", "Name / credit code / ID / tracking no."},
+	"search.none":              {"没有找到匹配的记录。", "Nothing matches."},
+	"search.filings":           {"企业备案", "Filings"},
+	"search.applications":      {"公证申请", "Applications"},
+	"col.state":                {"状态", "State"},
+	"waiting":                  {"%d 件待处理", "%d waiting"},
 	"skip":                     {"跳到正文", "Skip to content"},
 }
 
@@ -232,6 +241,7 @@ var fields = map[string]text{
 	"state":              {"队列", "queue"},
 	"after":              {"分页位置", "page position"},
 	"id":                 {"编号", "ID"},
+	"q":                  {"搜索内容", "search text"},
 }
 
 // reasons translate the SDK's validation reasons (CheckText and friends)

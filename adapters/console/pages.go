@@ -20,7 +20,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "error"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "error"}
 
 // parse parses every page once per language, with the language's
 // functions.
@@ -242,7 +242,7 @@ func (c *Console) filingsPage(w http.ResponseWriter, r *http.Request, s session)
 		q.Next = nextQuery(string(state), n, list[n-1].CreatedAt, list[n-1].ID)
 	}
 	c.render(w, r, http.StatusOK, "filings", pageData{Lang: s.Lang, Title: t(s.Lang, "filings.title") + " · " + label(states, s.Lang, string(state)),
-		Admin: &s.Admin, CSRF: s.CSRF, Nav: "filings", P: q})
+		Admin: &s.Admin, Waiting: s.Waiting, CSRF: s.CSRF, Nav: "filings", P: q})
 	return nil
 }
 
@@ -273,7 +273,7 @@ func (c *Console) applicationsPage(w http.ResponseWriter, r *http.Request, s ses
 		q.Next = nextQuery(string(state), n, list[n-1].CreatedAt, list[n-1].ID)
 	}
 	c.render(w, r, http.StatusOK, "applications", pageData{Lang: s.Lang, Title: t(s.Lang, "applications.title") + " · " + label(states, s.Lang, string(state)),
-		Admin: &s.Admin, CSRF: s.CSRF, Nav: string(state), P: q})
+		Admin: &s.Admin, Waiting: s.Waiting, CSRF: s.CSRF, Nav: string(state), P: q})
 	return nil
 }
 
@@ -407,7 +407,7 @@ func (c *Console) showFiling(w http.ResponseWriter, r *http.Request, s session, 
 		return err
 	}
 	d := filingDetail{F: filing, Can: set(actions), Audit: audit, Form: f}
-	c.render(w, r, status, "filing", pageData{Lang: s.Lang, Title: filing.Content.EnterpriseName, Admin: &s.Admin,
+	c.render(w, r, status, "filing", pageData{Lang: s.Lang, Title: filing.Content.EnterpriseName, Admin: &s.Admin, Waiting: s.Waiting,
 		CSRF: s.CSRF, Nav: "filings", Flash: flash, Error: errMsg, P: d})
 	return nil
 }
@@ -461,7 +461,7 @@ func (c *Console) showApplication(w http.ResponseWriter, r *http.Request, s sess
 	}
 	d := applicationDetail{A: app, Enterprise: content, Can: set(actions), Audit: audit, Carriers: c.opts.Carriers, Form: f}
 	c.render(w, r, status, "application", pageData{Lang: s.Lang, Title: content.EnterpriseName + " · " + t(s.Lang, "application"),
-		Admin: &s.Admin, CSRF: s.CSRF, Nav: string(app.State), Flash: flash, Error: errMsg, P: d})
+		Admin: &s.Admin, Waiting: s.Waiting, CSRF: s.CSRF, Nav: string(app.State), Flash: flash, Error: errMsg, P: d})
 	return nil
 }
 
@@ -532,4 +532,49 @@ func set[T ~string](list []T) map[string]bool {
 		m[string(t)] = true
 	}
 	return m
+}
+
+// --- Search ---
+
+// searchView is what a search found: filings, and applications with the
+// enterprise each is for.
+type searchView struct {
+	Query        string
+	Filings      []notary.Filing
+	Applications []applicationRow
+}
+
+// searchLimit bounds each kind of search result.
+const searchLimit = 50
+
+func (c *Console) searchPage(w http.ResponseWriter, r *http.Request, s session) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	v := searchView{Query: q}
+	d := pageData{Lang: s.Lang, Title: t(s.Lang, "search.title"), Admin: &s.Admin, Waiting: s.Waiting, CSRF: s.CSRF,
+		Nav: "search", Query: q, P: &v}
+	if q == "" {
+		c.render(w, r, http.StatusOK, "search", d)
+		return nil
+	}
+	res, err := c.svc.Reviews.Search(r.Context(), s.Admin, q, searchLimit)
+	if err != nil {
+		return err
+	}
+	v.Filings = res.Filings
+	names := map[uuid.UUID]notary.FilingContent{}
+	for _, f := range res.Filings {
+		names[f.ID] = f.Content
+		if f.Approved != nil {
+			names[f.ID] = *f.Approved
+		}
+	}
+	for _, app := range res.Applications {
+		content, err := c.enterprise(r, s, app.FilingID, names)
+		if err != nil {
+			return err
+		}
+		v.Applications = append(v.Applications, applicationRow{Application: app, Enterprise: content.EnterpriseName, CreditCode: content.CreditCode})
+	}
+	c.render(w, r, http.StatusOK, "search", d)
+	return nil
 }

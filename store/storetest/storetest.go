@@ -63,5 +63,6 @@ func groups() []group {
 		paymentsGroup,
 		statsGroup,
 		hostEventsGroup,
+		reviewIndexGroup,
 	}
 }

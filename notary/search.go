@@ -1,0 +1,237 @@
+package notary
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// ReviewIndex is the optional Store port behind the review console's
+// overview and search: counts of a queue and lookups by one indexed key.
+// The stores of this module implement it (memory, SQLite, PostgreSQL);
+// Reviews.Waiting and Reviews.Search return ErrUnsupported-wrapping errors
+// on a store that does not. Every query is bounded by an index: a count
+// reads one queue's index range, a lookup one key's.
+type ReviewIndex interface {
+	// CountFilings counts the office's filings in state.
+	CountFilings(ctx context.Context, officeID uuid.UUID, state FilingState) (int, error)
+	// CountApplications counts the office's applications in state.
+	CountApplications(ctx context.Context, officeID uuid.UUID, state ApplicationState) (int, error)
+	// FindFilings returns the office's filings matching q, newest first.
+	FindFilings(ctx context.Context, q FindQuery) ([]Filing, error)
+	// FindApplications returns the office's applications matching q,
+	// newest first.
+	FindApplications(ctx context.Context, q FindQuery) ([]Application, error)
+}
+
+// FindQuery is one lookup of ReviewIndex: exactly one key is set.
+type FindQuery struct {
+	OfficeID uuid.UUID
+	// ID is the record's whole ID.
+	ID uuid.UUID
+	// IDSuffix is the last IDSuffixLen characters of the record's ID
+	// (its last group), lower case.
+	IDSuffix string
+	// EnterprisePrefix matches filings whose latest content's enterprise
+	// name starts with it (FindFilings only).
+	EnterprisePrefix string
+	// CreditCode matches filings whose latest content has this unified
+	// social credit code (FindFilings only).
+	CreditCode string
+	// FilingID matches the applications made under this filing
+	// (FindApplications only).
+	FilingID uuid.UUID
+	// TrackingNumber matches applications whose paper materials or
+	// certificate travel under it (FindApplications only).
+	TrackingNumber string
+	// CertificateNumber matches the application with this certificate
+	// number (FindApplications only).
+	CertificateNumber string
+	// Limit bounds the result (1 to MaxFindLimit).
+	Limit int
+}
+
+// IDSuffixLen is the length of FindQuery.IDSuffix: a UUID's last group.
+const IDSuffixLen = 12
+
+// MaxFindLimit is the largest FindQuery.Limit.
+const MaxFindLimit = 100
+
+// Validate checks the query: an office, a limit, exactly one key.
+func (q FindQuery) Validate() error {
+	if q.OfficeID == uuid.Nil {
+		return invalid("office_id", "required")
+	}
+	if q.Limit < 1 || q.Limit > MaxFindLimit {
+		return invalid("limit", "must be between 1 and %d", MaxFindLimit)
+	}
+	n := 0
+	for _, set := range []bool{q.ID != uuid.Nil, q.IDSuffix != "", q.EnterprisePrefix != "", q.CreditCode != "",
+		q.FilingID != uuid.Nil, q.TrackingNumber != "", q.CertificateNumber != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return invalid("query", "exactly one key must be set, got %d", n)
+	}
+	if q.IDSuffix != "" && !idSuffixRE.MatchString(q.IDSuffix) {
+		return invalid("id_suffix", "must be %d lower-case hex characters", IDSuffixLen)
+	}
+	return nil
+}
+
+// Matches reports whether a record with these keys matches q; the memory
+// store filters with it, and it states what the SQL stores' indexes do.
+func (q FindQuery) Matches(id uuid.UUID, enterprise, creditCode string, filingID uuid.UUID, tracking []string, certificate string) bool {
+	switch {
+	case q.ID != uuid.Nil:
+		return id == q.ID
+	case q.IDSuffix != "":
+		return strings.HasSuffix(id.String(), q.IDSuffix)
+	case q.EnterprisePrefix != "":
+		return enterprise != "" && strings.HasPrefix(enterprise, q.EnterprisePrefix)
+	case q.CreditCode != "":
+		return creditCode == q.CreditCode
+	case q.FilingID != uuid.Nil:
+		return filingID == q.FilingID
+	case q.TrackingNumber != "":
+		return slices.Contains(tracking, q.TrackingNumber)
+	case q.CertificateNumber != "":
+		return certificate == q.CertificateNumber
+	}
+	return false
+}
+
+var (
+	idSuffixRE = regexp.MustCompile(`^[0-9a-f]{12}$`)
+	hexRE      = regexp.MustCompile(`^[0-9a-fA-F]{12}$`)
+)
+
+// SearchResult is what Reviews.Search found, newest first.
+type SearchResult struct {
+	Filings      []Filing
+	Applications []Application
+}
+
+// MaxSearchLen bounds the text of a search.
+const MaxSearchLen = 100
+
+// errNoIndex reports a store without the ReviewIndex port.
+var errNoIndex = errors.New("notary: the store does not implement notary.ReviewIndex")
+
+func (s *Service) reviewIndex() (ReviewIndex, error) {
+	ix, ok := s.store.(ReviewIndex)
+	if !ok {
+		return nil, errNoIndex
+	}
+	return ix, nil
+}
+
+// Waiting counts the office's records in each review queue: filings
+// pending review, and applications pending the preliminary or final
+// review or waiting to be shipped. Errors: ErrForbidden,
+// ErrUnauthenticated, and a plain error on a store without ReviewIndex.
+func (r *Reviews) Waiting(ctx context.Context, admin Admin) (map[string]int, error) {
+	if err := r.s.checkAdmin(ctx, admin); err != nil {
+		return nil, err
+	}
+	ix, err := r.s.reviewIndex()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	n, err := ix.CountFilings(ctx, r.s.office.ID, FilingPendingReview)
+	if err != nil {
+		return nil, err
+	}
+	out[string(FilingPendingReview)] = n
+	for _, st := range []ApplicationState{PendingPreliminaryReview, PendingFinalReview, CertificateInProduction} {
+		if out[string(st)], err = ix.CountApplications(ctx, r.s.office.ID, st); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Search finds the office's filings and applications by what a reviewer
+// has at hand: a whole record ID or its last 12 characters, a unified
+// social credit code, the start of an enterprise name, a tracking number
+// or a certificate number. A filing found brings its applications. Each
+// kind of result holds at most limit records. Errors: ErrInvalidInput
+// (empty or too long text), ErrForbidden, ErrUnauthenticated.
+func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit int) (SearchResult, error) {
+	if err := r.s.checkAdmin(ctx, admin); err != nil {
+		return SearchResult{}, err
+	}
+	text = strings.TrimSpace(text)
+	if err := CheckText(text, 1, MaxSearchLen); err != nil {
+		return SearchResult{}, invalid("q", "%v", err)
+	}
+	limit = min(max(limit, 1), MaxFindLimit)
+	ix, err := r.s.reviewIndex()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	office := r.s.office.ID
+	var res SearchResult
+	addF := func(q FindQuery) error {
+		q.OfficeID, q.Limit = office, limit
+		list, err := ix.FindFilings(ctx, q)
+		for _, f := range list {
+			if len(res.Filings) < limit && !slices.ContainsFunc(res.Filings, func(x Filing) bool { return x.ID == f.ID }) {
+				res.Filings = append(res.Filings, f)
+			}
+		}
+		return err
+	}
+	addA := func(q FindQuery) error {
+		q.OfficeID, q.Limit = office, limit
+		list, err := ix.FindApplications(ctx, q)
+		for _, a := range list {
+			if len(res.Applications) < limit && !slices.ContainsFunc(res.Applications, func(x Application) bool { return x.ID == a.ID }) {
+				res.Applications = append(res.Applications, a)
+			}
+		}
+		return err
+	}
+	var queries []func() error
+	upper := strings.ToUpper(text)
+	if id, err := uuid.Parse(text); err == nil && len(text) == 36 {
+		queries = append(queries, func() error { return addF(FindQuery{ID: id}) }, func() error { return addA(FindQuery{ID: id}) })
+	}
+	if hexRE.MatchString(text) {
+		sfx := strings.ToLower(text)
+		queries = append(queries, func() error { return addF(FindQuery{IDSuffix: sfx}) }, func() error { return addA(FindQuery{IDSuffix: sfx}) })
+	}
+	if CheckCreditCode(upper) == nil {
+		queries = append(queries, func() error { return addF(FindQuery{CreditCode: upper}) })
+	}
+	if trackingRE.MatchString(upper) {
+		queries = append(queries, func() error { return addA(FindQuery{TrackingNumber: upper}) })
+	}
+	if utf8.RuneCountInString(text) <= 64 {
+		queries = append(queries, func() error { return addA(FindQuery{CertificateNumber: text}) })
+	}
+	queries = append(queries, func() error { return addF(FindQuery{EnterprisePrefix: text}) })
+	for _, q := range queries {
+		if err := q(); err != nil {
+			return SearchResult{}, err
+		}
+	}
+	// A filing found brings its applications.
+	for _, f := range res.Filings {
+		if len(res.Applications) >= limit {
+			break
+		}
+		if err := addA(FindQuery{FilingID: f.ID}); err != nil {
+			return SearchResult{}, err
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,70 @@
+package notary_test
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
+)
+
+// TestReviewSearch finds records by every key a reviewer has at hand, and
+// counts the review queues; both are for the office's admins only.
+func TestReviewSearch(t *testing.T) {
+	e := newEnv(t)
+	app := e.appIn(notary.CertificateShipped) // alice's, shipped with a certificate number
+	c := notarytest.FilingContent()
+	c.EnterpriseName = "深圳乙科技有限公司"
+	pending, err := e.svc.Filings.Submit(e.ctx, bob, c)
+	require.NoError(t, err)
+	filing, err := e.svc.Filings.Mine(e.ctx, alice)
+	require.NoError(t, err)
+
+	ids := func(text string) ([]uuid.UUID, []uuid.UUID) {
+		t.Helper()
+		res, err := e.svc.Reviews.Search(e.ctx, e.reviewer, text, 10)
+		require.NoError(t, err, text)
+		var fs, as []uuid.UUID
+		for _, f := range res.Filings {
+			fs = append(fs, f.ID)
+		}
+		for _, a := range res.Applications {
+			as = append(as, a.ID)
+		}
+		return fs, as
+	}
+	fs, as := ids(app.ID.String())
+	assert.Empty(t, fs)
+	assert.Equal(t, []uuid.UUID{app.ID}, as, "a whole ID")
+	_, as = ids(" " + app.ID.String()[24:] + " ")
+	assert.Equal(t, []uuid.UUID{app.ID}, as, "the last 12 characters")
+	_, as = ids(app.Certificate.TrackingNumber)
+	assert.Equal(t, []uuid.UUID{app.ID}, as, "a tracking number")
+	_, as = ids(app.CertificateNumber)
+	assert.Equal(t, []uuid.UUID{app.ID}, as, "a certificate number")
+	fs, as = ids(filing.Content.EnterpriseName[:8])
+	assert.Equal(t, []uuid.UUID{filing.ID}, fs, "the start of an enterprise name")
+	assert.Equal(t, []uuid.UUID{app.ID}, as, "a filing brings its applications")
+	fs, _ = ids(c.CreditCode)
+	assert.Equal(t, []uuid.UUID{pending.ID, filing.ID}, fs, "a credit code, newest first")
+	fs, _ = ids("深圳乙")
+	assert.Equal(t, []uuid.UUID{pending.ID}, fs)
+	fs, as = ids("no such thing")
+	assert.Empty(t, fs)
+	assert.Empty(t, as)
+
+	_, err = e.svc.Reviews.Search(e.ctx, e.reviewer, "  ", 10)
+	assert.ErrorIs(t, err, notary.ErrInvalidInput)
+	_, stranger := e.otherOffice()
+	_, err = e.svc.Reviews.Search(e.ctx, stranger, "x", 10)
+	assert.ErrorIs(t, err, notary.ErrForbidden)
+
+	waiting, err := e.svc.Reviews.Waiting(e.ctx, e.reviewer)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"PendingReview": 1, "PendingPreliminaryReview": 0, "PendingFinalReview": 0, "CertificateInProduction": 0}, waiting)
+	_, err = e.svc.Reviews.Waiting(e.ctx, stranger)
+	assert.ErrorIs(t, err, notary.ErrForbidden)
+}
