@@ -21,9 +21,11 @@ var systemReasons = map[string]map[string]string{
 	},
 }
 
-// reasonText renders reason for locale: a system reason code in the
-// locale's words (English when the locale has none), anything else as is.
-func reasonText(locale, reason string) string {
+// ReasonText renders a record's reason for locale ("zh-CN", "en"): a
+// system reason code (notary.SystemReasons) in the locale's words (English
+// when the locale has none), anything else — an admin's typed reason — as
+// is. Notices use it; so can a host's or the console's pages.
+func ReasonText(locale, reason string) string {
 	if t, ok := systemReasons[locale][reason]; ok {
 		return t
 	}

@@ -221,7 +221,7 @@ func (r *Renderer) Render(n notary.Notice) (notary.Message, error) {
 		Locale:     loc,
 		CreatedAt:  n.CreatedAt,
 	}
-	if text := reasonText(loc, data.Reason); text != data.Reason {
+	if text := ReasonText(loc, data.Reason); text != data.Reason {
 		data.ReasonCode, data.Reason = data.Reason, text
 	}
 	subject, text, html, err := set.execute(data)

@@ -214,6 +214,8 @@ var triggers = map[string]text{
 	string(notary.AppApply):              {"提交申请", "applied"},
 	string(notary.AppPaymentSucceeded):   {"支付成功", "payment succeeded"},
 	string(notary.AppPaymentFailed):      {"支付失败", "payment failed"},
+	string(notary.AppPaymentClosed):      {"支付机构关闭订单", "order closed by the provider"},
+	string(notary.AppCloseOrder):         {"关闭支付订单", "payment order closed"},
 	string(notary.AppExpire):             {"支付超时", "payment expired"},
 	string(notary.AppCancel):             {"用户取消", "cancelled"},
 	string(notary.AppApprovePreliminary): {"初审通过", "preliminary review passed"},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notify"
 	"github.com/notarykit/notarykit/payment"
 )
 
@@ -44,10 +45,13 @@ func (c *Console) parse() (map[Lang]map[string]*template.Template, error) {
 func (c *Console) funcs(l Lang) template.FuncMap {
 	loc := c.svc.Office().TimeZone
 	return template.FuncMap{
-		"t":        func(key string) string { return t(l, key) },
-		"tf":       func(key string, args ...any) string { return tf(l, key, args...) },
-		"state":    func(s any) string { return label(states, l, fmt.Sprint(s)) },
-		"trigger":  func(s string) string { return label(triggers, l, s) },
+		"t":       func(key string) string { return t(l, key) },
+		"tf":      func(key string, args ...any) string { return tf(l, key, args...) },
+		"state":   func(s any) string { return label(states, l, fmt.Sprint(s)) },
+		"trigger": func(s string) string { return label(triggers, l, s) },
+		// why shows a record's reason: a system reason code in l's words,
+		// an admin's typed reason as typed.
+		"why":      func(r string) string { return notify.ReasonText(l.HTMLLang(), r) },
 		"tracking": func(s notary.TrackingState) string { return label(trackingStates, l, string(s)) },
 		// lastScan is the courier's newest scan, or nil.
 		"lastScan": func(t *notary.Tracking) *notary.TrackingEvent {
