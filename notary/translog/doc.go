@@ -44,4 +44,14 @@
 // whose Kind (ErrEventEdited, ErrLeafMismatch, ErrInconsistent,
 // ErrTruncated, ErrFork, ErrRecordDeleted, ErrBadSignature) says what
 // broke.
+//
+// # Witnesses
+//
+// A Witness anchors checkpoints outside the office: it cosigns a
+// checkpoint only if it extends the last one it cosigned, so an office
+// cannot get two histories cosigned by one witness. Log.Checkpoint asks
+// the configured witnesses (Config.Witnesses) and stores the cosigned
+// note; customers who require cosignatures check them with
+// VerifyWitnessed. LocalWitness is an in-process witness that shows and
+// tests the rules.
 package translog

@@ -44,6 +44,10 @@ type Config struct {
 	// has grown: at most once per period of the Service's clock. Zero
 	// means one minute. Checkpoint signs one on demand at any time.
 	CheckpointEvery time.Duration
+	// Witnesses cosign each new checkpoint before it is stored (see
+	// Witness). A witness that fails or refuses is logged and skipped: the
+	// checkpoint is stored with the cosignatures it got.
+	Witnesses []Witness
 	// Logger reports Run's failures; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -63,6 +67,7 @@ type Log struct {
 	keys    note.Verifiers
 	batch   int
 	every   time.Duration
+	wits    []Witness
 	log     *slog.Logger
 }
 
@@ -81,7 +86,7 @@ func New(cfg Config) (*Log, error) {
 		return nil, &notary.FieldError{Field: "checkpoint_every", Reason: "must not be negative"}
 	}
 	l := &Log{svc: cfg.Service, store: cfg.Store, office: cfg.Service.Office().ID, origin: cfg.Origin,
-		batch: cfg.Batch, every: cfg.CheckpointEvery, log: cfg.Logger}
+		batch: cfg.Batch, every: cfg.CheckpointEvery, wits: cfg.Witnesses, log: cfg.Logger}
 	if l.every == 0 {
 		l.every = time.Minute
 	}
@@ -208,6 +213,7 @@ func (l *Log) Checkpoint(ctx context.Context) (notary.LogCheckpoint, error) {
 	if err != nil {
 		return notary.LogCheckpoint{}, err
 	}
+	signed = l.cosign(ctx, size, signed)
 	c := notary.LogCheckpoint{OfficeID: l.office, Size: size, Root: root, Note: signed,
 		CreatedAt: l.svc.Clock().Now().UTC().Truncate(time.Microsecond)}
 	if err := l.store.AddCheckpoint(ctx, c); err != nil {
@@ -216,6 +222,49 @@ func (l *Log) Checkpoint(ctx context.Context) (notary.LogCheckpoint, error) {
 	// Another instance may have stored one of this size first: return
 	// what is stored.
 	return l.store.CheckpointAt(ctx, l.office, size)
+}
+
+// cosign has each witness cosign the new checkpoint of size leaves. It
+// offers the latest stored checkpoint as the one the witness last
+// cosigned, and retries once from the size a witness names instead.
+func (l *Log) cosign(ctx context.Context, size int64, signed []byte) []byte {
+	if len(l.wits) == 0 {
+		return signed
+	}
+	var old int64
+	if latest, err := l.store.Checkpoints(ctx, l.office, 0, 1); err == nil && len(latest) == 1 {
+		old = latest[0].Size
+	}
+	for i, w := range l.wits {
+		from := old
+		for attempt := 0; ; attempt++ {
+			var proof tlog.TreeProof
+			var err error
+			if from > 0 && from < size {
+				proof, err = tlog.ProveTree(size, from, l.reader(ctx))
+			}
+			var out []byte
+			if err == nil {
+				out, err = w.Cosign(ctx, from, proof, signed)
+			}
+			var conflict *WitnessConflictError
+			if errors.As(err, &conflict) && attempt == 0 && conflict.Size <= size {
+				from = conflict.Size
+				continue
+			}
+			if err != nil {
+				level := slog.LevelWarn
+				if errors.Is(err, notary.ErrTampered) {
+					level = slog.LevelError // the witness saw another history
+				}
+				l.log.Log(ctx, level, "translog: witness did not cosign", "office", l.office, "witness", i, "size", size, "err", err)
+			} else {
+				signed = out
+			}
+			break
+		}
+	}
+	return signed
 }
 
 // Checkpoints lists the stored checkpoints, largest first, smaller than

@@ -73,6 +73,8 @@ type office struct {
 	user  notary.User
 	app   notary.Application
 	clock *notarytest.Clock
+
+	filings int // filings made by newFiling
 }
 
 func newOffice(t *testing.T, batch int) *office {
