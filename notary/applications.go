@@ -180,6 +180,7 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 	next.State = to
 	next.Version = app.Version + 1
 	next.UpdatedAt = now
+	next.Retry = nil // a duty that was failing went through, or the record moved on
 	if t.apply != nil {
 		t.apply(&next)
 	}

@@ -254,13 +254,15 @@ func TestSweepReconcilesLostNotice(t *testing.T) {
 	e.pay.FailClose = errors.New("provider down")
 	res, err = e.svc.Applications.Sweep(e.ctx)
 	require.NoError(t, err)
-	assert.Equal(t, notary.SweepResult{Expired: 1}, res)
+	assert.Equal(t, 1, res.Expired)
+	assert.Equal(t, map[string]int{notary.SweepCloseOrder: 1}, res.Failed, "closing again right away failed too")
 	got, err = e.store.Application(e.ctx, b.ID)
 	require.NoError(t, err)
 	assert.Equal(t, notary.Cancelled, got.State)
 	assert.Equal(t, notary.ReasonPaymentDeadlinePassed, got.Reason)
 	assert.Equal(t, notary.PaymentPending, got.Payment.Status, "the order is still open")
 	e.pay.FailClose = nil
+	e.clock.Advance(time.Minute) // the close backs off for a minute after failing once
 	res, err = e.svc.Applications.Sweep(e.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, notary.SweepResult{Closed: 1}, res)

@@ -1,7 +1,9 @@
 package notary_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -83,4 +85,41 @@ func TestDeadLettersListAndRetry(t *testing.T) {
 	mine, err = e.svc.DeadLetters.List(e.ctx, e.reviewer, 0)
 	require.NoError(t, err)
 	assert.NotContains(t, ids(mine), id)
+}
+
+// A refund the provider refuses for good (it does not know the payment)
+// is not retried by every sweep: the application shows it pending and is
+// listed for the office's admins.
+func TestStuckRefundIsListedForOperators(t *testing.T) {
+	e := newEnv(t)
+	e.pay.FailRefund = fmt.Errorf("%w: provider: payment not found", notary.ErrNotFound)
+	app := e.appIn(notary.PreliminaryRejected)
+	require.Nil(t, app.Refund)
+
+	res, err := e.svc.Applications.Sweep(e.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{notary.SweepRefund: 1}, res.Failed)
+	require.Len(t, res.Errors, 1)
+	assert.Equal(t, app.ID, res.Errors[0].Application)
+
+	got, err := e.svc.Applications.Get(e.ctx, alice, app.ID)
+	require.NoError(t, err)
+	require.NotNil(t, got.Retry, "the owner sees the refund pending")
+	assert.Equal(t, notary.SweepRefund, got.Retry.Duty)
+	assert.True(t, got.Retry.Permanent)
+	assert.Contains(t, got.Retry.LastError, "payment not found")
+
+	e.clock.Advance(24 * time.Hour)
+	res, err = e.svc.Applications.Sweep(e.ctx)
+	require.NoError(t, err)
+	assert.Nil(t, res.Failed, "not tried again")
+	assert.Equal(t, 1, res.Stuck)
+
+	stuck, err := e.svc.Applications.Stuck(e.ctx, e.reviewer, 0)
+	require.NoError(t, err)
+	require.Len(t, stuck, 1)
+	assert.Equal(t, app.ID, stuck[0].ID)
+	_, stranger := e.otherOffice()
+	_, err = e.svc.Applications.Stuck(e.ctx, stranger, 0)
+	assert.ErrorIs(t, err, notary.ErrForbidden)
 }

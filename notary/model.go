@@ -225,6 +225,22 @@ type Refund struct {
 	At       time.Time       `json:"at"`
 }
 
+// DutyRetry is the record a sweep keeps of a background duty failing on
+// one application, so that the application backs off instead of costing
+// every sweep, and so that operators and users see it (a refund pending,
+// with its attempts and last error).
+type DutyRetry struct {
+	Duty      string    `json:"duty"`       // SweepExpire, SweepAutoConfirm, SweepCloseOrder, SweepRefund, …
+	Attempts  int       `json:"attempts"`   // failed attempts so far
+	Since     time.Time `json:"since"`      // the first failure
+	LastError string    `json:"last_error"` // the latest failure
+	NextAt    time.Time `json:"next_at"`    // not tried again before then
+	// Permanent: the failure cannot pass by itself (the provider does not
+	// know the payment, the amounts disagree); the sweep stops trying and
+	// an operator must act (Applications.Stuck lists these).
+	Permanent bool `json:"permanent"`
+}
+
 // Application is a notarial-certificate application (公证书申请).
 type Application struct {
 	ID       uuid.UUID
@@ -246,6 +262,11 @@ type Application struct {
 	Certificate       *Shipment // certificate consignment (office → user)
 	Reason            string    // reason of the last rejection or cancellation
 	Refund            *Refund
+	// Retry is set while a background duty of Sweep keeps failing on the
+	// application (a refund that has not gone through, an order that will
+	// not close, a payment that cannot be reconciled): what failed, how
+	// often, and when it is tried next. Any transition clears it.
+	Retry *DutyRetry
 
 	AuditHead string
 	CreatedAt time.Time

@@ -216,6 +216,7 @@ func cloneUpdate(a notary.Application, stored *notary.Application) notary.Applic
 	a.Materials = cloneShipment(a.Materials)
 	a.Certificate = cloneShipment(a.Certificate)
 	a.Refund = clonePtr(a.Refund)
+	a.Retry = clonePtr(a.Retry)
 	return a
 }
 

@@ -394,9 +394,12 @@ func (a *App) sweepLoop(ctx context.Context) {
 // retried.
 func (a *App) Sweep(ctx context.Context) (notary.SweepResult, error) {
 	res, err := a.svc.Applications.Sweep(ctx)
-	if res != (notary.SweepResult{}) {
+	if res.Expired+res.Reconciled+res.AutoConfirmed+res.Refunded+res.Closed+len(res.Failed)+res.Stuck > 0 {
+		// Each failure was logged by the SDK with its record; this is the
+		// summary.
 		a.log.Info("sweep", "expired", res.Expired, "reconciled", res.Reconciled,
-			"auto_confirmed", res.AutoConfirmed, "refunded", res.Refunded)
+			"auto_confirmed", res.AutoConfirmed, "refunded", res.Refunded, "closed", res.Closed,
+			"failed", res.Failed, "backing_off", res.BackingOff, "stuck", res.Stuck)
 	}
 	return res, err
 }

@@ -65,26 +65,29 @@ type refundView struct {
 }
 
 type applicationView struct {
-	ID                uuid.UUID                   `json:"id"`
-	State             notary.ApplicationState     `json:"state"`
-	Version           int64                       `json:"version"`
-	Owner             userView                    `json:"owner"`
-	FilingID          uuid.UUID                   `json:"filing_id"`
-	FilingRevision    int                         `json:"filing_revision"`
-	Evidence          []notary.Evidence           `json:"evidence"`
-	Quote             quoteView                   `json:"quote"`
-	Payment           notary.PaymentRef           `json:"payment"`
-	IdempotencyKey    string                      `json:"idempotency_key,omitempty"`
-	Materials         *notary.Shipment            `json:"materials,omitempty"`
-	MaterialsAttempts int                         `json:"materials_attempts,omitempty"`
-	CertificateNumber string                      `json:"certificate_number,omitempty"`
-	Certificate       *notary.Shipment            `json:"certificate,omitempty"`
-	Reason            string                      `json:"reason,omitempty"`
-	Refund            *refundView                 `json:"refund,omitempty"`
-	CreatedAt         time.Time                   `json:"created_at"`
-	UpdatedAt         time.Time                   `json:"updated_at"`
-	ExpiresAt         time.Time                   `json:"expires_at,omitzero"`
-	Actions           []notary.ApplicationTrigger `json:"actions,omitempty"`
+	ID                uuid.UUID               `json:"id"`
+	State             notary.ApplicationState `json:"state"`
+	Version           int64                   `json:"version"`
+	Owner             userView                `json:"owner"`
+	FilingID          uuid.UUID               `json:"filing_id"`
+	FilingRevision    int                     `json:"filing_revision"`
+	Evidence          []notary.Evidence       `json:"evidence"`
+	Quote             quoteView               `json:"quote"`
+	Payment           notary.PaymentRef       `json:"payment"`
+	IdempotencyKey    string                  `json:"idempotency_key,omitempty"`
+	Materials         *notary.Shipment        `json:"materials,omitempty"`
+	MaterialsAttempts int                     `json:"materials_attempts,omitempty"`
+	CertificateNumber string                  `json:"certificate_number,omitempty"`
+	Certificate       *notary.Shipment        `json:"certificate,omitempty"`
+	Reason            string                  `json:"reason,omitempty"`
+	Refund            *refundView             `json:"refund,omitempty"`
+	// Pending is a background duty that keeps failing on the application,
+	// e.g. a refund that has not gone through yet.
+	Pending   *notary.DutyRetry           `json:"pending,omitempty"`
+	CreatedAt time.Time                   `json:"created_at"`
+	UpdatedAt time.Time                   `json:"updated_at"`
+	ExpiresAt time.Time                   `json:"expires_at,omitzero"`
+	Actions   []notary.ApplicationTrigger `json:"actions,omitempty"`
 }
 
 func newApplicationView(a notary.Application) applicationView {
@@ -106,6 +109,7 @@ func newApplicationView(a notary.Application) applicationView {
 	if a.State == notary.AwaitingPayment {
 		v.ExpiresAt = a.ExpiresAt
 	}
+	v.Pending = a.Retry
 	if a.Refund != nil {
 		v.Refund = &refundView{ID: a.Refund.ID, Amount: a.Refund.Amount.StringFixed(2),
 			Currency: a.Refund.Currency, Reason: a.Refund.Reason, At: a.Refund.At}

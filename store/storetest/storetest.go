@@ -64,5 +64,6 @@ func groups() []group {
 		statsGroup,
 		hostEventsGroup,
 		reviewIndexGroup,
+		sweepGroup,
 	}
 }

@@ -59,6 +59,10 @@ func EncodeApplication(a notary.Application, opts ...Option) []byte {
 	w.str(a.Reason)
 	w.b = append(w.b, `,"refund":`...)
 	w.refund(a.Refund, e)
+	if a.Retry != nil {
+		w.b = append(w.b, `,"retry":`...)
+		w.retry(a.Retry, e)
+	}
 	w.b = append(w.b, `,"audit_head":`...)
 	w.str(a.AuditHead)
 	w.b = append(w.b, `,"created_at":`...)
@@ -196,6 +200,26 @@ func (w *writer) shipment(s *notary.Shipment, e encoder) {
 	w.b = append(w.b, '}')
 }
 
+func (w *writer) retry(r *notary.DutyRetry, e encoder) {
+	w.b = append(w.b, `{"duty":`...)
+	w.str(r.Duty)
+	w.b = append(w.b, `,"attempts":`...)
+	w.int(int64(r.Attempts))
+	w.b = append(w.b, `,"since":`...)
+	w.time(e.time(r.Since))
+	w.b = append(w.b, `,"last_error":`...)
+	w.str(r.LastError)
+	w.b = append(w.b, `,"next_at":`...)
+	w.time(e.time(r.NextAt))
+	w.b = append(w.b, `,"permanent":`...)
+	if r.Permanent {
+		w.b = append(w.b, "true"...)
+	} else {
+		w.b = append(w.b, "false"...)
+	}
+	w.b = append(w.b, '}')
+}
+
 func (w *writer) refund(r *notary.Refund, e encoder) {
 	if r == nil {
 		w.b = append(w.b, "null"...)
@@ -258,6 +282,8 @@ func DecodeApplication(b []byte) (notary.Application, error) {
 			a.Reason = r.str()
 		case "refund":
 			a.Refund = r.refund()
+		case "retry":
+			a.Retry = r.retry()
 		case "audit_head":
 			a.AuditHead = r.str()
 		case "created_at":
@@ -439,6 +465,33 @@ func (r *reader) trackingEvent() notary.TrackingEvent {
 		}
 	}
 	return ev
+}
+
+func (r *reader) retry() *notary.DutyRetry {
+	if r.null() {
+		return nil
+	}
+	var d notary.DutyRetry
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "duty":
+			d.Duty = r.str()
+		case "attempts":
+			d.Attempts = r.int()
+		case "since":
+			d.Since = r.time()
+		case "last_error":
+			d.LastError = r.str()
+		case "next_at":
+			d.NextAt = r.time()
+		case "permanent":
+			d.Permanent = r.bool()
+		default:
+			r.skip()
+		}
+	}
+	return &d
 }
 
 func (r *reader) refund() *notary.Refund {
