@@ -65,5 +65,6 @@ func groups() []group {
 		hostEventsGroup,
 		reviewIndexGroup,
 		sweepGroup,
+		personalGroup,
 	}
 }
