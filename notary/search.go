@@ -233,5 +233,8 @@ func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit in
 			return SearchResult{}, err
 		}
 	}
+	for i := range res.Filings {
+		res.Filings[i] = r.s.masked(ctx, res.Filings[i])
+	}
 	return res, nil
 }
