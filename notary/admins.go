@@ -77,6 +77,7 @@ const (
 	AdminLoginFailed    AdminTrigger = "login_failed"    // a refused login
 	AdminLocked         AdminTrigger = "locked"          // a failed login locked the account
 	AdminLogout         AdminTrigger = "logout"          // a session was ended by its admin
+	AdminEndSessions    AdminTrigger = "end_sessions"    // a supervisor ended all the account's sessions
 )
 
 // Admin account states, as recorded in the From and To of audit events.

@@ -240,6 +240,18 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	))
 	check("not-found")
 
+	// The staff pages.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/staff?lang=zh"),
+		chromedp.WaitVisible(chromedp.CSS("#staff")),
+	))
+	check("staff")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/staff/"+e.chief.ID.String()),
+		chromedp.WaitVisible(chromedp.CSS("#login-audit")),
+	))
+	check("account")
+
 	// The SDK agrees.
 	f, err := e.svc.Filings.Get(t.Context(), e.chief, filing.ID)
 	require.NoError(t, err)

@@ -138,6 +138,10 @@ func (c *Console) routes() {
 	m.Handle("GET "+p+"/applications", c.page(c.applicationsPage))
 	m.Handle("GET "+p+"/applications/{id}", c.page(c.applicationPage))
 	m.Handle("GET "+p+"/search", c.page(c.searchPage))
+	m.Handle("GET "+p+"/staff", c.page(c.staffPage))
+	m.Handle("POST "+p+"/staff", c.page(c.staffCreate))
+	m.Handle("GET "+p+"/staff/{id}", c.page(c.staffAccount))
+	m.Handle("POST "+p+"/staff/{id}/{action}", c.page(c.staffAction))
 	m.Handle("POST "+p+"/applications/{id}/{action}", c.page(c.applicationAction))
 	// Everything else: a styled 404, or 405 with Allow when another
 	// method has a route there.

@@ -21,7 +21,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "error"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "error"}
 
 // parse parses every page once per language, with the language's
 // functions.
@@ -61,7 +61,7 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 			return &t.Events[len(t.Events)-1]
 		},
 		"actor": func(k notary.ActorKind) string { return t(l, "actor."+string(k)) },
-		"role":  func(r notary.Role) string { return t(l, "role."+string(r)) },
+		"role":  func(r any) string { return t(l, "role."+fmt.Sprint(r)) },
 		"when": func(at time.Time) string {
 			if at.IsZero() {
 				return "—"
@@ -387,11 +387,17 @@ func pathID(r *http.Request) (uuid.UUID, error) {
 // done is the confirmation of a decision, from ?done=.
 func done(l Lang, r *http.Request) string {
 	a := r.URL.Query().Get("done")
-	if _, ok := decisionFields[a]; !ok {
+	if _, ok := decisionFields[a]; !ok && !contains(staffActions, a) {
 		return ""
 	}
 	return t(l, "done."+a)
 }
+
+// staffActions are the actions of the staff pages that redirect.
+var staffActions = []string{"disable", "enable", "end-sessions"}
+
+// asField is errors.As for a *notary.FieldError.
+func asField(err error, fe **notary.FieldError) bool { return errors.As(err, fe) }
 
 func (c *Console) filingPage(w http.ResponseWriter, r *http.Request, s session) error {
 	id, err := pathID(r)
