@@ -99,6 +99,18 @@ func WithObserver(o notary.Observer) RelayOption {
 	}
 }
 
+// WithHostEvents sets the handler of host events (notices on
+// notary.ChannelHost): h is called with each event, under the same
+// claims, retries, retry budget and dead letters as a notice, and in
+// order per record — an event is not handed to h while an earlier event
+// of its record is undelivered (pending or dead); it waits, retried with
+// the backoff. adapters/webhook's Sender.Deliver is such a handler; a
+// host may also pass its own function, or fan out to both. Without a
+// handler, host events are dead on their first attempt.
+func WithHostEvents(h notary.HostEventHandler) RelayOption {
+	return func(r *Relay) { r.host = h }
+}
+
 // WithFinishRetry sets how long the relay keeps trying to record the
 // outcomes of a batch when the outbox fails (10 seconds by default).
 // Recording is idempotent per claim, so trying again is safe, and a
@@ -168,6 +180,7 @@ type Relay struct {
 	maxAttempts int // 0: no cap
 	finishRetry time.Duration
 	obs         notary.Observer
+	host        notary.HostEventHandler
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	clock       notary.Clock
@@ -272,6 +285,7 @@ func (r *Relay) Drain(ctx context.Context) (delivered int, err error) {
 func (r *Relay) deliverBatch(ctx context.Context, notices []notary.Notice) (delivered int, err error) {
 	results := make([]notary.NoticeResult, 0, len(notices))
 	var flushAt time.Time // when the unrecorded outcomes must be recorded
+	var order hostOrder   // host events: the batch's view of per-record order
 	for _, n := range notices {
 		if ctx.Err() != nil {
 			break
@@ -284,7 +298,15 @@ func (r *Relay) deliverBatch(ctx context.Context, notices []notary.Notice) (deli
 			}
 			results, flushAt = results[:0], time.Time{}
 		}
-		outcome, ok := r.deliver(ctx, n)
+		var (
+			outcome notary.NoticeOutcome
+			ok      bool
+		)
+		if n.Channel == notary.ChannelHost && r.host != nil {
+			outcome, ok = r.deliverInOrder(ctx, n, &order)
+		} else {
+			outcome, ok = r.deliver(ctx, n)
+		}
 		if !ok {
 			continue
 		}
@@ -421,6 +443,9 @@ func (r *Relay) deliver(ctx context.Context, n notary.Notice) (outcome notary.No
 // attempt count.
 func (r *Relay) attempt(ctx context.Context, n notary.Notice, remaining time.Duration) (notary.NoticeOutcome, error) {
 	dead := notary.NoticeOutcome{Status: notary.NoticeDead}
+	if n.Channel == notary.ChannelHost {
+		return r.attemptHost(ctx, n, remaining)
+	}
 	notifier, ok := r.notifiers[n.Channel]
 	if !ok {
 		return dead, fmt.Errorf("notify: no notifier for channel %q: %w", n.Channel, notary.ErrPermanent)

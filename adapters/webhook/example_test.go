@@ -1,0 +1,84 @@
+package webhook_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/adapters/webhook"
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
+	pwebhook "github.com/notarykit/notarykit/payment/webhook"
+)
+
+// Example is a host's receiver: it verifies each delivery, answers 4xx
+// to refusals, and processes each event ID once (deliveries are at least
+// once), answering 2xx to a duplicate. In production, pass Replay the
+// receiver's shared store so a replay to another instance is refused too.
+func Example() {
+	clock := notarytest.NewClock(t0) // production: the real clock on both sides
+	verifier := pwebhook.NewVerifier(pwebhook.Options{
+		Secrets: [][]byte{[]byte("current secret"), []byte("previous secret")}, // both valid during a rotation
+		Clock:   clock.Now,
+		Scope:   "notarykit",
+	})
+	var (
+		mu   sync.Mutex
+		seen = map[string]bool{}
+	)
+	receiver := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, "unreadable", http.StatusBadRequest)
+			return
+		}
+		ev, err := webhook.Verify(r.Context(), verifier, r.Header, body)
+		switch {
+		case errors.Is(err, notary.ErrForbidden):
+			http.Error(w, "not signed by notarykit", http.StatusUnauthorized)
+			return
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if seen[ev.ID] {
+			w.WriteHeader(http.StatusOK) // a redelivery: already done
+			return
+		}
+		seen[ev.ID] = true
+		fmt.Printf("%s: %s %s is at version %d\n", ev.Type, ev.Record.Kind, ev.Record.ID, ev.Record.Version)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	srv := httptest.NewServer(receiver)
+	defer srv.Close()
+
+	// The notarykit side: a Sender whose Deliver the relay calls
+	// (notify.WithHostEvents(sender.Deliver)).
+	sender, err := webhook.New(webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{
+		URL:     srv.URL,
+		Types:   []notary.HostEventType{"application.completed"},
+		Secrets: [][]byte{[]byte("current secret")},
+	}}})
+	if err != nil {
+		panic(err)
+	}
+	rec := uuid.MustParse("6a0c9a57-5f43-4c2e-9d5e-3a1f2b3c4d5e")
+	ev := notary.HostEvent{ID: uuid.MustParse("018f0000-0000-7000-8000-000000000009"), Type: "application.completed", RecordID: rec, Version: 9,
+		Body: []byte(`{"id":"018f0000-0000-7000-8000-000000000009","type":"application.completed","api_version":"1",` +
+			`"record":{"kind":"application","id":"6a0c9a57-5f43-4c2e-9d5e-3a1f2b3c4d5e","version":9},"data":{"certificate_number":"(2026)深证字第00001号"}}`)}
+	for range 2 { // delivered twice, processed once
+		if err := sender.Deliver(context.Background(), ev); err != nil {
+			panic(err)
+		}
+	}
+	// Output:
+	// application.completed: application 6a0c9a57-5f43-4c2e-9d5e-3a1f2b3c4d5e is at version 9
+}

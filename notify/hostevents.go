@@ -1,0 +1,132 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// hostOrder is what one batch knows of the order of host events: the
+// records an earlier event of which this batch did not deliver, and the
+// events it delivered but has not recorded yet.
+type hostOrder struct {
+	held map[uuid.UUID]bool // record ID → an earlier event is undelivered
+	sent map[uuid.UUID]bool // event ID → delivered in this batch
+}
+
+// errWaiting is the failure of a host event held back behind an earlier
+// undelivered event of its record.
+var errWaiting = errors.New("notify: an earlier host event of the record is not delivered yet")
+
+// deliverInOrder delivers the host event n unless an earlier event of its
+// record is undelivered, in this batch or in the outbox; then n waits, as
+// a failed attempt would, and is tried again after the backoff.
+func (r *Relay) deliverInOrder(ctx context.Context, n notary.Notice, o *hostOrder) (notary.NoticeOutcome, bool) {
+	if o.held == nil {
+		o.held, o.sent = map[uuid.UUID]bool{}, map[uuid.UUID]bool{}
+	}
+	waiting, err := o.held[n.RecordID], error(nil)
+	if !waiting {
+		waiting, err = r.earlierUndelivered(ctx, n, o.sent)
+	}
+	switch {
+	case err != nil:
+		// Order cannot be checked: try again later, as for a failed delivery.
+		return r.hold(n, fmt.Errorf("notify: check host event order: %w", err)), true
+	case waiting:
+		o.held[n.RecordID] = true
+		return r.hold(n, errWaiting), true
+	}
+	outcome, ok := r.deliver(ctx, n)
+	switch {
+	case !ok:
+		o.held[n.RecordID] = true
+	case outcome.Status == notary.NoticeDelivered:
+		o.sent[n.ID] = true
+	default:
+		o.held[n.RecordID] = true
+	}
+	return outcome, ok
+}
+
+// earlierUndelivered reports whether an event committed before n for its
+// record is neither delivered nor among sent.
+func (r *Relay) earlierUndelivered(ctx context.Context, n notary.Notice, sent map[uuid.UUID]bool) (bool, error) {
+	q := notary.HostEventQuery{OfficeID: n.OfficeID, RecordID: n.RecordID, Limit: 100}
+	for {
+		page, err := r.outbox.ListHostEvents(ctx, q)
+		if err != nil {
+			return false, err
+		}
+		for _, e := range page {
+			if e.ID == n.ID {
+				return false, nil
+			}
+			if e.Status != notary.NoticeDelivered && !sent[e.ID] {
+				return true, nil
+			}
+		}
+		if len(page) < q.Limit {
+			return false, nil // n is not listed: nothing is known before it
+		}
+		q.After = page[len(page)-1].ID
+	}
+}
+
+// hold returns the outcome of a host event not attempted now: pending
+// again after the backoff, or dead once its retry budget is spent, as a
+// failed attempt's.
+func (r *Relay) hold(n notary.Notice, why error) notary.NoticeOutcome {
+	at := r.clock.Now()
+	out := notary.NoticeOutcome{Status: notary.NoticePending, At: at, Error: why.Error(),
+		NextAttemptAt: at.Add(r.backoff(n.Attempts))}
+	if end := n.CreatedAt.Add(r.budget); !at.Before(end) && n.Attempts >= retryFloor {
+		out.Status, out.NextAttemptAt = notary.NoticeDead, time.Time{}
+		out.Error = fmt.Sprintf("gave up after %d attempts over %s: %v", n.Attempts, r.budget, why)
+	} else if at.Before(end) && out.NextAttemptAt.After(end) {
+		out.NextAttemptAt = end
+	}
+	r.log.Info("host event waits", "notice_id", n.ID, "record_id", n.RecordID, "reason", why)
+	return out
+}
+
+// attemptHost hands the host event n to the handler. A returned outcome
+// with Status dead means the failure is final whatever the attempt count.
+func (r *Relay) attemptHost(ctx context.Context, n notary.Notice, remaining time.Duration) (notary.NoticeOutcome, error) {
+	dead := notary.NoticeOutcome{Status: notary.NoticeDead}
+	if r.host == nil {
+		return dead, fmt.Errorf("notify: no host event handler (WithHostEvents): %w", notary.ErrPermanent)
+	}
+	ev, err := notary.HostEventOf(n)
+	if err != nil {
+		return dead, fmt.Errorf("%w (%w)", err, notary.ErrPermanent)
+	}
+	hctx := ctx
+	if remaining > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(hctx, remaining)
+		defer cancel()
+	}
+	if err := r.callHost(hctx, ev); err != nil {
+		if errors.Is(err, notary.ErrPermanent) {
+			return dead, err
+		}
+		return notary.NoticeOutcome{}, err
+	}
+	return notary.NoticeOutcome{}, nil
+}
+
+// callHost calls the handler, turning a panic into a temporary error.
+func (r *Relay) callHost(ctx context.Context, ev notary.HostEvent) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("notify: host event handler panicked: %v", p)
+		}
+	}()
+	return r.host(ctx, ev)
+}

@@ -1,0 +1,195 @@
+package notify_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notify"
+	"github.com/notarykit/notarykit/store"
+)
+
+var hostOffice = uuid.MustParse("4f1c2d3e-0000-4000-8000-000000000001")
+
+// hostRecord commits a filing's versions, each with its host event, as
+// transitions with Config.HostEvents do.
+type hostRecord struct {
+	f      notary.Filing
+	events []uuid.UUID
+}
+
+func (r *hostRecord) step(t *testing.T, s *store.Memory, at time.Time) {
+	t.Helper()
+	expected := r.f.Version
+	if r.f.ID == uuid.Nil {
+		r.f = notary.Filing{ID: uuid.New(), OfficeID: hostOffice, Owner: notary.User{ID: "u-" + uuid.NewString()},
+			State: notary.FilingPendingReview, Revision: 1, CreatedAt: at}
+	}
+	r.f.Version++
+	r.f.UpdatedAt = at
+	id := uuid.New()
+	doc := fmt.Sprintf(`{"id":%q,"type":"filing.amended","api_version":"1","record":{"kind":"filing","id":%q,"version":%d}}`,
+		id, r.f.ID, r.f.Version)
+	n := notary.Notice{ID: id, OfficeID: hostOffice, RecordID: r.f.ID, RecordKind: notary.KindFiling,
+		Kind: "filing.amended", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: r.f.ID},
+		Event: []byte(doc), CreatedAt: at, NextAttemptAt: at}
+	f := r.f
+	require.NoError(t, s.Commit(t.Context(), notary.Change{Filing: &f, ExpectedVersion: expected, Notices: []notary.Notice{n}}))
+	r.events = append(r.events, id)
+}
+
+// hostSink is an in-process host event handler that fails on demand.
+type hostSink struct {
+	mu    sync.Mutex
+	got   []notary.HostEvent
+	calls map[uuid.UUID]int
+	fail  func(ev notary.HostEvent, call int) error
+}
+
+func (h *hostSink) handle(_ context.Context, ev notary.HostEvent) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.calls == nil {
+		h.calls = map[uuid.UUID]int{}
+	}
+	h.calls[ev.ID]++
+	if h.fail != nil {
+		if err := h.fail(ev, h.calls[ev.ID]); err != nil {
+			return err
+		}
+	}
+	h.got = append(h.got, ev)
+	return nil
+}
+
+func (h *hostSink) perRecord() map[uuid.UUID][]uuid.UUID {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[uuid.UUID][]uuid.UUID{}
+	for _, ev := range h.got {
+		out[ev.RecordID] = append(out[ev.RecordID], ev.ID)
+	}
+	return out
+}
+
+func hostRelay(s *store.Memory, clock notary.Clock, h notary.HostEventHandler) *notify.Relay {
+	r, _ := notify.NewRenderer()
+	return notify.NewRelay(s, clock, r, nil, notify.WithHostEvents(h), notify.WithLogger(quietLogger()),
+		notify.WithBackoff(time.Second, 4*time.Second))
+}
+
+// TestRelayDeliversHostEventsInOrderPerRecord: an event whose delivery
+// fails holds back the later events of its record (not of others) until
+// it goes through; in the end each is delivered once, in version order.
+func TestRelayDeliversHostEventsInOrderPerRecord(t *testing.T) {
+	s, clock := store.NewMemory(), newClock()
+	a, b := &hostRecord{}, &hostRecord{}
+	for i := range 4 {
+		a.step(t, s, createdAt.Add(time.Duration(i)*time.Second))
+		b.step(t, s, createdAt.Add(time.Duration(i)*time.Second))
+	}
+	sink := &hostSink{fail: func(ev notary.HostEvent, call int) error {
+		if ev.ID == a.events[1] && call <= 2 {
+			return errors.New("503 from the host")
+		}
+		return nil
+	}}
+	relay := hostRelay(s, clock, sink.handle)
+
+	_, err := relay.Drain(t.Context())
+	require.NoError(t, err)
+	got := sink.perRecord()
+	assert.Equal(t, b.events, got[b.f.ID], "the other record is not held back")
+	assert.Equal(t, a.events[:1], got[a.f.ID], "a's later events wait for its second")
+
+	for range 10 {
+		clock.Advance(5 * time.Second)
+		_, err := relay.Drain(t.Context())
+		require.NoError(t, err)
+	}
+	got = sink.perRecord()
+	assert.Equal(t, a.events, got[a.f.ID], "each once, in version order")
+	assert.Equal(t, b.events, got[b.f.ID])
+	assert.Zero(t, countStatus(t, s, notary.NoticePending))
+	assert.Equal(t, 3, sink.calls[a.events[1]], "two failures, then delivered")
+	assert.Equal(t, 1, sink.calls[a.events[2]], "a held event is not handed to the host")
+	assert.Equal(t, 1, sink.calls[a.events[3]], "a held event is not handed to the host")
+}
+
+// TestRelayHostEventsWaitBehindADeadOne: a dead event keeps its record's
+// later events from the host until an operator retries it; then all go,
+// in order.
+func TestRelayHostEventsWaitBehindADeadOne(t *testing.T) {
+	s, clock := store.NewMemory(), newClock()
+	a := &hostRecord{}
+	for i := range 3 {
+		a.step(t, s, createdAt.Add(time.Duration(i)*time.Second))
+	}
+	gone := true
+	sink := &hostSink{fail: func(ev notary.HostEvent, _ int) error {
+		if ev.ID == a.events[0] && gone {
+			return fmt.Errorf("410 gone: %w", notary.ErrPermanent)
+		}
+		return nil
+	}}
+	relay := hostRelay(s, clock, sink.handle)
+	_, err := relay.Drain(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, sink.perRecord())
+	dead, err := relay.DeadLetters(t.Context(), 10)
+	require.NoError(t, err)
+	require.Len(t, dead, 1)
+	assert.Equal(t, a.events[0], dead[0].ID)
+
+	gone = false
+	require.NoError(t, relay.Retry(t.Context(), a.events[0]))
+	for range 10 {
+		clock.Advance(5 * time.Second)
+		_, err := relay.Drain(t.Context())
+		require.NoError(t, err)
+	}
+	assert.Equal(t, a.events, sink.perRecord()[a.f.ID])
+}
+
+// TestRelayHostEventsNeedAHandler: without WithHostEvents a host event is
+// dead at once, listed for operators, never silently dropped.
+func TestRelayHostEventsNeedAHandler(t *testing.T) {
+	s, clock := store.NewMemory(), newClock()
+	a := &hostRecord{}
+	a.step(t, s, createdAt)
+	r, err := notify.NewRenderer()
+	require.NoError(t, err)
+	relay := notify.NewRelay(s, clock, r, nil, notify.WithLogger(quietLogger()))
+	_, err = relay.Drain(t.Context())
+	require.NoError(t, err)
+	n := stored(t, s, a.events[0])
+	assert.Equal(t, notary.NoticeDead, n.Status)
+	assert.Contains(t, n.LastError, "no host event handler")
+}
+
+// TestRelayHostEventDecoded: the handler gets the event's facts and its
+// document verbatim.
+func TestRelayHostEventDecoded(t *testing.T) {
+	s, clock := store.NewMemory(), newClock()
+	a := &hostRecord{}
+	a.step(t, s, createdAt)
+	a.step(t, s, createdAt.Add(time.Second))
+	sink := &hostSink{}
+	_, err := hostRelay(s, clock, sink.handle).Drain(t.Context())
+	require.NoError(t, err)
+	require.Len(t, sink.got, 2)
+	ev := sink.got[1]
+	assert.Equal(t, a.events[1], ev.ID)
+	assert.Equal(t, notary.HostEventType("filing.amended"), ev.Type)
+	assert.Equal(t, a.f.ID, ev.RecordID)
+	assert.Equal(t, int64(2), ev.Version)
+	assert.Equal(t, string(stored(t, s, ev.ID).Event), string(ev.Body))
+}
