@@ -107,6 +107,11 @@ type Person struct {
 	Name     string `json:"name"`
 	IDType   IDType `json:"id_type"`
 	IDNumber string `json:"id_number"`
+	// IDLookup is the blind index of the ID type and number: a keyed hash
+	// (Config.Blinder) stored beside the sealed number so that
+	// Filings.ByIDNumber finds a person without opening anything. The
+	// domain sets it when it seals the filing; reads leave it empty.
+	IDLookup string `json:"id_lookup,omitempty"`
 }
 
 // Agent is the person acting for the enterprise when it is not the legal

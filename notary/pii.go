@@ -134,6 +134,9 @@ func cloneContent(c FilingContent) FilingContent {
 // sealContent seals every personal field of c, bound to filing id.
 func (s *Service) sealContent(ctx context.Context, id uuid.UUID, c FilingContent) (FilingContent, error) {
 	c = cloneContent(c)
+	if err := s.indexPersons(ctx, &c); err != nil {
+		return c, err
+	}
 	for _, f := range personalFields {
 		p := f.at(&c)
 		if p == nil || *p == "" || *p == Erased || IsSealed(*p) {
@@ -172,6 +175,7 @@ func (s *Service) openValue(ctx context.Context, id uuid.UUID, field PersonalFie
 // break a queue.
 func (s *Service) viewContent(ctx context.Context, id uuid.UUID, c FilingContent, full []PersonalField, strict bool) (FilingContent, error) {
 	c = cloneContent(c)
+	clearLookups(&c)
 	for _, f := range personalFields {
 		p := f.at(&c)
 		if p == nil || *p == "" || *p == Erased {

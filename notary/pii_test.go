@@ -194,3 +194,65 @@ func TestSealedValueBoundToRecordAndField(t *testing.T) {
 	assert.Equal(t, "[unreadable]", got.Content.LegalRep.IDNumber)
 	assert.False(t, strings.Contains(got.Content.ContactPhone, "1101"))
 }
+
+func TestByIDNumberFindsByBlindIndex(t *testing.T) {
+	e := newEnv(t, func(c *notary.Config) {
+		c.Blinder = notary.HMACBlinder([]byte("a host's 32-byte blind index key!"))
+	})
+	_, err := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent()) // legal rep 11010519491231002X
+	require.NoError(t, err)
+	c := notarytest.FilingContent()
+	c.LegalRep = notary.Person{Name: "王五", IDType: notary.IDPassport, IDNumber: "E55555555"}
+	c.Agent = &notary.Agent{Person: notary.Person{Name: "Zhang San", IDType: notary.IDResident, IDNumber: "11010519491231002X"},
+		PowerOfAttorney: notarytest.Document("poa.pdf"), IDDocument: notarytest.Document("id.pdf")}
+	fb, err := e.svc.Filings.Submit(e.ctx, bob, c) // the same person as Bob's agent
+	require.NoError(t, err)
+
+	stored, err := e.store.FilingByOwner(e.ctx, officeID, alice.ID)
+	require.NoError(t, err)
+	lookup := stored.Content.LegalRep.IDLookup
+	require.NotEmpty(t, lookup)
+	assert.NotContains(t, lookup, "1101")
+	assert.Empty(t, fb.Content.LegalRep.IDLookup, "reads do not show blind indexes")
+
+	tests := []struct {
+		name   string
+		typ    notary.IDType
+		number string
+		want   []string // owners
+	}{
+		{"as legal rep and as agent", notary.IDResident, "11010519491231002X", []string{alice.ID, bob.ID}},
+		{"lower case and spaces normalized", notary.IDResident, " 11010519491231002x ", []string{alice.ID, bob.ID}},
+		{"passport", notary.IDPassport, "E55555555", []string{bob.ID}},
+		{"same number, other type", notary.IDHKMO, "E55555555", nil},
+		{"never filed", notary.IDResident, "440300199001011234", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := e.svc.Filings.ByIDNumber(e.ctx, e.reviewer, tc.typ, tc.number)
+			require.NoError(t, err)
+			var owners []string
+			for _, f := range got {
+				owners = append(owners, f.Owner.ID)
+				assert.NotContains(t, f.Content.LegalRep.IDNumber+f.Content.ContactPhone, "13800138000", "masked")
+			}
+			assert.Equal(t, tc.want, owners)
+		})
+	}
+	_, err = e.svc.Filings.ByIDNumber(e.ctx, e.reviewer, "driving_licence", "X1")
+	require.ErrorIs(t, err, notary.ErrInvalidInput)
+	_, err = e.svc.Filings.ByIDNumber(e.ctx, notary.Admin{}, notary.IDResident, "11010519491231002X")
+	require.Error(t, err)
+
+	// Under another key the same number indexes apart.
+	other := newEnv(t, func(c *notary.Config) {
+		c.Blinder = notary.HMACBlinder([]byte("another host's 32-byte blind key"))
+	})
+	_, err = other.svc.Filings.Submit(other.ctx, alice, notarytest.FilingContent())
+	require.NoError(t, err)
+	o, err := other.store.FilingByOwner(other.ctx, officeID, alice.ID)
+	require.NoError(t, err)
+	assert.NotEqual(t, lookup, o.Content.LegalRep.IDLookup)
+	_, err = notary.HMACBlinder([]byte("short")).Blind(e.ctx, "p", []byte("v"))
+	require.Error(t, err, "a short key is refused")
+}

@@ -117,6 +117,10 @@ type Config struct {
 	// them. Production must set it (adapters/tink); nil means
 	// InsecureDevSealer, whose key is public, and New logs a warning.
 	Sealer Sealer
+	// Blinder keys the blind indexes of ID numbers (Filings.ByIDNumber).
+	// Production must set it (HMACBlinder with a key from the host's KMS);
+	// nil means a blinder under the insecure development key.
+	Blinder Blinder
 }
 
 // Service is one notary office's notarykit: the patent's units as fields.
@@ -145,6 +149,7 @@ type Service struct {
 	log      *slog.Logger
 	obs      Observer
 	sealer   Sealer
+	blinder  Blinder
 
 	hostEvents bool
 }
@@ -200,7 +205,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
-		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents, sealer: cfg.Sealer}
+		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents, sealer: cfg.Sealer, blinder: cfg.Blinder}
 	if s.obs == nil {
 		s.obs = NopObserver{}
 	}
@@ -216,6 +221,10 @@ func New(cfg Config) (*Service, error) {
 	if s.sealer == nil {
 		s.sealer = InsecureDevSealer()
 		s.log.Warn("notary: no Config.Sealer: personal data is sealed with the insecure development key; configure a Sealer in production")
+	}
+	if s.blinder == nil {
+		s.blinder = HMACBlinder(devBlindKey[:])
+		s.log.Warn("notary: no Config.Blinder: ID numbers are indexed with the insecure development key; configure a Blinder in production")
 	}
 	s.Filings = &Filings{s}
 	s.Applications = &Applications{s}
