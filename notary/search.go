@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -237,4 +238,22 @@ func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit in
 		res.Filings[i] = r.s.masked(ctx, res.Filings[i])
 	}
 	return res, nil
+}
+
+// Ledger lists the office's applications made in [from, to), in every
+// state, oldest first, after the cursor: what an export of applications
+// and fees reads page by page. A zero to means no upper bound. Errors:
+// ErrInvalidInput (to before from), ErrForbidden, ErrUnauthenticated.
+func (r *Reviews) Ledger(ctx context.Context, admin Admin, from, to time.Time, after *Cursor, limit int) ([]Application, error) {
+	if err := r.s.checkAdmin(ctx, admin); err != nil {
+		return nil, err
+	}
+	if !to.IsZero() && to.Before(from) {
+		return nil, invalid("to", "before from")
+	}
+	if after == nil && !from.IsZero() {
+		// Just before from: created_at >= from, whatever the ID.
+		after = &Cursor{CreatedAt: from.Add(-time.Microsecond), ID: uuid.Max}
+	}
+	return r.s.store.ListApplications(ctx, ListQuery{OfficeID: r.s.office.ID, CreatedBefore: to, After: after, Limit: limit})
 }

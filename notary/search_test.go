@@ -2,6 +2,7 @@ package notary_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -73,5 +74,31 @@ func TestReviewSearch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"PendingReview": 1, "PendingPreliminaryReview": 0, "PendingFinalReview": 0, "CertificateInProduction": 0}, waiting)
 	_, err = e.svc.Reviews.Waiting(e.ctx, stranger)
+	assert.ErrorIs(t, err, notary.ErrForbidden)
+}
+
+// TestLedger lists the applications of a period, every state, for the
+// office's admins only.
+func TestLedger(t *testing.T) {
+	e := newEnv(t)
+	first := e.appIn(notary.PendingPreliminaryReview)
+	e.clock.Advance(time.Hour)
+	second := e.appIn(notary.Cancelled)
+	from := first.CreatedAt
+	all, err := e.svc.Reviews.Ledger(e.ctx, e.reviewer, from, time.Time{}, nil, 10)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	assert.Equal(t, []uuid.UUID{first.ID, second.ID}, []uuid.UUID{all[0].ID, all[1].ID})
+	only, err := e.svc.Reviews.Ledger(e.ctx, e.reviewer, from, second.CreatedAt, nil, 10)
+	require.NoError(t, err)
+	require.Len(t, only, 1, "to is exclusive")
+	later, err := e.svc.Reviews.Ledger(e.ctx, e.reviewer, from.Add(time.Microsecond), time.Time{}, nil, 10)
+	require.NoError(t, err)
+	require.Len(t, later, 1, "from is inclusive")
+	assert.Equal(t, second.ID, later[0].ID)
+	_, err = e.svc.Reviews.Ledger(e.ctx, e.reviewer, second.CreatedAt, from, nil, 10)
+	assert.ErrorIs(t, err, notary.ErrInvalidInput)
+	_, stranger := e.otherOffice()
+	_, err = e.svc.Reviews.Ledger(e.ctx, stranger, from, time.Time{}, nil, 10)
 	assert.ErrorIs(t, err, notary.ErrForbidden)
 }

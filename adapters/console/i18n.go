@@ -197,6 +197,15 @@ var messages = map[string]text{
 	"astate.locked":            {"已锁定", "locked"},
 	"astate.disabled":          {"已停用", "disabled"},
 	"back.staff":               {"← 返回人员列表", "← Back to the staff"},
+	"csv.id":                   {"申请编号", "Application ID"},
+	"csv.amount":               {"金额", "Amount"},
+	"csv.currency":             {"币种", "Currency"},
+	"csv.paid":                 {"支付时间", "Paid at"},
+	"csv.refund":               {"退款金额", "Refunded"},
+	"export.title":             {"导出申请与费用（CSV）", "Export applications and fees (CSV)"},
+	"export.from":              {"起始日期", "From"},
+	"export.to":                {"截止日期（不含）", "To (exclusive)"},
+	"export.button":            {"导出 CSV", "Export CSV"},
 	"skip":                     {"跳到正文", "Skip to content"},
 }
 
@@ -285,6 +294,8 @@ var fields = map[string]text{
 	"after":              {"分页位置", "page position"},
 	"id":                 {"编号", "ID"},
 	"q":                  {"搜索内容", "search text"},
+	"from":               {"起始日期", "from"},
+	"to":                 {"截止日期", "to"},
 }
 
 // reasons translate the SDK's validation reasons (CheckText and friends)
