@@ -23,8 +23,12 @@ import (
 // masking, blind indexes) and only the cipher is left out.
 type plain struct{}
 
-func (plain) Seal(_ context.Context, pt, _ []byte) ([]byte, error) { return append([]byte(nil), pt...), nil }
-func (plain) Open(_ context.Context, ct, _ []byte) ([]byte, error) { return append([]byte(nil), ct...), nil }
+func (plain) Seal(_ context.Context, pt, _ []byte) ([]byte, error) {
+	return append([]byte(nil), pt...), nil
+}
+func (plain) Open(_ context.Context, ct, _ []byte) ([]byte, error) {
+	return append([]byte(nil), ct...), nil
+}
 
 // BenchmarkFilingTransition measures one transition that touches a filing
 // (a rejection or a resubmission, each sealing or opening every personal
