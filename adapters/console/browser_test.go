@@ -240,9 +240,16 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	))
 	check("not-found")
 
+	// The operations page.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/operations?lang=zh"),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	))
+	check("operations")
+
 	// The staff pages.
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(e.srv.URL+"/admin/staff?lang=zh"),
+		chromedp.Navigate(e.srv.URL+"/admin/staff"),
 		chromedp.WaitVisible(chromedp.CSS("#staff")),
 	))
 	check("staff")

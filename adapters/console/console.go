@@ -139,6 +139,8 @@ func (c *Console) routes() {
 	m.Handle("GET "+p+"/applications/{id}", c.page(c.applicationPage))
 	m.Handle("GET "+p+"/search", c.page(c.searchPage))
 	m.Handle("GET "+p+"/export.csv", c.page(c.exportCSV))
+	m.Handle("GET "+p+"/operations", c.page(c.operationsPage))
+	m.Handle("POST "+p+"/operations/dead-letters/{id}/retry", c.page(c.retryDeadLetter))
 	m.Handle("GET "+p+"/staff", c.page(c.staffPage))
 	m.Handle("POST "+p+"/staff", c.page(c.staffCreate))
 	m.Handle("GET "+p+"/staff/{id}", c.page(c.staffAccount))

@@ -39,21 +39,28 @@ type env struct {
 	clock *notarytest.Clock
 	pay   *notarytest.Payments
 	track *courier.Manual
+	store *store.Memory
 	chief notary.Admin // the bootstrap supervisor, logged in through the SDK
 	srv   *httptest.Server
 	users int
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv starts a console; wrap, if given, wraps the memory store the
+// service runs on.
+func newEnv(t *testing.T, wrap ...func(*store.Memory) notary.Store) *env {
 	t.Helper()
-	e := &env{t: t, clock: notarytest.NewClock(t0), pay: notarytest.NewPayments(), track: courier.NewManual()}
+	e := &env{t: t, clock: notarytest.NewClock(t0), pay: notarytest.NewPayments(), track: courier.NewManual(), store: store.NewMemory()}
+	var st notary.Store = e.store
+	for _, w := range wrap {
+		st = w(e.store)
+	}
 	svc, err := notary.New(notary.Config{
 		Office: notary.Office{
 			ID: uuid.MustParse("0190a000-0000-7000-8000-0000000000c1"), Name: "深圳示例公证处",
 			AdminEmails: []string{"desk@notary.example"}, MailingAddress: "深圳市南山区科技园 8 号",
 			Materials: []string{"申请表"},
 		},
-		Store: store.NewMemory(), Payments: e.pay, Courier: e.track, Clock: e.clock,
+		Store: st, Payments: e.pay, Courier: e.track, Clock: e.clock,
 		Logger: slog.New(slog.DiscardHandler),
 		Admin:  notary.AdminPolicy{SessionIdle: 30 * 24 * time.Hour, SessionTTL: 30 * 24 * time.Hour},
 	})

@@ -206,6 +206,18 @@ var messages = map[string]text{
 	"export.from":              {"起始日期", "From"},
 	"export.to":                {"截止日期（不含）", "To (exclusive)"},
 	"export.button":            {"导出 CSV", "Export CSV"},
+	"nav.operations":           {"运维", "Operations"},
+	"ops.title":                {"运维：投递失败的通知", "Operations: undelivered notices"},
+	"ops.none":                 {"没有投递失败的通知。", "No undelivered notices."},
+	"ops.kind":                 {"通知类型", "Notice"},
+	"ops.channel":              {"渠道", "Channel"},
+	"ops.to":                   {"收件人", "To"},
+	"ops.record":               {"记录", "Record"},
+	"ops.attempts":             {"尝试次数", "Attempts"},
+	"ops.error":                {"最后错误", "Last error"},
+	"ops.retry":                {"重新投递", "Retry"},
+	"done.retry":               {"已重新排队，将在下次投递时发送。", "Queued again; the relay sends it on its next run."},
+	"chain.broken":             {"警告：此记录的审计哈希链校验失败，记录可能被篡改。请立即联系技术负责人，勿据此作出决定。", "Warning: this record's audit hash chain does not verify; the record may have been tampered with. Tell the technical lead at once and decide nothing on it."},
 	"skip":                     {"跳到正文", "Skip to content"},
 }
 

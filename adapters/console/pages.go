@@ -21,7 +21,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "error"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "error"}
 
 // parse parses every page once per language, with the language's
 // functions.
@@ -51,8 +51,9 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 		"trigger": func(s string) string { return label(triggers, l, s) },
 		// why shows a record's reason: a system reason code in l's words,
 		// an admin's typed reason as typed.
-		"why":      func(r string) string { return notify.ReasonText(l.HTMLLang(), r) },
-		"tracking": func(s notary.TrackingState) string { return label(trackingStates, l, string(s)) },
+		"why":         func(r string) string { return notify.ReasonText(l.HTMLLang(), r) },
+		"chainBroken": chainBroken,
+		"tracking":    func(s notary.TrackingState) string { return label(trackingStates, l, string(s)) },
 		// lastScan is the courier's newest scan, or nil.
 		"lastScan": func(t *notary.Tracking) *notary.TrackingEvent {
 			if t == nil || len(t.Events) == 0 {
@@ -587,4 +588,16 @@ func (c *Console) searchPage(w http.ResponseWriter, r *http.Request, s session) 
 	}
 	c.render(w, r, http.StatusOK, "search", d)
 	return nil
+}
+
+// chainBroken reports whether a page shows a record whose audit chain
+// does not verify: the layout then puts a banner above everything.
+func chainBroken(p any) bool {
+	switch d := p.(type) {
+	case filingDetail:
+		return !d.Audit.Verified
+	case applicationDetail:
+		return !d.Audit.Verified
+	}
+	return false
 }

@@ -1,0 +1,44 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// The operations page: the notices the relay gave up on (dead letters),
+// each with its last error, and a retry once the cause is fixed. The SDK
+// (notary.DeadLetters) lists and retries only the office's own.
+
+// deadLetterLimit bounds the dead letters the page lists.
+const deadLetterLimit = 100
+
+type operationsView struct {
+	DeadLetters []notary.Notice
+}
+
+func (c *Console) operationsPage(w http.ResponseWriter, r *http.Request, s session) error {
+	list, err := c.svc.DeadLetters.List(r.Context(), s.Admin, deadLetterLimit)
+	if err != nil {
+		return err
+	}
+	flash := ""
+	if r.URL.Query().Get("done") == "retry" {
+		flash = t(s.Lang, "done.retry")
+	}
+	c.render(w, r, http.StatusOK, "operations", pageData{Lang: s.Lang, Title: t(s.Lang, "ops.title"), Admin: &s.Admin,
+		Waiting: s.Waiting, CSRF: s.CSRF, Nav: "operations", Flash: flash, P: operationsView{DeadLetters: list}})
+	return nil
+}
+
+func (c *Console) retryDeadLetter(w http.ResponseWriter, r *http.Request, s session) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := c.svc.DeadLetters.Retry(r.Context(), s.Admin, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, c.path("/operations?done=retry"), http.StatusSeeOther)
+	return nil
+}
