@@ -3,8 +3,6 @@ package notary
 import (
 	"errors"
 	"fmt"
-
-	"github.com/notarykit/notarykit/internal/sentinel"
 )
 
 // Sentinel errors. Every error the SDK returns for a caller's mistake, a
@@ -17,9 +15,9 @@ var (
 	// ErrNotFound: no record with that ID (or key) exists.
 	ErrNotFound = errors.New("notary: not found")
 	// ErrForbidden: the actor may not see or act on the record, or a
-	// signed message (a payment notice) does not prove who sent it. Its
-	// identity is shared with payment/webhook, whose refusals match it.
-	ErrForbidden = sentinel.ErrForbidden
+	// signed message (a payment notice) does not prove who sent it;
+	// payment/webhook's refusals match it.
+	ErrForbidden = errors.New("notary: forbidden")
 	// ErrUnauthenticated: no valid admin session (bad credentials, expired
 	// or revoked session, disabled or locked account).
 	ErrUnauthenticated = errors.New("notary: unauthenticated")

@@ -32,10 +32,8 @@
 //     older messages are refused as too old anyway).
 //
 // Every one of them also matches errors.Is(err, notary.ErrForbidden), so a
-// host maps all of them to one answer. This package does not import notary
-// (notary imports payment, and may use this package): both share the
-// sentinel's identity through an internal package, and notary.ErrForbidden
-// is that very value.
+// host maps all of them to one answer. (This package imports notary for
+// that sentinel alone; notary never imports it.)
 //
 // # Replay memory
 //
@@ -59,7 +57,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/notarykit/notarykit/internal/sentinel"
+	"github.com/notarykit/notarykit/notary"
 )
 
 // DefaultTolerance is how far a message's timestamp may be from the
@@ -98,7 +96,7 @@ type verifyError struct{ msg string }
 func (e *verifyError) Error() string { return e.msg }
 
 // Unwrap makes errors.Is(err, notary.ErrForbidden) true.
-func (e *verifyError) Unwrap() error { return sentinel.ErrForbidden }
+func (e *verifyError) Unwrap() error { return notary.ErrForbidden }
 
 // Sentinels of [Verifier.Verify]. Returned errors wrap exactly one of them
 // with details; each also matches notary.ErrForbidden.
