@@ -47,7 +47,7 @@ func (s *Service) partyAfter(officeID uuid.UUID, ownerID string, actor Principal
 	case User:
 		return PartyOwner, a.ID != "" && a.ID == ownerID
 	case Admin:
-		return PartyAdmin, a.OfficeID == s.office.ID
+		return a.Role.party(), a.OfficeID == s.office.ID && a.Role.Valid()
 	}
 	return "", false
 }

@@ -43,8 +43,8 @@ func (m *Admins) Create(ctx context.Context, by Admin, email, name string, role 
 	if err != nil {
 		return AdminAccount{}, err
 	}
-	if role != RoleReviewer && role != RoleSupervisor {
-		return AdminAccount{}, invalid("role", "must be %q or %q", RoleReviewer, RoleSupervisor)
+	if err := checkRole("role", role); err != nil {
+		return AdminAccount{}, err
 	}
 	return m.create(ctx, m.s.ids.NewID(), email, name, role, password, AdminCreate, by.actor())
 }
@@ -180,14 +180,7 @@ func (m *Admins) ChangePassword(ctx context.Context, self Admin, oldPassword, ne
 
 // supervisor authorizes a supervisor of the office.
 func (m *Admins) supervisor(ctx context.Context, by Admin) (AdminAccount, error) {
-	acct, err := m.s.liveAdmin(ctx, by)
-	if err != nil {
-		return AdminAccount{}, err
-	}
-	if acct.Role != RoleSupervisor {
-		return AdminAccount{}, wrap(ErrForbidden, "admin %s is not a supervisor", by.ID)
-	}
-	return acct, nil
+	return m.s.dutyAdmin(ctx, by, DutyStaff)
 }
 
 // manage authorizes a supervisor to manage another account of the office.

@@ -231,8 +231,8 @@ func (s *Service) liveAdminRead(ctx context.Context, a Admin, lookup *SessionLoo
 	if sess.AdminID != a.ID {
 		return AdminAccount{}, wrap(ErrUnauthenticated, "admin %s: not the session's admin", a.ID)
 	}
-	if acct.Role != RoleReviewer && acct.Role != RoleSupervisor {
-		return AdminAccount{}, wrap(ErrForbidden, "admin %s has no review role", a.ID)
+	if !acct.Role.Valid() {
+		return AdminAccount{}, wrap(ErrForbidden, "admin %s has no admin role", a.ID)
 	}
 	return acct, nil
 }

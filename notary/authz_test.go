@@ -51,8 +51,9 @@ type authzAction struct {
 	// allowed is what an authorized actor gets: nil, or an error such as
 	// ErrInvalidTransition when the record is in the wrong state.
 	allowed error
-	// supervisor restricts the action to supervisors.
-	supervisor bool
+	// duty restricts the action to admins whose role has it (notary.Role.May);
+	// "" lets any admin of the office act.
+	duty notary.Duty
 	// other, when set, is what another user gets: self-service actions act
 	// on the caller's own records instead of being refused.
 	other  error
@@ -78,6 +79,7 @@ func actors(e *env) []who {
 		require.NoError(e.t, err)
 	}
 	e.clock.Advance(2 * time.Minute) // idle's session is now past the idle timeout
+	_, finance := e.newAdmin("finance@office.example", notary.RoleFinance)
 	_, foreign := e.otherOffice()
 	claiming := foreign
 	claiming.OfficeID = officeID
@@ -87,14 +89,22 @@ func actors(e *env) []who {
 	stolen.SessionID = e.supervisor.SessionID
 	forged := e.reviewer
 	forged.Role = notary.RoleSupervisor
+	financeAsReviewer := finance
+	financeAsReviewer.Role = notary.RoleReviewer
+	reviewerAsFinance := e.reviewer
+	reviewerAsFinance.Role = notary.RoleFinance
 
 	owner, other := alice, bob
 	ok := func(a authzAction) error { return a.allowed }
-	asReviewer := func(a authzAction) error {
-		if a.supervisor {
-			return notary.ErrForbidden
+	// as is what an admin whose stored account has role gets: the role
+	// the principal claims counts for nothing.
+	as := func(role notary.Role) func(a authzAction) error {
+		return func(a authzAction) error {
+			if a.duty != "" && !role.May(a.duty) {
+				return notary.ErrForbidden
+			}
+			return a.allowed
 		}
-		return a.allowed
 	}
 	forbidden := func(authzAction) error { return notary.ErrForbidden }
 	unauth := func(authzAction) error { return notary.ErrUnauthenticated }
@@ -109,9 +119,12 @@ func actors(e *env) []who {
 			}
 			return notary.ErrForbidden
 		}},
-		admin("reviewer", e.reviewer, asReviewer),
-		admin("supervisor", e.supervisor, ok),
-		admin("reviewer claiming supervisor", forged, asReviewer),
+		admin("reviewer", e.reviewer, as(notary.RoleReviewer)),
+		admin("supervisor", e.supervisor, as(notary.RoleSupervisor)),
+		admin("finance", finance, as(notary.RoleFinance)),
+		admin("reviewer claiming supervisor", forged, as(notary.RoleReviewer)),
+		admin("reviewer claiming finance", reviewerAsFinance, as(notary.RoleReviewer)),
+		admin("finance claiming reviewer", financeAsReviewer, as(notary.RoleFinance)),
 		admin("other office admin", foreign, forbidden),
 		admin("other office admin claiming this office", claiming, forbidden),
 		admin("disabled admin", disabled, unauth),
@@ -265,43 +278,43 @@ func authzActions() []authzAction {
 			run: func(e *env, w who, _ target) error {
 				return errOnly(e.svc.Reviews.ApplicationQueue(e.ctx, *w.admin, notary.PendingPreliminaryReview, nil, 0))
 			}},
-		{name: "Reviews.ApproveFiling", kind: adminsOnly, setup: filingTarget(notary.FilingPendingReview),
+		{name: "Reviews.ApproveFiling", kind: adminsOnly, duty: notary.DutyReview, setup: filingTarget(notary.FilingPendingReview),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, tg.version))
 			}},
-		{name: "Reviews.ApproveFiling approved", kind: adminsOnly, setup: filingTarget(notary.FilingApproved), allowed: notary.ErrInvalidTransition,
+		{name: "Reviews.ApproveFiling approved", kind: adminsOnly, duty: notary.DutyReview, setup: filingTarget(notary.FilingApproved), allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.ApproveFiling(e.ctx, *w.admin, tg.id, tg.version))
 			}},
-		{name: "Reviews.RejectFiling", kind: adminsOnly, setup: filingTarget(notary.FilingPendingReview),
+		{name: "Reviews.RejectFiling", kind: adminsOnly, duty: notary.DutyReview, setup: filingTarget(notary.FilingPendingReview),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.RejectFiling(e.ctx, *w.admin, tg.id, tg.version, "no"))
 			}},
-		{name: "Reviews.ApprovePreliminary", kind: adminsOnly, setup: appTarget(notary.PendingPreliminaryReview),
+		{name: "Reviews.ApprovePreliminary", kind: adminsOnly, duty: notary.DutyReview, setup: appTarget(notary.PendingPreliminaryReview),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, tg.version))
 			}},
-		{name: "Reviews.ApprovePreliminary unpaid", kind: adminsOnly, setup: appTarget(notary.AwaitingPayment), allowed: notary.ErrInvalidTransition,
+		{name: "Reviews.ApprovePreliminary unpaid", kind: adminsOnly, duty: notary.DutyReview, setup: appTarget(notary.AwaitingPayment), allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.ApprovePreliminary(e.ctx, *w.admin, tg.id, tg.version))
 			}},
-		{name: "Reviews.RejectPreliminary", kind: adminsOnly, setup: appTarget(notary.PendingPreliminaryReview),
+		{name: "Reviews.RejectPreliminary", kind: adminsOnly, duty: notary.DutyReview, setup: appTarget(notary.PendingPreliminaryReview),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.RejectPreliminary(e.ctx, *w.admin, tg.id, tg.version, "no"))
 			}},
-		{name: "Reviews.ApproveFinal", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview),
+		{name: "Reviews.ApproveFinal", kind: adminsOnly, duty: notary.DutyReview, setup: appTarget(notary.PendingFinalReview),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.ApproveFinal(e.ctx, *w.admin, tg.id, tg.version, "(2026)深证字第00009号"))
 			}},
-		{name: "Reviews.RejectFinal", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview),
+		{name: "Reviews.RejectFinal", kind: adminsOnly, duty: notary.DutyReview, setup: appTarget(notary.PendingFinalReview),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.RejectFinal(e.ctx, *w.admin, tg.id, tg.version, "no"))
 			}},
-		{name: "Reviews.Ship", kind: adminsOnly, setup: appTarget(notary.CertificateInProduction),
+		{name: "Reviews.Ship", kind: adminsOnly, duty: notary.DutyReview, setup: appTarget(notary.CertificateInProduction),
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, tg.version, "EMS", "EE123456785CN"))
 			}},
-		{name: "Reviews.Ship unapproved", kind: adminsOnly, setup: appTarget(notary.PendingFinalReview), allowed: notary.ErrInvalidTransition,
+		{name: "Reviews.Ship unapproved", kind: adminsOnly, duty: notary.DutyReview, setup: appTarget(notary.PendingFinalReview), allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error {
 				return errOnly(e.svc.Reviews.Ship(e.ctx, *w.admin, tg.id, tg.version, "EMS", "EE123456785CN"))
 			}},
@@ -315,19 +328,19 @@ func authzActions() []authzAction {
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Audit.Report(e.ctx, w.principal(), tg.id)) }},
 
 		// Admins.
-		{name: "Admins.Create", kind: adminsOnly, setup: noTarget, supervisor: true,
+		{name: "Admins.Create", kind: adminsOnly, setup: noTarget, duty: notary.DutyStaff,
 			run: func(e *env, w who, _ target) error {
 				return errOnly(e.svc.Admins.Create(e.ctx, *w.admin, "new@office.example", "New", notary.RoleReviewer, adminPassword))
 			}},
-		{name: "Admins.List", kind: adminsOnly, setup: noTarget, supervisor: true,
+		{name: "Admins.List", kind: adminsOnly, setup: noTarget, duty: notary.DutyStaff,
 			run: func(e *env, w who, _ target) error { return errOnly(e.svc.Admins.List(e.ctx, *w.admin)) }},
-		{name: "Admins.Disable", kind: adminsOnly, setup: adminTarget(false), supervisor: true,
+		{name: "Admins.Disable", kind: adminsOnly, setup: adminTarget(false), duty: notary.DutyStaff,
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Admins.Disable(e.ctx, *w.admin, tg.id)) }},
-		{name: "Admins.Disable disabled", kind: adminsOnly, setup: adminTarget(true), supervisor: true, allowed: notary.ErrInvalidTransition,
+		{name: "Admins.Disable disabled", kind: adminsOnly, setup: adminTarget(true), duty: notary.DutyStaff, allowed: notary.ErrInvalidTransition,
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Admins.Disable(e.ctx, *w.admin, tg.id)) }},
-		{name: "Admins.Enable", kind: adminsOnly, setup: adminTarget(true), supervisor: true,
+		{name: "Admins.Enable", kind: adminsOnly, setup: adminTarget(true), duty: notary.DutyStaff,
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Admins.Enable(e.ctx, *w.admin, tg.id)) }},
-		{name: "Admins.ResetPassword", kind: adminsOnly, setup: adminTarget(false), supervisor: true,
+		{name: "Admins.ResetPassword", kind: adminsOnly, setup: adminTarget(false), duty: notary.DutyStaff,
 			run: func(e *env, w who, tg target) error {
 				return e.svc.Admins.ResetPassword(e.ctx, *w.admin, tg.id, "a brand new passphrase")
 			}},

@@ -100,6 +100,9 @@ const (
 	PartyOwner  Party = "owner"  // the user who owns the record
 	PartyAdmin  Party = "admin"  // an admin of the record's office
 	PartySystem Party = "system" // the SDK itself: payment events, sweeps
+	// PartyFinance is an admin of the office whose role handles money but
+	// decides no review (RoleFinance): no lifecycle rule names it.
+	PartyFinance Party = "finance"
 )
 
 // Rule is one row of a lifecycle table: in state From, Party may fire
@@ -186,11 +189,25 @@ func firingParty(ctx context.Context) Party {
 	return ""
 }
 
+// names reports whether any rule of the table is fired by party.
+func (l *Lifecycle[S, T]) names(party Party) bool {
+	for _, r := range l.rules {
+		if r.By == party {
+			return true
+		}
+	}
+	return false
+}
+
 // Fire fires trigger for party on a record in state from and returns the
 // new state. It returns ErrInvalidTransition when no rule moves from that
 // state on that trigger, and ErrForbidden when a rule exists for another
-// party. Fire has no side effects.
+// party or when no rule of the table names party at all (PartyFinance).
+// Fire has no side effects.
 func (l *Lifecycle[S, T]) Fire(ctx context.Context, from S, trigger T, party Party) (S, error) {
+	if !l.names(party) {
+		return from, wrap(ErrForbidden, "%s: %s fires no transition", l.name, party)
+	}
 	f := &firing{state: from, party: party}
 	if err := l.sm.FireCtx(context.WithValue(ctx, firingKey{}, f), trigger); err != nil {
 		return from, err

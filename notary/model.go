@@ -45,7 +45,8 @@ func (Admin) isPrincipal() {}
 // Role is a notary admin's role.
 type Role string
 
-// Admin roles: reviewers review; supervisors also manage admin accounts.
+// Admin roles: reviewers review; supervisors also manage admin accounts;
+// RoleFinance handles money. What each may do is the table in roles.go.
 const (
 	RoleReviewer   Role = "reviewer"
 	RoleSupervisor Role = "supervisor"

@@ -386,7 +386,7 @@ func (s *Service) adminParty(ctx context.Context, a Admin, lookup *SessionLookup
 	if err != nil {
 		return "", Actor{}, err
 	}
-	return PartyAdmin, acct.principal(a.SessionID).actor(), nil
+	return acct.Role.party(), acct.principal(a.SessionID).actor(), nil
 }
 
 // recordHead authorizes actor to read a record of any kind (a filing or
