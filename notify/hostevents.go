@@ -79,12 +79,13 @@ func (r *Relay) earlierUndelivered(ctx context.Context, n notary.Notice, sent ma
 }
 
 // hold returns the outcome of a host event not attempted now: pending
-// again after the backoff, or dead once its retry budget is spent, as a
-// failed attempt's.
+// again after the first backoff step (it did not fail itself, so its wait
+// does not grow: it goes soon after the event it waits for), or dead once
+// its retry budget is spent, as a failed attempt's.
 func (r *Relay) hold(n notary.Notice, why error) notary.NoticeOutcome {
 	at := r.clock.Now()
 	out := notary.NoticeOutcome{Status: notary.NoticePending, At: at, Error: why.Error(),
-		NextAttemptAt: at.Add(r.backoff(n.Attempts))}
+		NextAttemptAt: at.Add(r.backoff(1))}
 	if end := n.CreatedAt.Add(r.budget); !at.Before(end) && n.Attempts >= retryFloor {
 		out.Status, out.NextAttemptAt = notary.NoticeDead, time.Time{}
 		out.Error = fmt.Sprintf("gave up after %d attempts over %s: %v", n.Attempts, r.budget, why)

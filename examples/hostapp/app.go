@@ -136,6 +136,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		IDs:      cfg.IDs,
 		Logger:   a.log.With("component", "notary"),
 		Admin:    cfg.AdminPolicy,
+		// Host events: committed with every transition when the host
+		// listens to them (Webhooks, OnHostEvent).
+		HostEvents: len(cfg.Webhooks) > 0 || cfg.OnHostEvent != nil,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notary: %w", err)
@@ -154,11 +157,15 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	hostEvents, err := a.hostEventHandler(cfg)
+	if err != nil {
+		return nil, err
+	}
 	a.relay = notify.NewRelay(a.store, a.svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
 		notary.ChannelEmail:  mailer,
 		notary.ChannelInSite: notify.NewInboxNotifier(a.store),
 	}, notify.WithPollInterval(cfg.RelayInterval), notify.WithObserver(a.metrics.observer),
-		notify.WithLogger(a.log.With("component", "relay")))
+		notify.WithLogger(a.log.With("component", "relay")), notify.WithHostEvents(hostEvents))
 	if st, ok := a.store.(notary.OutboxStatser); ok {
 		if _, err := a.metrics.observer.ObserveOutbox(st, a.svc.Clock()); err != nil {
 			return nil, err

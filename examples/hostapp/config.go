@@ -10,6 +10,7 @@ import (
 
 	"github.com/notarykit/notarykit/adapters/kuaidi100"
 	"github.com/notarykit/notarykit/adapters/smtp"
+	"github.com/notarykit/notarykit/adapters/webhook"
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/payment"
 )
@@ -108,6 +109,14 @@ type Config struct {
 	// MockPayRetry is mockpay's notification retry schedule (nil: its
 	// default, modelled on WeChat Pay). Tests compress it.
 	MockPayRetry []time.Duration
+
+	// Webhooks, when set, turns host events on: every transition is
+	// POSTed, signed, to the endpoints subscribed to its type
+	// (adapters/webhook), at least once and in order per record.
+	Webhooks []webhook.Endpoint
+	// OnHostEvent, when set, also turns host events on and receives each
+	// one in process, before the webhooks.
+	OnHostEvent notary.HostEventHandler
 
 	// Evidence is the host's evidence store; a DemoEvidence with
 	// DefaultEvidencePerUser records per user when nil.

@@ -27,7 +27,9 @@ const officeMailbox = "review@notary.example" // DemoOffice().AdminEmails
 // rejection with refund; an expiry with the evidence selected again. It
 // checks states, the in-site inbox and the emails at every step.
 func TestEndToEnd(t *testing.T) {
-	h := start(t)
+	hooks := newHookReceiver(t)
+	h := start(t, hooks.register)
+	hooks.setClock(h.clock.Now)
 	user := h.user("acct-42", "legal@acme.example", "王经理")
 	stranger := h.user("acct-99", "someone@else.example", "Stranger")
 
@@ -258,6 +260,9 @@ func TestEndToEnd(t *testing.T) {
 	user.call("POST", "/api/inbox/read", markReadRequest{}, 200, &unread)
 	assert.Equal(t, 0, unread["unread"])
 	assert.Empty(t, stranger.inbox(), "a user sees only their own inbox")
+
+	// --- The host's webhook receiver got every transition once, in order ---
+	hooks.checkAllArrived(t, h)
 }
 
 // post sends a raw request to the app.
