@@ -240,7 +240,12 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	))
 	check("not-found")
 
-	// The operations page.
+	// The dashboard and the operations page.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/"),
+		chromedp.WaitVisible(chromedp.CSS("#waiting-chart")),
+	))
+	check("dashboard")
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(e.srv.URL+"/admin/operations?lang=zh"),
 		chromedp.WaitVisible(chromedp.CSS("main h1")),

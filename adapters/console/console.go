@@ -125,9 +125,7 @@ func (c *Console) path(p string) string { return c.prefix + p }
 func (c *Console) routes() {
 	m := http.NewServeMux()
 	p := c.prefix
-	m.HandleFunc("GET "+p+"/{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, c.path("/filings"), http.StatusSeeOther)
-	})
+	m.Handle("GET "+p+"/{$}", c.page(c.dashboardPage))
 	m.HandleFunc("GET "+p+"/static/{file}", c.static)
 	m.HandleFunc("GET "+p+"/login", c.loginPage)
 	m.HandleFunc("POST "+p+"/login", c.loginSubmit)

@@ -311,8 +311,8 @@ func TestNoRoute(t *testing.T) {
 	assert.Equal(t, "text/css; charset=utf-8", res.Header.Get("Content-Type"))
 	assert.Contains(t, css, ".table-wrap")
 	res, _ = c.do("GET", "/admin/", nil)
-	assert.Equal(t, http.StatusSeeOther, res.StatusCode)
-	assert.Equal(t, "/admin/filings", res.Header.Get("Location"))
+	assert.Equal(t, http.StatusSeeOther, res.StatusCode, "the dashboard needs a session")
+	assert.Equal(t, "/admin/login", res.Header.Get("Location"))
 }
 
 // TestNew checks the options New refuses.

@@ -218,6 +218,13 @@ var messages = map[string]text{
 	"ops.retry":                {"重新投递", "Retry"},
 	"done.retry":               {"已重新排队，将在下次投递时发送。", "Queued again; the relay sends it on its next run."},
 	"chain.broken":             {"警告：此记录的审计哈希链校验失败，记录可能被篡改。请立即联系技术负责人，勿据此作出决定。", "Warning: this record's audit hash chain does not verify; the record may have been tampered with. Tell the technical lead at once and decide nothing on it."},
+	"nav.dashboard":            {"概览", "Overview"},
+	"dash.title":               {"概览", "Overview"},
+	"dash.chart":               {"各队列待处理数量", "Waiting per queue"},
+	"dash.queue":               {"队列", "Queue"},
+	"dash.count":               {"待处理", "Waiting"},
+	"dash.oldest":              {"等待最久", "Oldest"},
+	"dash.since":               {"已等待", "Waiting for"},
 	"skip":                     {"跳到正文", "Skip to content"},
 }
 

@@ -21,7 +21,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "error"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "error"}
 
 // parse parses every page once per language, with the language's
 // functions.
@@ -53,7 +53,14 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 		// an admin's typed reason as typed.
 		"why":         func(r string) string { return notify.ReasonText(l.HTMLLang(), r) },
 		"chainBroken": chainBroken,
-		"tracking":    func(s notary.TrackingState) string { return label(trackingStates, l, string(s)) },
+		"age": func(d time.Duration) string {
+			days, hours := int(d.Hours())/24, int(d.Hours())%24
+			if l == English {
+				return fmt.Sprintf("%dd %dh", days, hours)
+			}
+			return fmt.Sprintf("%d 天 %d 小时", days, hours)
+		},
+		"tracking": func(s notary.TrackingState) string { return label(trackingStates, l, string(s)) },
 		// lastScan is the courier's newest scan, or nil.
 		"lastScan": func(t *notary.Tracking) *notary.TrackingEvent {
 			if t == nil || len(t.Events) == 0 {
