@@ -257,6 +257,12 @@ var revealParties = map[Party]func(ctx context.Context, state FilingState) bool{
 // due), ErrUnauthenticated, ErrInvalidInput (an unknown field),
 // ErrUnsealable, ErrConflict (the filing changed meanwhile; read again).
 func (f *Filings) Reveal(ctx context.Context, actor Principal, id uuid.UUID, fields ...PersonalField) (Filing, error) {
+	return f.reveal(ctx, actor, id, TriggerReveal, "viewed in full: ", fields)
+}
+
+// reveal is Reveal audited with trigger and a reason that starts with
+// why and lists the fields.
+func (f *Filings) reveal(ctx context.Context, actor Principal, id uuid.UUID, trigger, why string, fields []PersonalField) (Filing, error) {
 	s := f.s
 	if len(fields) == 0 {
 		fields = PersonalFields()
@@ -288,8 +294,8 @@ func (f *Filings) Reveal(ctx context.Context, actor Principal, id uuid.UUID, fie
 	next := rec
 	next.Version = rec.Version + 1
 	ev := s.event(step{kind: KindFiling, recordID: rec.ID, version: rec.Version, head: rec.AuditHead,
-		from: string(rec.State), to: string(rec.State), trigger: TriggerReveal, actor: who,
-		reason: "viewed in full: " + strings.Join(names, ", "), at: s.now()})
+		from: string(rec.State), to: string(rec.State), trigger: trigger, actor: who,
+		reason: why + strings.Join(names, ", "), at: s.now()})
 	next.AuditHead = ev.Hash
 	if err := s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}}); err != nil {
 		return Filing{}, err

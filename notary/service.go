@@ -48,6 +48,10 @@ type Office struct {
 	RefundRetryWindow time.Duration
 	// Locale is the default locale of notices ("zh-CN" when empty).
 	Locale string
+	// PersonalDataRetention is how long the personal fields of a filing
+	// are kept after its last activity (its UpdatedAt); Filings.EraseExpired
+	// erases them afterwards. Zero keeps them.
+	PersonalDataRetention time.Duration
 	// TimeZone is where the office is: consoles and reports show times in
 	// it. Nil means Asia/Shanghai (China Standard Time, UTC+8).
 	TimeZone *time.Location
