@@ -1,0 +1,8 @@
+package notary
+
+// CheckTransfer and MatchQuote expose the bank-transfer rules to the
+// external tests.
+var (
+	CheckTransfer = checkTransfer
+	MatchQuote    = matchQuote
+)
