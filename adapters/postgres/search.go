@@ -44,8 +44,18 @@ func (s *Store) count(ctx context.Context, table string, officeID uuid.UUID, sta
 
 // FindFilings returns the office's filings matching q, newest first.
 func (s *Store) FindFilings(ctx context.Context, q notary.FindQuery) ([]notary.Filing, error) {
-	if err := q.Validate(); err != nil {
+	query, args, err := findFilingsSQL(q)
+	if err != nil || query == "" {
 		return nil, err
+	}
+	return queryDocs(ctx, s, query, args, recorddoc.DecodeFiling)
+}
+
+// findFilingsSQL is the query of FindFilings ("" for a key of
+// applications only).
+func findFilingsSQL(q notary.FindQuery) (string, []any, error) {
+	if err := q.Validate(); err != nil {
+		return "", nil, err
 	}
 	var where string
 	var args []any
@@ -62,19 +72,29 @@ func (s *Store) FindFilings(ctx context.Context, q notary.FindQuery) ([]notary.F
 	case q.CreditCode != "":
 		where, args = exprCreditCode+` = $2`, []any{q.CreditCode}
 	default:
-		return nil, nil // keys of applications only
+		return "", nil, nil // keys of applications only
 	}
 	args = append([]any{pgid(q.OfficeID)}, args...)
 	query := `SELECT doc FROM filings WHERE office_id = $1 AND ` + where +
 		` ORDER BY created_at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)+1)
-	return queryDocs(ctx, s, query, append(args, q.Limit), recorddoc.DecodeFiling)
+	return query, append(args, q.Limit), nil
 }
 
 // FindApplications returns the office's applications matching q, newest
 // first.
 func (s *Store) FindApplications(ctx context.Context, q notary.FindQuery) ([]notary.Application, error) {
-	if err := q.Validate(); err != nil {
+	query, args, err := findApplicationsSQL(q)
+	if err != nil || query == "" {
 		return nil, err
+	}
+	return queryDocs(ctx, s, query, args, recorddoc.DecodeApplication)
+}
+
+// findApplicationsSQL is the query of FindApplications ("" for a key of
+// filings only).
+func findApplicationsSQL(q notary.FindQuery) (string, []any, error) {
+	if err := q.Validate(); err != nil {
+		return "", nil, err
 	}
 	var where string
 	var args []any
@@ -92,10 +112,10 @@ func (s *Store) FindApplications(ctx context.Context, q notary.FindQuery) ([]not
 	case q.CertificateNumber != "":
 		where, args = exprCertNumber+` = $2`, []any{q.CertificateNumber}
 	default:
-		return nil, nil // keys of filings only
+		return "", nil, nil // keys of filings only
 	}
 	args = append([]any{pgid(q.OfficeID)}, args...)
 	query := `SELECT doc FROM applications WHERE office_id = $1 AND ` + where +
 		` ORDER BY created_at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)+1)
-	return queryDocs(ctx, s, query, append(args, q.Limit), recorddoc.DecodeApplication)
+	return query, append(args, q.Limit), nil
 }

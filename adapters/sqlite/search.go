@@ -28,6 +28,16 @@ const (
 // the prefix exactly, so the bound only narrows the index range.
 func prefixEnd(p string) string { return p + "\U0010FFFF" }
 
+// indexedBy names the index a lookup must search: without statistics
+// SQLite would rather walk the office's rows in creation order (to skip
+// the sort), which reads every row of the office.
+func indexedBy(index string) string {
+	if index == "" {
+		return ""
+	}
+	return " INDEXED BY " + index
+}
+
 // CountFilings counts the office's filings in state, from the queue index.
 func (s *Store) CountFilings(ctx context.Context, officeID uuid.UUID, state notary.FilingState) (int, error) {
 	return s.count(ctx, "filings", officeID, string(state))
@@ -50,57 +60,79 @@ func (s *Store) count(ctx context.Context, table string, officeID uuid.UUID, sta
 
 // FindFilings returns the office's filings matching q, newest first.
 func (s *Store) FindFilings(ctx context.Context, q notary.FindQuery) ([]notary.Filing, error) {
-	if err := q.Validate(); err != nil {
+	query, args, err := findFilingsSQL(q)
+	if err != nil || query == "" {
 		return nil, err
 	}
+	return findDocs(ctx, s, "filings", query, args, recorddoc.DecodeFiling)
+}
+
+// findFilingsSQL is the query of FindFilings ("" for a key of
+// applications only).
+func findFilingsSQL(q notary.FindQuery) (string, []any, error) {
+	if err := q.Validate(); err != nil {
+		return "", nil, err
+	}
 	office := uid(q.OfficeID)
-	var where string
+	var where, index string
 	var args []any
 	switch {
 	case q.ID != uuid.Nil:
 		where, args = `id = ?`, []any{uid(q.ID)}
 	case q.IDSuffix != "":
-		where, args = exprIDSuffix+` = ?`, []any{q.IDSuffix}
+		where, args, index = exprIDSuffix+` = ?`, []any{q.IDSuffix}, "filings_id_suffix"
 	case q.EnterprisePrefix != "":
 		p := q.EnterprisePrefix
 		where = exprEnterprise + ` >= ? AND ` + exprEnterprise + ` < ? AND substr(` + exprEnterprise + `, 1, length(?)) = ?`
-		args = []any{p, prefixEnd(p), p, p}
+		args, index = []any{p, prefixEnd(p), p, p}, "filings_enterprise"
 	case q.CreditCode != "":
-		where, args = exprCreditCode+` = ?`, []any{q.CreditCode}
+		where, args, index = exprCreditCode+` = ?`, []any{q.CreditCode}, "filings_credit_code"
 	default:
-		return nil, nil // keys of applications only
+		return "", nil, nil // keys of applications only
 	}
-	query := `SELECT doc FROM filings WHERE office_id = ? AND ` + where + newestFirstLimit
-	return findDocs(ctx, s, "filings", query, append(append([]any{office}, args...), q.Limit), recorddoc.DecodeFiling)
+	query := `SELECT doc FROM filings` + indexedBy(index) + ` WHERE office_id = ? AND ` + where + newestFirstLimit
+	return query, append(append([]any{office}, args...), q.Limit), nil
 }
 
 // FindApplications returns the office's applications matching q, newest
 // first.
 func (s *Store) FindApplications(ctx context.Context, q notary.FindQuery) ([]notary.Application, error) {
-	if err := q.Validate(); err != nil {
+	query, args, err := findApplicationsSQL(q)
+	if err != nil || query == "" {
 		return nil, err
 	}
+	return findDocs(ctx, s, "applications", query, args, recorddoc.DecodeApplication)
+}
+
+// findApplicationsSQL is the query of FindApplications ("" for a key of
+// filings only).
+func findApplicationsSQL(q notary.FindQuery) (string, []any, error) {
+	if err := q.Validate(); err != nil {
+		return "", nil, err
+	}
 	office := uid(q.OfficeID)
-	var where string
+	var where, index string
 	var args []any
 	switch {
 	case q.ID != uuid.Nil:
 		where, args = `id = ?`, []any{uid(q.ID)}
 	case q.IDSuffix != "":
-		where, args = exprIDSuffix+` = ?`, []any{q.IDSuffix}
+		where, args, index = exprIDSuffix+` = ?`, []any{q.IDSuffix}, "applications_id_suffix"
 	case q.FilingID != uuid.Nil:
-		where, args = `filing_id = ?`, []any{uid(q.FilingID)}
+		where, args, index = `filing_id = ?`, []any{uid(q.FilingID)}, "applications_filing"
 	case q.TrackingNumber != "":
-		where = `id IN (SELECT id FROM applications WHERE office_id = ? AND ` + exprMaterials + ` = ?
-			UNION SELECT id FROM applications WHERE office_id = ? AND ` + exprCertificate + ` = ?)`
-		args = []any{office, q.TrackingNumber, office, q.TrackingNumber}
+		// The office is checked inside, so the outer query reads by ID.
+		query := `SELECT doc FROM applications WHERE id IN (
+			SELECT id FROM applications INDEXED BY applications_materials_tracking WHERE office_id = ? AND ` + exprMaterials + ` = ?
+			UNION SELECT id FROM applications INDEXED BY applications_certificate_tracking WHERE office_id = ? AND ` + exprCertificate + ` = ?)` + newestFirstLimit
+		return query, []any{office, q.TrackingNumber, office, q.TrackingNumber, q.Limit}, nil
 	case q.CertificateNumber != "":
-		where, args = exprCertNumber+` = ?`, []any{q.CertificateNumber}
+		where, args, index = exprCertNumber+` = ?`, []any{q.CertificateNumber}, "applications_certificate_number"
 	default:
-		return nil, nil // keys of filings only
+		return "", nil, nil // keys of filings only
 	}
-	query := `SELECT doc FROM applications WHERE office_id = ? AND ` + where + newestFirstLimit
-	return findDocs(ctx, s, "applications", query, append(append([]any{office}, args...), q.Limit), recorddoc.DecodeApplication)
+	query := `SELECT doc FROM applications` + indexedBy(index) + ` WHERE office_id = ? AND ` + where + newestFirstLimit
+	return query, append(append([]any{office}, args...), q.Limit), nil
 }
 
 // findDocs runs a lookup and decodes its documents.

@@ -1,0 +1,71 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// findQueries are one FindQuery per key of notary.ReviewIndex.
+func findQueries() map[string]notary.FindQuery {
+	office := uuid.New()
+	return map[string]notary.FindQuery{
+		"id":          {OfficeID: office, Limit: 10, ID: uuid.New()},
+		"id suffix":   {OfficeID: office, Limit: 10, IDSuffix: "0123456789ab"},
+		"enterprise":  {OfficeID: office, Limit: 10, EnterprisePrefix: "深圳"},
+		"credit code": {OfficeID: office, Limit: 10, CreditCode: "91350100M000100Y43"},
+		"filing":      {OfficeID: office, Limit: 10, FilingID: uuid.New()},
+		"tracking":    {OfficeID: office, Limit: 10, TrackingNumber: "SF1234567890123"},
+		"certificate": {OfficeID: office, Limit: 10, CertificateNumber: "（2026）第 1 号"},
+	}
+}
+
+// TestFindUsesIndexes checks with EXPLAIN QUERY PLAN that every lookup of
+// ReviewIndex searches an index and never scans a table, so a search
+// costs the same at a million records as at a thousand.
+func TestFindUsesIndexes(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "plan.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	for name, q := range findQueries() {
+		for table, build := range map[string]func(notary.FindQuery) (string, []any, error){
+			"filings": findFilingsSQL, "applications": findApplicationsSQL,
+		} {
+			query, args, err := build(q)
+			require.NoError(t, err)
+			if query == "" {
+				continue
+			}
+			rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+			require.NoError(t, err)
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+				plan = append(plan, detail)
+			}
+			require.NoError(t, rows.Err())
+			rows.Close()
+			for _, step := range plan {
+				assert.False(t, strings.HasPrefix(step, "SCAN "), "%s on %s scans: %v", name, table, plan)
+				assert.NotContains(t, step, "_office_created", "%s on %s walks the office: %v", name, table, plan)
+			}
+			assert.NotEmpty(t, plan)
+			t.Logf("%s on %s: %v", name, table, plan)
+		}
+	}
+	for _, st := range []string{"filings", "applications"} {
+		var detail string
+		var a, b, c int
+		require.NoError(t, s.r.QueryRowContext(t.Context(), "EXPLAIN QUERY PLAN SELECT count(*) FROM "+st+" WHERE office_id = ? AND state = ?",
+			"x", "y").Scan(&a, &b, &c, &detail))
+		assert.Contains(t, detail, "USING COVERING INDEX", "counting %s", st)
+	}
+}
