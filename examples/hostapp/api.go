@@ -27,6 +27,8 @@ func (a *App) userRoutes(mux *http.ServeMux) {
 	handle("GET /api/filings/{id}", a.getFiling)
 	handle("POST /api/filings/{id}/resubmit", a.editFiling((*notary.Filings).Resubmit))
 	handle("POST /api/filings/{id}/amend", a.editFiling((*notary.Filings).Amend))
+	handle("POST /api/filings/{id}/reveal", a.revealFiling)
+	handle("GET /api/me/export", a.exportMine)
 
 	handle("GET /api/evidence", a.listEvidence)
 
@@ -80,6 +82,35 @@ func (a *App) getFiling(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.inspectFiling(w, r, userFrom(r), id)
+}
+
+// revealFiling answers the owner's filing with its personal fields in
+// full (all, or those named by repeated ?field=), e.g. to prefill an edit
+// form; the SDK audits the reveal. A POST: it changes the record's trail.
+func (a *App) revealFiling(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var fields []notary.PersonalField
+	for _, f := range r.URL.Query()["field"] {
+		fields = append(fields, notary.PersonalField(f))
+	}
+	f, err := a.svc.Filings.Reveal(r.Context(), userFrom(r), id, fields...)
+	if err != nil {
+		return err
+	}
+	return a.writeFiling(w, r, userFrom(r), f, http.StatusOK)
+}
+
+// exportMine answers a copy of what the office holds about the user.
+func (a *App) exportMine(w http.ResponseWriter, r *http.Request) error {
+	x, err := a.svc.Filings.Export(r.Context(), userFrom(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, x)
+	return nil
 }
 
 // inspectFiling answers the filing with the actions actor may take on it,
