@@ -1,6 +1,10 @@
 package postgres
 
-import "context"
+import (
+	"context"
+
+	"github.com/notarykit/notarykit/notary"
+)
 
 // ExecRaw runs one statement on the store's pool and translates its error
 // as every method of the store does. Tests use it to try what the store
@@ -9,3 +13,10 @@ func (s *Store) ExecRaw(ctx context.Context, sql string, args ...any) error {
 	_, err := s.pool.Exec(ctx, sql, args...)
 	return dbError(err)
 }
+
+// FindFilingsSQL and FindApplicationsSQL expose the lookups' SQL, so tests
+// can check their plans.
+func FindFilingsSQL(q notary.FindQuery) (string, []any, error) { return findFilingsSQL(q) }
+
+// FindApplicationsSQL: see FindFilingsSQL.
+func FindApplicationsSQL(q notary.FindQuery) (string, []any, error) { return findApplicationsSQL(q) }

@@ -61,7 +61,8 @@ func findFilingsSQL(q notary.FindQuery) (string, []any, error) {
 	var args []any
 	switch {
 	case q.ID != uuid.Nil:
-		where, args = `id = $2`, []any{pgid(q.ID)}
+		// One row at most: by the primary key, nothing to order.
+		return `SELECT doc FROM filings WHERE id = $2 AND office_id = $1 LIMIT $3`, []any{pgid(q.OfficeID), pgid(q.ID), q.Limit}, nil
 	case q.IDSuffix != "":
 		where, args = exprIDSuffix+` = $2`, []any{q.IDSuffix}
 	case q.EnterprisePrefix != "":
@@ -100,7 +101,8 @@ func findApplicationsSQL(q notary.FindQuery) (string, []any, error) {
 	var args []any
 	switch {
 	case q.ID != uuid.Nil:
-		where, args = `id = $2`, []any{pgid(q.ID)}
+		// One row at most: by the primary key, nothing to order.
+		return `SELECT doc FROM applications WHERE id = $2 AND office_id = $1 LIMIT $3`, []any{pgid(q.OfficeID), pgid(q.ID), q.Limit}, nil
 	case q.IDSuffix != "":
 		where, args = exprIDSuffix+` = $2`, []any{q.IDSuffix}
 	case q.FilingID != uuid.Nil:
