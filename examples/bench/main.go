@@ -49,13 +49,19 @@ type Report struct {
 	ProofLargeNS     float64 `json:"log_proof_large_ns"`
 	ProofLargeLeaves int     `json:"log_proof_large_leaves"`
 	ProofRatio       float64 `json:"log_proof_ratio"`
+
+	// Host events (hostevents.go).
+	HostOnTPS      float64 `json:"host_events_on_transitions_per_s"`
+	HostOffTPS     float64 `json:"host_events_off_transitions_per_s"`
+	HostOnOffRatio float64 `json:"host_events_on_off_ratio"`
+	WebhooksPerS   float64 `json:"webhook_deliveries_per_s"`
 }
 
 func main() {
 	quick := flag.Bool("quick", false, "smaller data and shorter runs (under a minute)")
 	asJSON := flag.Bool("json", false, "print one JSON object on stdout")
 	pgURL := flag.String("postgres", envOr("NOTARYKIT_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
-	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log")
+	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log, hostevents")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -94,6 +100,12 @@ func main() {
 	run("relay", benchRelay)
 	run("queue", benchQueues)
 	run("log", benchLog)
+	run("hostevents", func(ctx context.Context, c config, r *Report) error {
+		if err := benchWebhooks(ctx, c, r); err != nil {
+			return err
+		}
+		return benchHostEventsOnOff(ctx, c, r)
+	})
 
 	if tmp != "" {
 		os.RemoveAll(tmp)
@@ -150,6 +162,12 @@ func printTable(w io.Writer, r Report) {
 	}
 	if r.ProofSmallNS > 0 {
 		fmt.Fprintf(tw, "log_proof_ratio (%d vs 10k leaves)\t%.2f (%.0f ns / %.0f ns)\t<= 2\n", r.ProofLargeLeaves, r.ProofRatio, r.ProofLargeNS, r.ProofSmallNS)
+	}
+	if r.HostOffTPS > 0 {
+		fmt.Fprintf(tw, "host_events_on_off_ratio (pg, 8 workers)\t%.2f (%.0f / %.0f transitions/s)\t>= 0.95\n", r.HostOnOffRatio, r.HostOnTPS, r.HostOffTPS)
+	}
+	if r.WebhooksPerS > 0 {
+		fmt.Fprintf(tw, "webhook_deliveries_per_s (memory, local receiver)\t%.0f\t\n", r.WebhooksPerS)
 	}
 	tw.Flush()
 }

@@ -41,6 +41,12 @@ func TestBenchParts(t *testing.T) {
 		require.NoError(t, benchLogOnOff(ctx, c, &r))
 		assert.Positive(t, r.LogOnOffRatio)
 	}
+	require.NoError(t, benchWebhooks(ctx, c, &r))
+	assert.Positive(t, r.WebhooksPerS)
+	if c.pgURL != "" {
+		require.NoError(t, benchHostEventsOnOff(ctx, c, &r))
+		assert.Positive(t, r.HostOnOffRatio)
+	}
 	var out bytes.Buffer
 	printTable(&out, r)
 	assert.Contains(t, out.String(), "mem_vs_stateless_ratio")

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/adapters/webhook"
+	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notify"
+	pwebhook "github.com/notarykit/notarykit/payment/webhook"
+	"github.com/notarykit/notarykit/store"
+)
+
+// withHostEvents returns a second service on f's store, identical but
+// for committing host events with every transition.
+func (f *fixture) withHostEvents() (*notary.Service, error) {
+	return notary.New(notary.Config{Office: f.office, Store: f.store, Payments: f.pay,
+		Logger: slog.New(slog.DiscardHandler), HostEvents: true,
+		Admin: notary.AdminPolicy{SessionIdle: 24 * time.Hour, SessionTTL: 48 * time.Hour}})
+}
+
+// benchHostEventsOnOff alternates slices with host events on and off
+// (ABBA, as benchLogOnOff does) at 8 workers on one PostgreSQL schema:
+// the cost of writing a host event in each transition's commit. Delivery
+// is measured apart (benchWebhooks).
+func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
+	const workers = 8
+	env, err := openPG(ctx, c, workers+6)
+	if err != nil {
+		return err
+	}
+	defer env.close(ctx)
+	f, err := newFixture(ctx, env.store)
+	if err != nil {
+		return err
+	}
+	off := f.svc
+	on, err := f.withHostEvents()
+	if err != nil {
+		return err
+	}
+	users := make([]notary.User, workers)
+	apps := make([]notary.Application, workers)
+	for i := range workers {
+		users[i] = f.user(i)
+		if err := f.approve(ctx, users[i]); err != nil {
+			return err
+		}
+		if apps[i], err = f.application(ctx, users[i], false); err != nil {
+			return err
+		}
+	}
+	cycle := func(ctx context.Context, w int) error { return f.cycle(ctx, users[w], &apps[w]) }
+	const pairs = 8
+	var (
+		ratios    []float64
+		nOn, nOff int64
+		tOn, tOff time.Duration
+	)
+	for i := range pairs {
+		order := []bool{true, false}
+		if i%2 == 1 {
+			order = []bool{false, true}
+		}
+		tps := map[bool]float64{}
+		for _, side := range order {
+			f.svc = off
+			if side {
+				f.svc = on
+			}
+			n, d, err := parallel(ctx, workers, c.duration()/pairs, cycle)
+			if err != nil {
+				return err
+			}
+			if side {
+				nOn, tOn = nOn+n, tOn+d
+			} else {
+				nOff, tOff = nOff+n, tOff+d
+			}
+			tps[side] = float64(n) / d.Seconds()
+		}
+		ratios = append(ratios, tps[true]/tps[false])
+	}
+	f.svc = off
+	// f.cycle is two transitions.
+	r.HostOnTPS = 2 * float64(nOn) / tOn.Seconds()
+	r.HostOffTPS = 2 * float64(nOff) / tOff.Seconds()
+	r.HostOnOffRatio = median(ratios)
+	fmt.Fprintf(c.log, "bench: host events on %.0f/s, off %.0f/s\n", r.HostOnTPS, r.HostOffTPS)
+	evs, err := on.HostEvents(ctx, uuid.Nil, 1)
+	if err != nil || len(evs) == 0 {
+		return fmt.Errorf("no host event committed with host events on: %v", err)
+	}
+	return nil
+}
+
+// benchWebhooks commits host events in the memory store, then drains them
+// with one relay through adapters/webhook to a receiver on 127.0.0.1 that
+// verifies each signature, and reports webhook deliveries per second.
+func benchWebhooks(ctx context.Context, c config, r *Report) error {
+	users := 2500
+	if c.quick {
+		users = 500
+	}
+	st := store.NewMemory()
+	f, err := newFixture(ctx, st)
+	if err != nil {
+		return err
+	}
+	if f.svc, err = f.withHostEvents(); err != nil {
+		return err
+	}
+	for i := range users {
+		if err := f.approve(ctx, f.user(i)); err != nil { // two host events each
+			return err
+		}
+	}
+	secret := []byte("bench webhook secret")
+	v := pwebhook.NewVerifier(pwebhook.Options{Secrets: [][]byte{secret}, Clock: f.svc.Clock().Now})
+	var got atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		if _, err := webhook.Verify(req.Context(), v, req.Header, body); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		got.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	sender, err := webhook.New(webhook.Config{Clock: f.svc.Clock(), Client: srv.Client(),
+		Endpoints: []webhook.Endpoint{{URL: srv.URL, Secrets: [][]byte{secret}}}})
+	if err != nil {
+		return err
+	}
+	renderer, err := notify.NewRenderer()
+	if err != nil {
+		return err
+	}
+	relay := notify.NewRelay(st, f.svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
+		notary.ChannelEmail: noop{}, notary.ChannelInSite: noop{}}, notify.WithHostEvents(sender.Deliver),
+		notify.WithBatchSize(200))
+	start := time.Now()
+	if _, err := relay.Drain(ctx); err != nil {
+		return err
+	}
+	d := time.Since(start)
+	if want := int64(2 * users); got.Load() != want {
+		return fmt.Errorf("webhooks: %d received, %d committed", got.Load(), want)
+	}
+	r.WebhooksPerS = float64(got.Load()) / d.Seconds()
+	fmt.Fprintf(c.log, "bench: %d webhooks in %s\n", got.Load(), d.Round(time.Millisecond))
+	return nil
+}
