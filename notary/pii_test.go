@@ -256,3 +256,39 @@ func TestByIDNumberFindsByBlindIndex(t *testing.T) {
 	_, err = notary.HMACBlinder([]byte("short")).Blind(e.ctx, "p", []byte("v"))
 	require.Error(t, err, "a short key is refused")
 }
+
+// TestResealSealsLegacyPlaintext: a filing stored before sealing existed
+// (plain personal fields, as an upgraded database holds them) reads
+// masked, and Reseal seals it and computes its blind index.
+func TestResealSealsLegacyPlaintext(t *testing.T) {
+	e := newEnv(t)
+	f, err := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
+	require.NoError(t, err)
+	stored, err := e.store.Filing(e.ctx, f.ID)
+	require.NoError(t, err)
+	legacy := stored
+	legacy.Content = notarytest.FilingContent() // plain, no blind index
+	legacy.Version++
+	require.NoError(t, e.store.Commit(e.ctx, notary.Change{Filing: &legacy, ExpectedVersion: stored.Version}))
+
+	got, err := e.svc.Filings.Get(e.ctx, alice, f.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "1101**********002X", got.Content.LegalRep.IDNumber, "plain legacy values are masked too")
+	found, err := e.svc.Filings.ByIDNumber(e.ctx, e.reviewer, notary.IDResident, "11010519491231002X")
+	require.NoError(t, err)
+	assert.Empty(t, found, "no blind index yet")
+
+	rep, err := e.svc.Filings.Reseal(e.ctx, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Resealed)
+	after, err := e.store.Filing(e.ctx, f.ID)
+	require.NoError(t, err)
+	assert.True(t, notary.IsSealed(after.Content.LegalRep.IDNumber))
+	assert.True(t, notary.IsSealed(after.Content.ContactPhone))
+	found, err = e.svc.Filings.ByIDNumber(e.ctx, e.reviewer, notary.IDResident, "11010519491231002X")
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	full, err := e.svc.Filings.Reveal(e.ctx, alice, f.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "13800138000", full.Content.ContactPhone)
+}
