@@ -14,6 +14,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -153,6 +154,13 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := step("Admins log in: %s (supervisor) and %s (reviewer)", chief.Email, reviewer.Email); err != nil {
 		return err
 	}
+	if _, err := svc.Admins.Create(ctx, chief, "zhao.finance@notary.example", "Finance Zhao", notary.RoleFinance, "ledger stamp invoice"); err != nil {
+		return err
+	}
+	_, finance, err := svc.Admins.Login(ctx, "zhao.finance@notary.example", "ledger stamp invoice")
+	if err != nil {
+		return err
+	}
 
 	user := notary.User{ID: "acct-42", Email: "legal@acme.example", Name: "王经理", Locale: "zh-CN"}
 	content := filingContent()
@@ -216,6 +224,13 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	if err := step("The provider notifies the payment: %s", app.State); err != nil {
+		return err
+	}
+	// Finance handles money and decides no review; the domain refuses it.
+	if _, err := svc.Reviews.ApprovePreliminary(ctx, finance, app.ID, app.Version); !errors.Is(err, notary.ErrForbidden) {
+		return fmt.Errorf("finance decided a review: %v", err)
+	}
+	if err := step("Finance (%s) may not decide the preliminary review: refused", finance.Email); err != nil {
 		return err
 	}
 	if app, err = svc.Reviews.ApprovePreliminary(ctx, reviewer, app.ID, app.Version); err != nil {

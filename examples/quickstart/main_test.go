@@ -23,6 +23,7 @@ func TestQuickstart(t *testing.T) {
 		"Reviewer approves the filing: Approved",
 		"same application: true",
 		"PendingPreliminaryReview",
+		"may not decide the preliminary review: refused",
 		"Final review rejects the materials: MaterialsRejected",
 		"the tracker tells the office: materials delivered",
 		"【已送达】纸质材料已签收",
