@@ -158,6 +158,7 @@ var messages = map[string]text{
 	"actor.system":             {"系统", "system"},
 	"role.reviewer":            {"审核员", "reviewer"},
 	"role.supervisor":          {"主管", "supervisor"},
+	"role.finance":             {"财务", "finance"},
 	"tracking":                 {"物流状态：", "Courier status: "},
 	"tracking.signed":          {"签收于", "signed for"},
 	"tracking.scan":            {"最新扫描", "latest scan"},
