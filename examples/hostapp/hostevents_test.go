@@ -15,6 +15,7 @@ import (
 
 	"github.com/notarykit/notarykit/adapters/webhook"
 	"github.com/notarykit/notarykit/notary"
+	"github.com/notarykit/notarykit/notary/notarytest"
 	pwebhook "github.com/notarykit/notarykit/payment/webhook"
 )
 
@@ -142,7 +143,8 @@ func (r *hookReceiver) checkAllArrived(t *testing.T, h *harness) {
 }
 
 func TestWebhooksNeedValidEndpoints(t *testing.T) {
-	_, err := New(t.Context(), Config{SQLitePath: t.TempDir() + "/x.db", Webhooks: []webhook.Endpoint{{URL: "not a url"}}})
+	_, err := New(t.Context(), Config{SQLitePath: t.TempDir() + "/x.db", Clock: notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),
+		Webhooks: []webhook.Endpoint{{URL: "not a url"}}})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, notary.ErrInvalidInput), "%v", err)
 }
