@@ -206,24 +206,11 @@ func cursorParam(r *http.Request) (*notary.Cursor, error) {
 	if s == "" {
 		return nil, nil
 	}
-	bad := &notary.FieldError{Field: "after", Reason: "malformed cursor"}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
+	var c notary.Cursor
+	if err := c.UnmarshalText([]byte(s)); err != nil {
+		return nil, &notary.FieldError{Field: "after", Reason: "malformed cursor"}
 	}
-	ts, id, ok := strings.Cut(string(raw), " ")
-	if !ok {
-		return nil, bad
-	}
-	at, err := time.Parse(time.RFC3339Nano, ts)
-	if err != nil {
-		return nil, bad
-	}
-	uid, err := uuid.Parse(id)
-	if err != nil {
-		return nil, bad
-	}
-	return &notary.Cursor{CreatedAt: at, ID: uid}, nil
+	return &c, nil
 }
 
 // nextQuery is the query string of the page after a full page ending at
@@ -232,8 +219,8 @@ func nextQuery(state string, n int, at time.Time, id uuid.UUID) string {
 	if n < pageSize {
 		return ""
 	}
-	c := base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + " " + id.String()))
-	return url.Values{"state": {state}, "after": {c}}.Encode()
+	c, _ := notary.Cursor{CreatedAt: at, ID: id}.MarshalText() // never fails
+	return url.Values{"state": {state}, "after": {string(c)}}.Encode()
 }
 
 func (c *Console) filingsPage(w http.ResponseWriter, r *http.Request, s session) error {

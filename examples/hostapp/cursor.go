@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,7 +18,8 @@ const (
 
 // encodeCursor makes an opaque keyset cursor of a list position.
 func encodeCursor(at time.Time, id uuid.UUID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + " " + id.String()))
+	text, _ := notary.Cursor{CreatedAt: at, ID: id}.MarshalText() // never fails
+	return string(text)
 }
 
 // decodeCursor parses the query parameter param as a cursor; absent means
@@ -30,24 +29,11 @@ func decodeCursor(r *http.Request, param string) (*notary.Cursor, error) {
 	if s == "" {
 		return nil, nil
 	}
-	bad := &notary.FieldError{Field: param, Reason: "malformed cursor"}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
+	var c notary.Cursor
+	if err := c.UnmarshalText([]byte(s)); err != nil {
+		return nil, &notary.FieldError{Field: param, Reason: "malformed cursor"}
 	}
-	ts, id, ok := strings.Cut(string(raw), " ")
-	if !ok {
-		return nil, bad
-	}
-	at, err := time.Parse(time.RFC3339Nano, ts)
-	if err != nil {
-		return nil, bad
-	}
-	uid, err := uuid.Parse(id)
-	if err != nil {
-		return nil, bad
-	}
-	return &notary.Cursor{CreatedAt: at, ID: uid}, nil
+	return &c, nil
 }
 
 // pageSize parses ?limit= (defaultPageSize when absent).
