@@ -17,7 +17,7 @@ import (
 // a host's tests use.
 func newExampleService() (*notary.Service, *notarytest.Payments) {
 	pay := notarytest.NewPayments()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{
 			ID:             uuid.MustParse("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"),
 			Name:           "Example Notary Office",
@@ -182,7 +182,7 @@ func ExampleApplications_Track() {
 	clock := notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	parcels := &notarytest.Courier{} // a host wires adapters/kuaidi100 or courier.NewManual()
 	pay := notarytest.NewPayments()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.MustParse("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"), Name: "Example Notary Office",
 			AdminEmails: []string{"review@notary.example"}, MailingAddress: "1 Notary Road, Shenzhen",
 			Materials: []string{"Signed application form"}, AutoConfirmAfter: 14 * 24 * time.Hour},

@@ -55,7 +55,7 @@ type env struct {
 
 func newEnv(t testing.TB, mutate ...func(*notary.Config)) *env {
 	e := &env{t: t, ctx: context.Background(), store: store.NewMemory(), pay: notarytest.NewPayments(), clock: notarytest.NewClock(t0)}
-	cfg := notary.Config{
+	cfg := notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{
 			ID: officeID, Name: "Example Notary Office", AdminEmails: []string{"desk@office.example", "chief@office.example"},
 			MailingAddress: "1 Notary Road, Shenzhen", Materials: []string{"Signed application form", "Copy of business licence"},

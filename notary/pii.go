@@ -24,8 +24,8 @@ import (
 //
 // Config.Sealer plugs one in; adapters/tink implements it with Google Tink
 // keysets (key rotation included). A host in production must configure
-// one: without it the Service falls back to InsecureDevSealer, whose key
-// is public, and logs a warning at New.
+// one: New refuses a nil Sealer unless Config.InsecureDevKeys opts into
+// InsecureDevSealer, whose key is public.
 type Sealer interface {
 	// Seal encrypts plaintext bound to associatedData.
 	Seal(ctx context.Context, plaintext, associatedData []byte) ([]byte, error)
@@ -349,7 +349,7 @@ func MaskPhone(v string) string {
 var devKey = sha256.Sum256([]byte("notarykit insecure development sealer: never in production"))
 
 // InsecureDevSealer returns the Sealer a Service uses when Config.Sealer is
-// nil: AES-256-GCM under a key that is public (it is in this source). It
+// nil and Config.InsecureDevKeys is set: AES-256-GCM under a key that is public (it is in this source). It
 // keeps personal data out of plain sight in a development database and
 // exercises the sealing code paths, and protects nothing. Production must
 // configure a real Sealer (adapters/tink with a keyset from a KMS).

@@ -118,13 +118,18 @@ type Config struct {
 	// default: a relay without a host event handler dead-letters them.
 	HostEvents bool
 	// Sealer seals the personal fields of filings before the Store sees
-	// them. Production must set it (adapters/tink); nil means
-	// InsecureDevSealer, whose key is public, and New logs a warning.
+	// them (adapters/tink). Required unless InsecureDevKeys is set.
 	Sealer Sealer
-	// Blinder keys the blind indexes of ID numbers (Filings.ByIDNumber).
-	// Production must set it (HMACBlinder with a key from the host's KMS);
-	// nil means a blinder under the insecure development key.
+	// Blinder keys the blind indexes of ID numbers (Filings.ByIDNumber):
+	// HMACBlinder with a key from the host's KMS. Required unless
+	// InsecureDevKeys is set.
 	Blinder Blinder
+	// InsecureDevKeys lets a nil Sealer or Blinder fall back to
+	// InsecureDevSealer and a blinder under the development key, both
+	// public: for tests and local development only, never production, and
+	// New logs a warning for each. Without it, New refuses a missing one,
+	// so no host stores personal data under a public key by omission.
+	InsecureDevKeys bool
 }
 
 // Service is one notary office's notarykit: the patent's units as fields.
@@ -221,6 +226,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if !cfg.InsecureDevKeys && s.sealer == nil {
+		return nil, invalid("sealer", "required: plug in a Sealer (adapters/tink), or set InsecureDevKeys for development")
+	}
+	if !cfg.InsecureDevKeys && s.blinder == nil {
+		return nil, invalid("blinder", "required: plug in a Blinder (HMACBlinder with a secret key), or set InsecureDevKeys for development")
 	}
 	if s.sealer == nil {
 		s.sealer = InsecureDevSealer()

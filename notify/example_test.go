@@ -58,7 +58,7 @@ func ExampleNewRelay() {
 	ctx := context.Background()
 	st := store.NewMemory()
 	clock := notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{
 			ID: uuid.New(), Name: "上海市示例公证处", AdminEmails: []string{"desk@notary.example"},
 			MailingAddress: "上海市示例路 1 号",

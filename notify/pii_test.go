@@ -44,7 +44,7 @@ func TestNoPersonalDataInLogsOrNotices(t *testing.T) {
 	db := store.NewMemory()
 	clock := notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))
 	pay := notarytest.NewPayments()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.New(), Name: "Office", AdminEmails: []string{"desk@office.example"},
 			MailingAddress: "1 Notary Road", Materials: []string{"Form"}},
 		Store: db, Payments: pay, Clock: clock, Logger: logger, Sealer: notary.InsecureDevSealer(),

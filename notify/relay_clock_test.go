@@ -29,7 +29,7 @@ func (wallClock) Now() time.Time { return time.Now() }
 func TestRelayOnTheServiceClockDeliversWhatTheServiceCommitted(t *testing.T) {
 	ctx := context.Background()
 	st := store.NewMemory()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{
 			ID: uuid.New(), Name: "Example Notary Office", AdminEmails: []string{"desk@office.example"},
 			MailingAddress: "1 Notary Road, Shenzhen",

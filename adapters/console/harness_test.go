@@ -54,7 +54,7 @@ func newEnv(t *testing.T, wrap ...func(*store.Memory) notary.Store) *env {
 	for _, w := range wrap {
 		st = w(e.store)
 	}
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{
 			ID: uuid.MustParse("0190a000-0000-7000-8000-0000000000c1"), Name: "深圳示例公证处",
 			AdminEmails: []string{"desk@notary.example"}, MailingAddress: "深圳市南山区科技园 8 号",

@@ -26,7 +26,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var _ notary.Courier = c // notary.Config{Courier: c, ...}
+	var _ notary.Courier = c // notary.Config{InsecureDevKeys: true, Courier: c, ...}
 
 	http.Handle("POST /kuaidi100/push", c.PushHandler(func(ctx context.Context, p kuaidi100.Push) error {
 		log.Println(p.Tracking.Carrier, p.Tracking.TrackingNumber, p.Tracking.State)

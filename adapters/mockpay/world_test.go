@@ -81,7 +81,7 @@ func newWorld(t *testing.T, skew time.Duration) *world {
 	w.client = mockpay.NewClient(mockpay.ClientOptions{BaseURL: w.provSrv.URL, Secret: secret, APIKey: w.prov.APIKey(),
 		Clock: w.hostClock.Now, Replay: w.store})
 
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{
 			ID: officeID, Name: "Example Notary Office", AdminEmails: []string{"desk@office.example", "chief@office.example"},
 			MailingAddress: "1 Notary Road, Shenzhen", Materials: []string{"Signed application form"},

@@ -23,7 +23,7 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	st, url, schema := newStore(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.New(), Name: "Append-only Office", AdminEmails: []string{"desk@office.example"},
 			MailingAddress: "1 Notary Road"},
 		Store: st, Payments: notarytest.NewPayments(), Clock: notarytest.NewClock(base),

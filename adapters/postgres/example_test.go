@@ -22,6 +22,6 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	var store notary.Store = st // notary.Config{Store: store, …}
+	var store notary.Store = st // notary.Config{InsecureDevKeys: true, Store: store, …}
 	_ = store
 }

@@ -24,7 +24,7 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	t.Parallel()
 	st, path := openFile(t)
 	ctx := context.Background()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.New(), Name: "Append-only Office", AdminEmails: []string{"desk@office.example"},
 			MailingAddress: "1 Notary Road"},
 		Store: st, Payments: notarytest.NewPayments(),

@@ -111,7 +111,7 @@ type cycler struct {
 
 func newCycler(b *testing.B, st notary.Store, sealer notary.Sealer) *cycler {
 	ctx := context.Background()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.New(), Name: "Bench Office", AdminEmails: []string{"desk@office.example"}, MailingAddress: "1 Road"},
 		Store:  st, Payments: notarytest.NewPayments(), Clock: notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),
 		Sealer: sealer, Blinder: notary.HMACBlinder(make([]byte, 32)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -155,7 +155,7 @@ func benchContent() notary.FilingContent {
 
 func benchCycle(b *testing.B, st notary.Store, sealer notary.Sealer) {
 	ctx := context.Background()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.New(), Name: "Bench Office", AdminEmails: []string{"desk@office.example"}, MailingAddress: "1 Road"},
 		Store:  st, Payments: notarytest.NewPayments(), Clock: notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),
 		Sealer: sealer, Blinder: notary.HMACBlinder(make([]byte, 32)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

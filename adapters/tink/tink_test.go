@@ -28,7 +28,7 @@ var alice = notary.User{ID: "u-alice", Email: "alice@example.com", Name: "Alice"
 // service is a Service over a memory store sealing with s.
 func service(t *testing.T, st *store.Memory, s notary.Sealer) *notary.Service {
 	t.Helper()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.MustParse("0b7f6a52-5a43-4d5e-9a58-2f6a3f1d0c01"), Name: "Office",
 			AdminEmails: []string{"desk@office.example"}, MailingAddress: "1 Notary Road"},
 		Store: st, Payments: notarytest.NewPayments(), Clock: notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),

@@ -28,7 +28,7 @@ func newFixture(ctx context.Context, st notary.Store) (*fixture, error) {
 	f := &fixture{store: st, pay: notarytest.NewPayments()}
 	f.office = notary.Office{ID: officeID, Name: "Bench Notary Office", AdminEmails: []string{"desk@office.example"},
 		MailingAddress: "1 Bench Road", Materials: []string{"Signed form"}}
-	svc, err := notary.New(notary.Config{Office: f.office, Store: st, Payments: f.pay,
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true, Office: f.office, Store: st, Payments: f.pay,
 		Logger: slog.New(slog.DiscardHandler),
 		Admin:  notary.AdminPolicy{SessionIdle: 24 * time.Hour, SessionTTL: 48 * time.Hour}})
 	if err != nil {

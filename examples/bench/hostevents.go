@@ -22,7 +22,7 @@ import (
 // withHostEvents returns a second service on f's store, identical but
 // for committing host events with every transition.
 func (f *fixture) withHostEvents() (*notary.Service, error) {
-	return notary.New(notary.Config{Office: f.office, Store: f.store, Payments: f.pay,
+	return notary.New(notary.Config{InsecureDevKeys: true, Office: f.office, Store: f.store, Payments: f.pay,
 		Logger: slog.New(slog.DiscardHandler), HostEvents: true,
 		Admin: notary.AdminPolicy{SessionIdle: 24 * time.Hour, SessionTTL: 48 * time.Hour}})
 }

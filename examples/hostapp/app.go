@@ -128,14 +128,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.svc, err = notary.New(notary.Config{
 		Observer: a.metrics.observer,
 		Sealer:   sealer,
-		Office:   cfg.Office,
-		Store:    a.store,
-		Payments: gateway,
-		Courier:  track,
-		Clock:    cfg.Clock,
-		IDs:      cfg.IDs,
-		Logger:   a.log.With("component", "notary"),
-		Admin:    cfg.AdminPolicy,
+		// The example runs with no setup: without a keyset it seals with
+		// the public development key, and it keys blind indexes with the
+		// development key. A production host plugs in its KMS-backed
+		// Sealer and Blinder and leaves this off.
+		InsecureDevKeys: true,
+		Office:          cfg.Office,
+		Store:           a.store,
+		Payments:        gateway,
+		Courier:         track,
+		Clock:           cfg.Clock,
+		IDs:             cfg.IDs,
+		Logger:          a.log.With("component", "notary"),
+		Admin:           cfg.AdminPolicy,
 		// Host events: committed with every transition when the host
 		// listens to them (Webhooks, OnHostEvent).
 		HostEvents: len(cfg.Webhooks) > 0 || cfg.OnHostEvent != nil,

@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -111,9 +112,12 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var blindKey [32]byte // keys the blind index of ID numbers; a host keeps it in its KMS
+	_, _ = rand.Read(blindKey[:])
 	svc, err := notary.New(notary.Config{
 		Office: office, Store: db, Payments: pay, Courier: tracker, Clock: clock, Sealer: sealer,
-		Logger: slog.New(slog.DiscardHandler),
+		Blinder: notary.HMACBlinder(blindKey[:]),
+		Logger:  slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ type evidence struct {
 func makeEvidence(t *testing.T) evidence {
 	ctx := t.Context()
 	mem := store.NewMemory()
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.MustParse("6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"), Name: "Example Notary Office",
 			AdminEmails: []string{"review@notary.example"}, MailingAddress: "1 Notary Road"},
 		Store: mem, Payments: notarytest.NewPayments(),

@@ -420,8 +420,8 @@ import ("time"; "github.com/notarykit/notarykit/notary")
 var t0 = time.Unix(1764493200, 0)
 func TestX(t *testing.T) {
 	p := New(Options{Secret: secret})
-	svc, _ := notary.New(notary.Config{Store: st})
-	svc, _ = notary.New(notary.Config{Store: st, Clock: clock})
+	svc, _ := notary.New(notary.Config{InsecureDevKeys: true, Store: st})
+	svc, _ = notary.New(notary.Config{InsecureDevKeys: true, Store: st, Clock: clock})
 	_ = time.Unix(0, 0)
 }`},
 		want: []string{

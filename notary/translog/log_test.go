@@ -84,7 +84,7 @@ func newOffice(t *testing.T, batch int) *office {
 	o := &office{pay: notarytest.NewPayments(), store: &tamperable{Store: mem},
 		clock: notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC))}
 	var err error
-	o.svc, err = notary.New(notary.Config{
+	o.svc, err = notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: testOffice, Name: "Example Notary Office", AdminEmails: []string{"review@notary.example"},
 			MailingAddress: "1 Notary Road"},
 		Store: mem, Payments: o.pay, Clock: o.clock,

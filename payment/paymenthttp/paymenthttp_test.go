@@ -59,7 +59,7 @@ type fixture struct {
 func newFixture(t *testing.T, opts ...paymenthttp.Option) *fixture {
 	t.Helper()
 	f := &fixture{ctx: context.Background(), store: &failingStore{Store: store.NewMemory()}, pay: notarytest.NewPayments()}
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: officeID, Name: "Example Notary Office", AdminEmails: []string{"desk@office.example"},
 			MailingAddress: "1 Notary Road, Shenzhen"},
 		Store: f.store, Payments: f.pay, Clock: notarytest.NewClock(t0), IDs: &notarytest.IDs{},

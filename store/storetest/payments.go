@@ -40,7 +40,7 @@ func newPayWorld(t *testing.T, s notary.Store) *payWorld {
 	t.Helper()
 	w := &payWorld{ctx: context.Background(), pay: notarytest.NewPayments(), clock: notarytest.NewClock(base),
 		user: notary.User{ID: "payer", Email: "payer@example.com", Name: "Payer"}}
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: uuid.New(), Name: "Race Office", AdminEmails: []string{"desk@office.example"},
 			MailingAddress: "1 Road", Materials: []string{"form"}},
 		Store: s, Payments: w.pay, Clock: w.clock, Courier: &notarytest.Courier{}, Logger: slog.New(slog.DiscardHandler),

@@ -60,7 +60,7 @@ func testNoPlaintextReachesStore(t *testing.T, s notary.Store) {
 	ctx := t.Context()
 	rec := &commitRecorder{Store: s}
 	office := notary.Office{ID: uuid.New(), Name: "PII Office", AdminEmails: []string{"desk@office.example"}, MailingAddress: "1 Notary Road"}
-	svc, err := notary.New(notary.Config{Office: office, Store: rec, Payments: notarytest.NewPayments(),
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true, Office: office, Store: rec, Payments: notarytest.NewPayments(),
 		Clock: notarytest.NewClock(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Sealer: notary.InsecureDevSealer()})
 	require.NoError(t, err)

@@ -65,7 +65,7 @@ func testSweepIsolation(t *testing.T, s notary.Store) {
 	gw := &flakyGateway{Payments: notarytest.NewPayments(), refundFails: 2}
 	now := base.Add(11 * 24 * time.Hour)
 	clock := notarytest.NewClock(now)
-	svc, err := notary.New(notary.Config{
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true,
 		Office: notary.Office{ID: office, Name: "Sweep Office", AdminEmails: []string{"desk@office.example"},
 			MailingAddress: "1 Notary Road", AutoConfirmAfter: 10 * 24 * time.Hour},
 		Store: s, Payments: gw, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -71,7 +71,7 @@ func newTrackWorld(t *testing.T, s notary.Store) *trackWorld {
 // service returns another Service of the office over the same store,
 // clock and courier, as another host instance would have.
 func (w *trackWorld) service() *notary.Service {
-	svc, err := notary.New(notary.Config{Office: w.office, Store: w.store, Payments: w.pay, Courier: w.courier,
+	svc, err := notary.New(notary.Config{InsecureDevKeys: true, Office: w.office, Store: w.store, Payments: w.pay, Courier: w.courier,
 		Clock: w.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Admin: notary.AdminPolicy{SessionIdle: 365 * 24 * time.Hour, SessionTTL: 365 * 24 * time.Hour}})
 	require.NoError(w.t, err)
