@@ -178,6 +178,16 @@ func OpenCheckpoint(signed []byte, keys note.Verifiers) (Checkpoint, error) {
 		}
 		return Checkpoint{}, &Error{Kind: ErrMalformed, Index: -1, Detail: "signed note", Err: err}
 	}
+	// note decodes signatures leniently: a changed padding bit of the last
+	// base64 character still opens. Only the canonical form is accepted, so
+	// a checkpoint differs from a genuine one in no byte.
+	for _, sigs := range [][]note.Signature{n.Sigs, n.UnverifiedSigs} {
+		for _, s := range sigs {
+			if _, err := base64.StdEncoding.Strict().DecodeString(s.Base64); err != nil {
+				return Checkpoint{}, &Error{Kind: ErrMalformed, Index: -1, Detail: "signature of " + s.Name + " is not canonical base64", Err: err}
+			}
+		}
+	}
 	c, err := ParseCheckpoint(n.Text)
 	if err != nil {
 		return Checkpoint{}, err

@@ -216,6 +216,24 @@ func TestSignedCheckpointFlippedBit(t *testing.T) {
 	})
 }
 
+// Every single-bit change of a signed checkpoint is refused, including
+// those in the padding bits of a signature's last base64 character, which
+// a lenient decoder would ignore.
+func TestSignedCheckpointEveryBit(t *testing.T) {
+	var l memLog
+	for i := range 9 {
+		l.append(t, entry(i))
+	}
+	signed := l.signed(t, 9)
+	vs := verifiers(t)
+	for bit := range 8 * len(signed) {
+		bad := append([]byte(nil), signed...)
+		bad[bit/8] ^= 1 << (bit % 8)
+		_, err := translog.OpenCheckpoint(bad, vs)
+		require.Error(t, err, "bit %d of %q", bit, signed)
+	}
+}
+
 // Integrate reads the hashes stored before in one call per batch: the
 // roots of the complete subtrees it appends to.
 func TestIntegrateReadsOnce(t *testing.T) {
