@@ -64,6 +64,7 @@ func groups() []group {
 		statsGroup,
 		hostEventsGroup,
 		reviewIndexGroup,
+		reviewStatsGroup,
 		sweepGroup,
 		personalGroup,
 	}
