@@ -149,6 +149,7 @@ var messages = map[string]text{
 	"err.unavailable":          {"服务暂时不可用，请稍后重试。", "Temporarily unavailable. Please try again in a moment."},
 	"err.internal":             {"内部错误，请稍后重试。", "Internal error. Please try again later."},
 	"err.invalid":              {"输入有误：", "Invalid input: "},
+	"err.param":                {"地址中的参数 %s（%s）有误：%s", "The address's parameter %s (%s) is wrong: %s"},
 	"err.back":                 {"返回队列", "Back to the queues"},
 	"title.error":              {"出错了", "Error"},
 	"title.notfound":           {"页面不存在", "Not found"},
@@ -227,6 +228,13 @@ var messages = map[string]text{
 	"dash.oldest":              {"等待最久", "Oldest"},
 	"dash.since":               {"已等待", "Waiting for"},
 	"skip":                     {"跳到正文", "Skip to content"},
+	"why.reveal":               {"完整查看：", "viewed in full: "},
+	"colon":                    {"：", ": "},
+	"list.sep":                 {"、", ", "},
+	"reveal.legend":            {"查看完整个人信息", "Show personal data in full"},
+	"reveal.note":              {"仅在本次页面显示；每次查看都记入审计记录。", "Shown on this page view only; every view is recorded in the audit trail."},
+	"reveal.button":            {"显示所选信息", "Show the chosen fields"},
+	"done.reveal":              {"已显示完整信息：%s。此次查看已记入审计记录。", "Shown in full: %s. This view is recorded in the audit trail."},
 }
 
 // states are the names of record states, by language.
@@ -297,6 +305,7 @@ var triggers = map[string]text{
 	string(notary.AdminLocked):           {"锁定", "locked"},
 	string(notary.AdminLogout):           {"退出登录", "logout"},
 	string(notary.AdminEndSessions):      {"结束全部会话", "sessions ended"},
+	notary.TriggerReveal:                 {"查看完整个人信息", "personal data viewed"},
 }
 
 // fields are the names of form and record fields in error messages.
@@ -316,6 +325,7 @@ var fields = map[string]text{
 	"q":                  {"搜索内容", "search text"},
 	"from":               {"起始日期", "from"},
 	"to":                 {"截止日期", "to"},
+	"field":              {"要显示的信息", "fields to show"},
 }
 
 // reasons translate the SDK's validation reasons (CheckText and friends)
@@ -333,7 +343,9 @@ var reasons = []struct {
 	{regexp.MustCompile(`^the version of the record as reviewed is required.*$`), "缺少所审核记录的版本号，请刷新页面"},
 	{regexp.MustCompile(`^missing or not a number$`), "缺失或不是数字"},
 	{regexp.MustCompile(`^malformed cursor$`), "格式不正确"},
-	{regexp.MustCompile(`^unknown queue.*$`), "没有这个队列"},
+	{regexp.MustCompile(`^choose at least one field$`), "请至少选择一项"},
+	{regexp.MustCompile(`^(".*") is not a personal field$`), "${1} 不是个人信息字段"},
+	{regexp.MustCompile(`^unknown queue (.*)$`), "没有这个队列 ${1}"},
 }
 
 // t returns the message key in l.
@@ -378,9 +390,12 @@ func fieldMessage(l Lang, fe *notary.FieldError) string {
 // errors are never described.
 func errorMessage(l Lang, err error) string {
 	var fe *notary.FieldError
+	var pe *paramError
 	switch {
 	case errors.Is(err, errCSRF):
 		return t(l, "err.csrf")
+	case errors.As(err, &pe):
+		return tf(l, "err.param", pe.field.Field, label(fields, l, pe.field.Field), reason(l, pe.field.Reason))
 	case errors.As(err, &fe):
 		return t(l, "err.invalid") + label(fields, l, fe.Field) + ": " + reason(l, fe.Reason)
 	case errors.Is(err, notary.ErrConflict):

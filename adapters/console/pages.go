@@ -16,7 +16,6 @@ import (
 
 	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/notary"
-	"github.com/notarykit/notarykit/notify"
 	"github.com/notarykit/notarykit/payment"
 )
 
@@ -51,7 +50,33 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 		"trigger": func(s string) string { return label(triggers, l, s) },
 		// why shows a record's reason: a system reason code in l's words,
 		// an admin's typed reason as typed.
-		"why":         func(r string) string { return notify.ReasonText(l.HTMLLang(), r) },
+		"why":        func(r string) string { return eventReason(l, r) },
+		"pii":        func(f any) string { return label(personalFields, l, fmt.Sprint(f)) },
+		"idType":     func(v any) string { return label(idTypes, l, fmt.Sprint(v)) },
+		"payStatus":  func(v any) string { return label(paymentStatuses, l, fmt.Sprint(v)) },
+		"noticeKind": func(v any) string { return label(noticeKinds, l, fmt.Sprint(v)) },
+		"channel":    func(v any) string { return label(channels, l, fmt.Sprint(v)) },
+		// carrier names a courier by its code, as the office's list of
+		// carriers has it.
+		"carrier": func(code string) string {
+			for _, k := range c.opts.Carriers {
+				if k.Code == code {
+					if l == English {
+						return k.NameEn
+					}
+					return k.NameZh
+				}
+			}
+			return code
+		},
+		// actorName is the name of an audit event's actor: an SDK
+		// component's in l's words, a person's as it is.
+		"actorName": func(a notary.Actor) string {
+			if a.Kind == notary.ActorSystem {
+				return label(systemActors, l, a.Name)
+			}
+			return a.Name
+		},
 		"chainBroken": chainBroken,
 		"age": func(d time.Duration) string {
 			days, hours := int(d.Hours())/24, int(d.Hours())%24
@@ -185,34 +210,6 @@ type applicationRow struct {
 	CreditCode string
 }
 
-// queueState parses ?state= against the allowed queues (the first is the
-// default).
-func queueState[S ~string](r *http.Request, allowed []S) (S, error) {
-	s := r.URL.Query().Get("state")
-	if s == "" {
-		return allowed[0], nil
-	}
-	for _, a := range allowed {
-		if string(a) == s {
-			return a, nil
-		}
-	}
-	return "", &notary.FieldError{Field: "state", Reason: "unknown queue " + strconv.Quote(s)}
-}
-
-// cursorParam parses ?after= (absent: the first page).
-func cursorParam(r *http.Request) (*notary.Cursor, error) {
-	s := r.URL.Query().Get("after")
-	if s == "" {
-		return nil, nil
-	}
-	var c notary.Cursor
-	if err := c.UnmarshalText([]byte(s)); err != nil {
-		return nil, &notary.FieldError{Field: "after", Reason: "malformed cursor"}
-	}
-	return &c, nil
-}
-
 // nextQuery is the query string of the page after a full page ending at
 // (at, id), or "" after a short page.
 func nextQuery(state string, n int, at time.Time, id uuid.UUID) string {
@@ -224,15 +221,12 @@ func nextQuery(state string, n int, at time.Time, id uuid.UUID) string {
 }
 
 func (c *Console) filingsPage(w http.ResponseWriter, r *http.Request, s session) error {
-	state, err := queueState(r, filingQueues)
+	qq, err := parseQueue(r, filingQueues)
 	if err != nil {
 		return err
 	}
-	after, err := cursorParam(r)
-	if err != nil {
-		return err
-	}
-	list, err := c.svc.Reviews.FilingQueue(r.Context(), s.Admin, state, after, pageSize)
+	state := qq.State
+	list, err := c.svc.Reviews.FilingQueue(r.Context(), s.Admin, state, qq.After, pageSize)
 	if err != nil {
 		return err
 	}
@@ -246,15 +240,12 @@ func (c *Console) filingsPage(w http.ResponseWriter, r *http.Request, s session)
 }
 
 func (c *Console) applicationsPage(w http.ResponseWriter, r *http.Request, s session) error {
-	state, err := queueState(r, applicationQueues)
+	qq, err := parseQueue(r, applicationQueues)
 	if err != nil {
 		return err
 	}
-	after, err := cursorParam(r)
-	if err != nil {
-		return err
-	}
-	list, err := c.svc.Reviews.ApplicationQueue(r.Context(), s.Admin, state, after, pageSize)
+	state := qq.State
+	list, err := c.svc.Reviews.ApplicationQueue(r.Context(), s.Admin, state, qq.After, pageSize)
 	if err != nil {
 		return err
 	}
@@ -342,10 +333,11 @@ type auditView struct {
 }
 
 type filingDetail struct {
-	F     notary.Filing
-	Can   map[string]bool
-	Audit auditView
-	Form  form
+	F      notary.Filing
+	Can    map[string]bool
+	Audit  auditView
+	Form   form
+	Reveal revealView
 }
 
 type applicationDetail struct {
@@ -399,19 +391,27 @@ func (c *Console) filingPage(w http.ResponseWriter, r *http.Request, s session) 
 	if err != nil {
 		return err
 	}
-	return c.showFiling(w, r, s, id, http.StatusOK, done(s.Lang, r), "", form{})
+	return c.showFiling(w, r, s, id, http.StatusOK, done(s.Lang, r), "", form{}, nil)
 }
 
-func (c *Console) showFiling(w http.ResponseWriter, r *http.Request, s session, id uuid.UUID, status int, flash, errMsg string, f form) error {
+// showFiling renders a filing page; shown, if not nil, is the filing with
+// personal fields in full from Filings.Reveal, used while it is the
+// filing's current version.
+func (c *Console) showFiling(w http.ResponseWriter, r *http.Request, s session, id uuid.UUID, status int, flash, errMsg string, f form, shown *shownFiling) error {
 	filing, actions, err := c.svc.Filings.Inspect(r.Context(), s.Admin, id)
 	if err != nil {
 		return err
+	}
+	var full []notary.PersonalField
+	if shown != nil && shown.ID == filing.ID && shown.Version == filing.Version {
+		filing.Content, filing.Approved, full = shown.Content, shown.Approved, shown.Fields
 	}
 	audit, err := c.audit(r, s, id)
 	if err != nil {
 		return err
 	}
-	d := filingDetail{F: filing, Can: set(actions), Audit: audit, Form: f}
+	d := filingDetail{F: filing, Can: set(actions), Audit: audit, Form: f,
+		Reveal: newRevealView(filing.Content, len(actions) > 0, full)}
 	c.render(w, r, status, "filing", pageData{Lang: s.Lang, Title: filing.Content.EnterpriseName, Admin: &s.Admin, Waiting: s.Waiting,
 		CSRF: s.CSRF, Nav: "filings", Flash: flash, Error: errMsg, P: d})
 	return nil
@@ -436,7 +436,7 @@ func (c *Console) filingAction(w http.ResponseWriter, r *http.Request, s session
 	}
 	if err != nil {
 		return c.refused(w, r, s, action, err, func(status int, msg string, f form) error {
-			return c.showFiling(w, r, s, id, status, "", msg, f)
+			return c.showFiling(w, r, s, id, status, "", msg, f, nil)
 		})
 	}
 	http.Redirect(w, r, c.path("/filings/"+id.String()+"?done="+action), http.StatusSeeOther)
