@@ -18,7 +18,10 @@ import (
 // only evidence it lists, never the same ID both ways; every event belongs
 // to the record (its ID, kind and office) and has an ID and a positive Seq
 // (whether it follows the stored trail is the store's check, ErrConflict);
-// every notice has an ID.
+// every notice has an ID; only a filing files (Revision) or rewrites
+// (Rewrites) revisions, only its own (filing ID and office), numbered from
+// 1 up to the filing's Revision, a filed revision being exactly the
+// filing's Revision with a submission time, and no revision changed twice.
 //
 // The error wraps ErrInvalidInput as a *FieldError naming the offending
 // field of the change, e.g. "application.version" or "events[0].record_id".
@@ -55,6 +58,9 @@ func (c Change) Validate() error {
 	if err := checkEvidenceMoves(kind, evidence, c.Reserve, c.Release); err != nil {
 		return err
 	}
+	if err := c.checkRevisions(); err != nil {
+		return err
+	}
 	for i, ev := range c.Events {
 		field := func(name string) string { return fmt.Sprintf("events[%d].%s", i, name) }
 		switch {
@@ -76,6 +82,55 @@ func (c Change) Validate() error {
 		}
 		if (n.Channel == ChannelHost) != (len(n.Event) > 0) {
 			return invalid(fmt.Sprintf("notices[%d].event", i), "a notice carries a host event document exactly when its channel is %q", ChannelHost)
+		}
+	}
+	return nil
+}
+
+// checkRevisions checks a change's Revision and Rewrites against its
+// record: only a filing has revisions, only its own, a new revision is the
+// filing's current one, and no revision is rewritten twice or both filed
+// and rewritten.
+func (c Change) checkRevisions() error {
+	if c.Revision == nil && len(c.Rewrites) == 0 {
+		return nil
+	}
+	if c.Filing == nil {
+		return invalid("revision", "an application has no revisions")
+	}
+	f := c.Filing
+	check := func(prefix string, r FilingRevision) error {
+		switch {
+		case r.FilingID != f.ID:
+			return invalid(prefix+".filing_id", "is %s, not the filing's %s", r.FilingID, f.ID)
+		case r.OfficeID != f.OfficeID:
+			return invalid(prefix+".office_id", "is %s, not the filing's office %s", r.OfficeID, f.OfficeID)
+		case r.Number < 1:
+			return invalid(prefix+".number", "is %d; revisions start at 1", r.Number)
+		case r.Number > f.Revision:
+			return invalid(prefix+".number", "is %d, after the filing's revision %d", r.Number, f.Revision)
+		}
+		return nil
+	}
+	if r := c.Revision; r != nil {
+		if err := check("revision", *r); err != nil {
+			return err
+		}
+		switch {
+		case r.Number != f.Revision:
+			return invalid("revision.number", "is %d; the filing files revision %d", r.Number, f.Revision)
+		case r.SubmittedAt.IsZero():
+			return invalid("revision.submitted_at", "required")
+		}
+	}
+	for i, r := range c.Rewrites {
+		prefix := fmt.Sprintf("rewrites[%d]", i)
+		if err := check(prefix, r); err != nil {
+			return err
+		}
+		if slices.ContainsFunc(c.Rewrites[:i], func(o FilingRevision) bool { return o.Number == r.Number }) ||
+			(c.Revision != nil && c.Revision.Number == r.Number) {
+			return invalid(prefix+".number", "revision %d is changed twice", r.Number)
 		}
 	}
 	return nil

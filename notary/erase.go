@@ -24,8 +24,8 @@ type EraseReport struct {
 
 // EraseExpired erases the personal fields of every filing of the office
 // whose last activity is older than Office.PersonalDataRetention: each
-// sealed value (in the revision under review and the one in force) is
-// replaced by Erased and its blind index dropped, one commit with a system
+// sealed value (in the revision under review, the one in force and every
+// earlier revision kept, see Revisions) is replaced by Erased and its blind index dropped, one commit with a system
 // audit event (TriggerErase) per filing. The ciphertexts are gone from
 // the record; the audit trail never held the values, so its hashes, and
 // the transparency log, still verify. Nothing happens when the retention
@@ -101,23 +101,29 @@ func (s *Service) erase(ctx context.Context, rec Filing) error {
 		a := erasedContent(*rec.Approved)
 		next.Approved = &a
 	}
+	revs, err := s.revisionsToRewrite(ctx, rec, func(c FilingContent) (FilingContent, error) { return erasedContent(c), nil })
+	if err != nil {
+		return err
+	}
 	next.Version = rec.Version + 1
 	ev := s.event(step{kind: KindFiling, recordID: rec.ID, version: rec.Version, head: rec.AuditHead,
 		from: string(rec.State), to: string(rec.State), trigger: TriggerErase, actor: systemActor("retention"),
 		reason: "personal data erased after the retention period", at: s.now()})
 	next.AuditHead = ev.Hash
-	return s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}})
+	return s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Rewrites: revs})
 }
 
 // PersonalDataExport is what the office holds about a user (PIPL art.
-// 45): the user's filing with its personal fields in full, the user's
-// applications, and the filing's audit trail (who saw and changed it).
+// 45): the user's filing with its personal fields in full, every revision
+// of its content in full, the user's applications, and the filing's audit
+// trail (who saw and changed it).
 type PersonalDataExport struct {
-	User         User          `json:"user"`
-	Filing       *Filing       `json:"filing,omitempty"`
-	Applications []Application `json:"applications"`
-	Trail        []Event       `json:"trail"`
-	ExportedAt   time.Time     `json:"exported_at"`
+	User         User             `json:"user"`
+	Filing       *Filing          `json:"filing,omitempty"`
+	Revisions    []FilingRevision `json:"revisions"`
+	Applications []Application    `json:"applications"`
+	Trail        []Event          `json:"trail"`
+	ExportedAt   time.Time        `json:"exported_at"`
 }
 
 // Export returns to a user a copy of what the office holds about them.
@@ -128,7 +134,7 @@ func (f *Filings) Export(ctx context.Context, user User) (PersonalDataExport, er
 	if err := checkUserID(user); err != nil {
 		return PersonalDataExport{}, err
 	}
-	out := PersonalDataExport{User: user, Applications: []Application{}, Trail: []Event{}, ExportedAt: s.now()}
+	out := PersonalDataExport{User: user, Revisions: []FilingRevision{}, Applications: []Application{}, Trail: []Event{}, ExportedAt: s.now()}
 	var filingID uuid.UUID
 	if rec, err := s.store.FilingByOwner(ctx, s.office.ID, user.ID); err == nil {
 		full, err := f.reveal(ctx, user, rec.ID, TriggerExport, "exported to the owner: ", PersonalFields())
@@ -136,6 +142,16 @@ func (f *Filings) Export(ctx context.Context, user User) (PersonalDataExport, er
 			return PersonalDataExport{}, err
 		}
 		out.Filing, filingID = &full, rec.ID
+		revs, err := s.store.FilingRevisions(ctx, rec.ID)
+		if err != nil {
+			return PersonalDataExport{}, err
+		}
+		for _, r := range revs {
+			if r.Content, err = s.viewContent(ctx, rec.ID, r.Content, PersonalFields(), true); err != nil {
+				return PersonalDataExport{}, err
+			}
+			out.Revisions = append(out.Revisions, r)
+		}
 	} else if !errors.Is(err, ErrNotFound) {
 		return PersonalDataExport{}, err
 	}

@@ -41,7 +41,7 @@ func (f *Filings) Submit(ctx context.Context, user User, content FilingContent) 
 	}}))
 }
 
-// Resubmit files edited content for a rejected filing.
+// Resubmit files edited content for a rejected filing as a new revision.
 // Errors: as Submit, plus ErrNotFound, ErrInvalidTransition (not rejected).
 func (f *Filings) Resubmit(ctx context.Context, user User, id uuid.UUID, content FilingContent) (Filing, error) {
 	return f.edit(ctx, user, id, FilingResubmit, content)
@@ -71,9 +71,7 @@ func (f *Filings) edit(ctx context.Context, user User, id uuid.UUID, trigger Fil
 	return f.s.maskedErr(ctx)(f.s.fireFiling(ctx, rec, trigger, transition[Filing]{actor: user, apply: func(n *Filing) {
 		n.Content = content
 		n.Reason = ""
-		if trigger == FilingAmend {
-			n.Revision++
-		}
+		n.Revision++ // every content filed is a revision, kept (Revisions)
 	}}))
 }
 
@@ -186,7 +184,12 @@ func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrig
 	if err != nil {
 		return Filing{}, err
 	}
-	err = s.commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices},
+	var rev *FilingRevision
+	if filesContent(trigger) {
+		rev = &FilingRevision{FilingID: next.ID, OfficeID: next.OfficeID, Number: next.Revision, Trigger: trigger,
+			Content: cloneContent(next.Content), SubmittedAt: now, SubmittedBy: who}
+	}
+	err = s.commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Notices: notices, Revision: rev},
 		KindFiling, string(trigger), string(rec.State), string(to))
 	if err != nil {
 		return Filing{}, err

@@ -92,9 +92,10 @@ func TestAmendKeepsApprovedRevisionInForce(t *testing.T) {
 	assert.True(t, f.InForce(), "a rejected amendment leaves the approved revision in force")
 	f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, c)
 	require.NoError(t, err)
+	assert.Equal(t, 3, f.Revision, "a resubmission files a new revision; the rejected one is kept")
 	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 	require.NoError(t, err)
-	assert.Equal(t, 2, f.ApprovedRevision)
+	assert.Equal(t, 3, f.ApprovedRevision)
 	assert.Equal(t, "Renamed Technology Co., Ltd.", f.Approved.EnterpriseName)
 }
 

@@ -145,7 +145,10 @@ type Filing struct {
 	State    FilingState
 	Version  int64 // optimistic-concurrency version, 1 after submit
 
-	Revision int           // 1 for the first submission, +1 for each amendment
+	// Revision numbers the contents filed: 1 for the first submission, +1
+	// for each resubmission and amendment. Every revision's content is kept
+	// (Filings.Revisions); Content is the latest.
+	Revision int
 	Content  FilingContent // the revision under review (or approved/rejected)
 
 	// Approved is the revision in force, if any. It stays in force while an
@@ -161,6 +164,21 @@ type Filing struct {
 
 // InForce reports whether the filing has an approved revision in force.
 func (f Filing) InForce() bool { return f.Approved != nil }
+
+// FilingRevision is one content an enterprise filed: the first submission,
+// a resubmission after a rejection, or an amendment. Revisions are stored
+// with the transition that files them and never change afterwards, except
+// that erasure and resealing rewrite their sealed personal fields (as they
+// do the filing's).
+type FilingRevision struct {
+	FilingID    uuid.UUID
+	OfficeID    uuid.UUID
+	Number      int           // the filing's Revision when it was filed: 1, 2, 3…
+	Trigger     FilingTrigger // FilingSubmit, FilingResubmit or FilingAmend
+	Content     FilingContent
+	SubmittedAt time.Time
+	SubmittedBy Actor
+}
 
 // Evidence references an evidence record of the host platform.
 type Evidence struct {

@@ -395,7 +395,7 @@ type ResealReport struct {
 }
 
 // Reseal walks every filing of the office and seals its personal fields
-// again under the Sealer's current key where any was sealed under an
+// (in every revision kept, too) again under the Sealer's current key where any was sealed under an
 // older one (as KeyRotator tells; a Sealer without it has every filing
 // sealed again) or stored before sealing existed. Each filing moved is
 // one commit with a system audit event (TriggerReseal). Run it after a
@@ -413,7 +413,9 @@ func (f *Filings) Reseal(ctx context.Context, batch int) (ResealReport, error) {
 		}
 		for _, rec := range page {
 			rep.Checked++
-			if !s.stale(rec) {
+			if stale, err := s.stale(ctx, rec); err != nil && !errors.Is(err, ErrNotFound) {
+				return rep, err
+			} else if !stale {
 				continue
 			}
 			err := s.reseal(ctx, rec)
@@ -435,26 +437,38 @@ func (f *Filings) Reseal(ctx context.Context, batch int) (ResealReport, error) {
 }
 
 // stale reports whether a stored filing has a personal field that is not
-// sealed under the current key.
-func (s *Service) stale(rec Filing) bool {
-	rot, _ := s.sealer.(KeyRotator)
+// sealed under the current key, in its content, the revision in force or
+// any revision kept.
+func (s *Service) stale(ctx context.Context, rec Filing) (bool, error) {
 	contents := []*FilingContent{&rec.Content}
 	if rec.Approved != nil {
 		contents = append(contents, rec.Approved)
 	}
-	for _, c := range contents {
-		for _, pf := range personalFields {
-			p := pf.at(c)
-			if p == nil || *p == "" || *p == Erased {
-				continue
-			}
-			if !IsSealed(*p) || rot == nil {
-				return true
-			}
-			ct, err := base64.RawStdEncoding.DecodeString((*p)[len(sealedPrefix):])
-			if err != nil || !rot.Current(ct) {
-				return true
-			}
+	if slices.ContainsFunc(contents, s.staleContent) {
+		return true, nil
+	}
+	revs, err := s.store.FilingRevisions(ctx, rec.ID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(revs, func(r FilingRevision) bool { return s.staleContent(&r.Content) }), nil
+}
+
+// staleContent reports whether c has a personal field that is not sealed
+// under the current key.
+func (s *Service) staleContent(c *FilingContent) bool {
+	rot, _ := s.sealer.(KeyRotator)
+	for _, pf := range personalFields {
+		p := pf.at(c)
+		if p == nil || *p == "" || *p == Erased {
+			continue
+		}
+		if !IsSealed(*p) || rot == nil {
+			return true
+		}
+		ct, err := base64.RawStdEncoding.DecodeString((*p)[len(sealedPrefix):])
+		if err != nil || !rot.Current(ct) {
+			return true
 		}
 	}
 	return false
@@ -479,10 +493,20 @@ func (s *Service) reseal(ctx context.Context, rec Filing) error {
 		}
 		next.Approved = &a
 	}
+	revs, err := s.revisionsToRewrite(ctx, rec, func(c FilingContent) (FilingContent, error) {
+		plain, err := s.viewContent(ctx, rec.ID, c, all, true)
+		if err != nil {
+			return c, err
+		}
+		return s.sealContent(ctx, rec.ID, plain)
+	})
+	if err != nil {
+		return err
+	}
 	next.Version = rec.Version + 1
 	ev := s.event(step{kind: KindFiling, recordID: rec.ID, version: rec.Version, head: rec.AuditHead,
 		from: string(rec.State), to: string(rec.State), trigger: TriggerReseal, actor: systemActor("reseal"),
 		reason: "personal data sealed under the current key", at: s.now()})
 	next.AuditHead = ev.Hash
-	return s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}})
+	return s.store.Commit(ctx, Change{Filing: &next, ExpectedVersion: rec.Version, Events: []Event{ev}, Rewrites: revs})
 }

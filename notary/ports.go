@@ -61,6 +61,15 @@ type Change struct {
 	// carrying the same key fails with ErrDuplicate and changes nothing.
 	// Used for provider payment event IDs.
 	DedupKey string
+	// Revision, only with Filing, is the content revision the change files,
+	// appended to the filing's revisions: its Number is Filing.Revision and
+	// it must not be stored yet (ErrConflict otherwise).
+	Revision *FilingRevision
+	// Rewrites, only with Filing, are stored revisions of the filing whose
+	// Content the change replaces: erasure and resealing rewrite personal
+	// fields of every revision in the same commit as the filing's. Only the
+	// Content of a revision changes; one not stored is ErrNotFound.
+	Rewrites []FilingRevision
 }
 
 // ListQuery selects records for queues and listings. Results are ordered by
@@ -113,6 +122,12 @@ type Records interface {
 	// Events returns the audit events of a record in Seq order (empty, not
 	// an error, for an unknown record).
 	Events(ctx context.Context, recordID uuid.UUID) ([]Event, error)
+	// FilingRevisions returns the stored content revisions of a filing,
+	// Number ascending, or ErrNotFound when no filing has id.
+	FilingRevisions(ctx context.Context, filingID uuid.UUID) ([]FilingRevision, error)
+	// FilingRevision returns revision number n of a filing, or ErrNotFound
+	// when the filing or that revision is not stored.
+	FilingRevision(ctx context.Context, filingID uuid.UUID, n int) (FilingRevision, error)
 }
 
 // Outbox holds notices committed with their transitions until a relay

@@ -27,7 +27,8 @@ type Memory struct {
 
 	filings      map[uuid.UUID]notary.Filing
 	filingOwners map[ownerKey]uuid.UUID
-	filingIndex  map[uuid.UUID]*ordered // per office, by (CreatedAt, ID)
+	filingIndex  map[uuid.UUID]*ordered                // per office, by (CreatedAt, ID)
+	revisions    map[uuid.UUID][]notary.FilingRevision // per filing, by Number (memory_revisions.go)
 
 	apps     map[uuid.UUID]notary.Application
 	appKeys  map[idemKey]uuid.UUID
@@ -66,6 +67,7 @@ func NewMemory() *Memory {
 		filings:       map[uuid.UUID]notary.Filing{},
 		filingOwners:  map[ownerKey]uuid.UUID{},
 		filingIndex:   map[uuid.UUID]*ordered{},
+		revisions:     map[uuid.UUID][]notary.FilingRevision{},
 		apps:          map[uuid.UUID]notary.Application{},
 		appKeys:       map[idemKey]uuid.UUID{},
 		appIndex:      map[uuid.UUID]*ordered{},

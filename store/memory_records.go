@@ -31,6 +31,9 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	var err error
 	if c.Filing != nil {
 		err = m.checkFiling(*c.Filing, c.ExpectedVersion)
+		if err == nil {
+			err = m.checkRevisions(c)
+		}
 	} else {
 		err = m.checkApplication(*c.Application, c.ExpectedVersion, c.Reserve)
 	}
@@ -59,6 +62,7 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	// Everything checked: apply.
 	if c.Filing != nil {
 		m.putFiling(cloneFiling(*c.Filing))
+		m.putRevisions(c)
 	} else {
 		app := c.Application.ID
 		m.putApplication(*c.Application)

@@ -34,6 +34,7 @@ var uniqueErrors = map[string]error{
 	"admins_office_email_key":      notary.ErrConflict,
 	"sessions_pkey":                notary.ErrConflict,
 	"inbox_pkey":                   notary.ErrConflict,
+	"filing_revisions_pkey":        notary.ErrConflict,
 }
 
 // dbError translates a database error into the sentinel errors of package

@@ -132,6 +132,9 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 			if err := queueFiling(b, *c.Filing, c.ExpectedVersion); err != nil {
 				return err
 			}
+			if err := queueRevisions(b, c); err != nil {
+				return err
+			}
 		} else {
 			a := c.Application
 			queueApplication(b, *a, c.ExpectedVersion)

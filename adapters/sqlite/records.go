@@ -55,6 +55,9 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 			if err := putFiling(ctx, tx, *c.Filing, string(doc), c.ExpectedVersion); err != nil {
 				return err
 			}
+			if err := putRevisions(ctx, tx, c); err != nil {
+				return err
+			}
 		} else {
 			a := *c.Application
 			if err := putApplication(ctx, tx, a, string(doc), c.ExpectedVersion); err != nil {

@@ -67,5 +67,6 @@ func groups() []group {
 		reviewStatsGroup,
 		sweepGroup,
 		personalGroup,
+		revisionGroup,
 	}
 }
