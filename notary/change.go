@@ -83,6 +83,9 @@ func (c Change) Validate() error {
 		if (n.Channel == ChannelHost) != (len(n.Event) > 0) {
 			return invalid(fmt.Sprintf("notices[%d].event", i), "a notice carries a host event document exactly when its channel is %q", ChannelHost)
 		}
+		if n.To.Endpoint != "" && n.Channel != ChannelHost {
+			return invalid(fmt.Sprintf("notices[%d].to.endpoint", i), "only a notice on channel %q goes to a host endpoint", ChannelHost)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -107,6 +108,10 @@ type HostEvent struct {
 	Version    int64 // the record's version after the transition
 	OccurredAt time.Time
 	Body       json.RawMessage
+	// Endpoint is the host endpoint being delivered to (HostEndpoint.Name);
+	// "" for the event itself, as listed and as the relay's single handler
+	// (notify.WithHostEvents) gets it.
+	Endpoint string
 }
 
 // HostEventHandler receives host events in process, from the notify
@@ -206,6 +211,85 @@ func hostData(src noticeSource) any {
 	return d
 }
 
+// HostEndpoint is one receiver of the host's events: a webhook endpoint
+// (adapters/webhook) or a handler in the host's process. The service
+// commits, with each host event of a type the endpoint wants, an outbox
+// notice of its own for it (Recipient.Endpoint is its Name), so every
+// endpoint has its own delivery state: it gets each event at least once
+// and in order per record, retried, dead-lettered and retried again by an
+// operator on its own — one endpoint that is down neither holds back nor
+// repeats the deliveries to the others. The relay hands an endpoint's
+// notices to the handler registered under its Name
+// (notify.WithHostHandlers).
+//
+// An endpoint receives the events committed while it is configured; a
+// new one catches up on older events with Service.HostEvents.
+type HostEndpoint struct {
+	// Name identifies the endpoint, for the relay's handlers and in dead
+	// letters: 1 to 64 letters, digits, '.', '_' or '-', unique.
+	Name string
+	// Types subscribes the endpoint to these event types (values of
+	// HostEventTypes); empty means every type.
+	Types []HostEventType
+}
+
+// Wants reports whether the endpoint receives events of type t.
+func (e HostEndpoint) Wants(t HostEventType) bool {
+	return len(e.Types) == 0 || slices.Contains(e.Types, t)
+}
+
+// HostDeliveryID returns the ID of the outbox notice that delivers the
+// host event eventID to the endpoint named endpoint: derived from both, so
+// the same on every read.
+func HostDeliveryID(eventID uuid.UUID, endpoint string) uuid.UUID {
+	return uuid.NewSHA1(eventID, []byte(endpoint))
+}
+
+// checkHostEndpoints validates Config.HostEndpoints and returns a copy.
+// Errors wrap ErrInvalidInput naming the field, e.g.
+// "host_endpoints[1].types[0]".
+func checkHostEndpoints(eps []HostEndpoint) ([]HostEndpoint, error) {
+	known := map[HostEventType]bool{}
+	for _, row := range HostEventTypes {
+		for _, t := range row {
+			known[t] = true
+		}
+	}
+	seen := map[string]bool{}
+	out := make([]HostEndpoint, 0, len(eps))
+	for i, e := range eps {
+		field := fmt.Sprintf("host_endpoints[%d]", i)
+		if !validEndpointName(e.Name) {
+			return nil, invalid(field+".name", "%q is not 1 to 64 letters, digits, '.', '_' or '-'", e.Name)
+		}
+		if seen[e.Name] {
+			return nil, invalid(field+".name", "%q names an earlier endpoint too", e.Name)
+		}
+		seen[e.Name] = true
+		for j, t := range e.Types {
+			if !known[t] {
+				return nil, invalid(fmt.Sprintf("%s.types[%d]", field, j), "%q is not a host event type (see HostEventTypes)", t)
+			}
+		}
+		out = append(out, HostEndpoint{Name: e.Name, Types: slices.Clone(e.Types)})
+	}
+	return out, nil
+}
+
+func validEndpointName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, c := range name {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // hostEvent returns the outbox notice of the host event of src's record
 // taking trigger at at.
 func (s *Service) hostEvent(trigger string, src noticeSource, at time.Time) (Notice, error) {
@@ -234,7 +318,11 @@ func (s *Service) hostEvent(trigger string, src noticeSource, at time.Time) (Not
 }
 
 // withHostEvent appends the host event of the transition to its notices
-// when the service emits host events.
+// when the service emits host events. Without host endpoints the event's
+// own notice is pending, for the relay's single handler
+// (notify.WithHostEvents). With them, it is the record of the event, for
+// the catch-up listing, and committed delivered; each endpoint that wants
+// its type gets a pending notice of its own, with the same document.
 func (s *Service) withHostEvent(notices []Notice, trigger string, src noticeSource, at time.Time) ([]Notice, error) {
 	if !s.hostEvents {
 		return notices, nil
@@ -243,11 +331,35 @@ func (s *Service) withHostEvent(notices []Notice, trigger string, src noticeSour
 	if err != nil {
 		return nil, err
 	}
-	return append(notices, n), nil
+	if len(s.hostEndpoints) == 0 {
+		return append(notices, n), nil
+	}
+	ev := n
+	ev.Status, ev.DeliveredAt = NoticeDelivered, at
+	notices = append(notices, ev)
+	for _, e := range s.hostEndpoints {
+		if !e.Wants(HostEventType(n.Kind)) {
+			continue
+		}
+		d := n
+		d.ID, d.To = HostDeliveryID(n.ID, e.Name), Recipient{Endpoint: e.Name}
+		notices = append(notices, d)
+	}
+	return notices, nil
 }
 
-// HostEventOf decodes the host event of an outbox notice on ChannelHost.
-// The error wraps ErrInvalidInput when n is not one.
+// HostEndpoints returns the service's host endpoints (Config.HostEndpoints).
+func (s *Service) HostEndpoints() []HostEndpoint {
+	out := make([]HostEndpoint, len(s.hostEndpoints))
+	for i, e := range s.hostEndpoints {
+		out[i] = HostEndpoint{Name: e.Name, Types: slices.Clone(e.Types)}
+	}
+	return out
+}
+
+// HostEventOf decodes the host event of an outbox notice on ChannelHost:
+// the event's own notice or an endpoint's (its ID is then the document's,
+// not the notice's). The error wraps ErrInvalidInput when n is not one.
 func HostEventOf(n Notice) (HostEvent, error) {
 	if n.Channel != ChannelHost {
 		return HostEvent{}, invalid("channel", "is %q, not %q", n.Channel, ChannelHost)
@@ -256,7 +368,11 @@ func HostEventOf(n Notice) (HostEvent, error) {
 	if err := json.Unmarshal(n.Event, &d); err != nil {
 		return HostEvent{}, invalid("event", "not a host event document: %v", err)
 	}
-	return HostEvent{ID: n.ID, Type: d.Type, OfficeID: n.OfficeID, RecordKind: d.Record.Kind, RecordID: n.RecordID,
+	id, err := uuid.Parse(d.ID)
+	if err != nil {
+		return HostEvent{}, invalid("event.id", "not a UUID: %q", d.ID)
+	}
+	return HostEvent{ID: id, Endpoint: n.To.Endpoint, Type: d.Type, OfficeID: n.OfficeID, RecordKind: d.Record.Kind, RecordID: n.RecordID,
 		Version: d.Record.Version, OccurredAt: d.OccurredAt, Body: n.Event}, nil
 }
 
@@ -292,21 +408,41 @@ func (q HostEventQuery) PageSize() int {
 // after (uuid.Nil: from the first), oldest first, at most limit
 // (DefaultLimit when not positive), as Stripe's events API does: a host
 // rebuilding its state after an outage pages through them, passing the
-// last event's ID as after. Events stay listable after their delivery. An
-// unknown after is ErrNotFound. It is a call of the host platform itself,
-// not of a user or an admin.
+// last event's ID as after. Each event is listed once, whatever its
+// endpoints (their delivery notices are not listed), and stays listable
+// after its delivery. An unknown after is ErrNotFound. It is a call of the
+// host platform itself, not of a user or an admin.
 func (s *Service) HostEvents(ctx context.Context, after uuid.UUID, limit int) ([]HostEvent, error) {
-	ns, err := s.store.ListHostEvents(ctx, HostEventQuery{OfficeID: s.office.ID, After: after, Limit: limit})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]HostEvent, 0, len(ns))
-	for _, n := range ns {
-		ev, err := HostEventOf(n)
-		if err != nil {
-			return nil, fmt.Errorf("notary: host event %s: %w", n.ID, err)
+	q := HostEventQuery{OfficeID: s.office.ID, After: after, Limit: limit}
+	want := q.PageSize()
+	out := make([]HostEvent, 0, min(want, DefaultLimit))
+	for {
+		// With endpoints, a page holds their delivery notices too: read on
+		// until the events fill the page or the listing ends.
+		q.Limit = want - len(out)
+		if len(s.hostEndpoints) > 0 {
+			q.Limit *= 1 + len(s.hostEndpoints)
 		}
-		out = append(out, ev)
+		ns, err := s.store.ListHostEvents(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range ns {
+			if n.To.Endpoint != "" {
+				continue
+			}
+			ev, err := HostEventOf(n)
+			if err != nil {
+				return nil, fmt.Errorf("notary: host event %s: %w", n.ID, err)
+			}
+			out = append(out, ev)
+			if len(out) == want {
+				return out, nil
+			}
+		}
+		if len(ns) < q.Limit {
+			return out, nil
+		}
+		q.After = ns[len(ns)-1].ID
 	}
-	return out, nil
 }

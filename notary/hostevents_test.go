@@ -140,3 +140,92 @@ func TestHostEventOfRefusesOtherChannels(t *testing.T) {
 	_, err = notary.HostEventOf(notary.Notice{Channel: notary.ChannelHost, Event: []byte("{")})
 	assert.ErrorIs(t, err, notary.ErrInvalidInput)
 }
+
+// TestHostEndpointsEachGetTheirOwnNotice: with host endpoints, a
+// transition commits its event once (delivered: the entry the catch-up
+// listing shows) and, in the same commit, one pending notice per endpoint
+// that wants its type, carrying the same document under an ID derived
+// from the event and the endpoint.
+func TestHostEndpointsEachGetTheirOwnNotice(t *testing.T) {
+	e := newEnv(t, func(c *notary.Config) {
+		c.HostEndpoints = []notary.HostEndpoint{{Name: "warehouse"}, {Name: "app", Types: []notary.HostEventType{"filing.approved"}}}
+	})
+	e.approvedFiling(alice)
+
+	evs, err := e.svc.HostEvents(e.ctx, uuid.Nil, 100)
+	require.NoError(t, err)
+	require.Len(t, evs, 2, "each event listed once, whatever its endpoints")
+	assert.Equal(t, notary.HostEventType("filing.submitted"), evs[0].Type)
+	assert.Equal(t, notary.HostEventType("filing.approved"), evs[1].Type)
+
+	pending, err := e.store.ListNotices(e.ctx, notary.NoticePending, 1000)
+	require.NoError(t, err)
+	got := map[uuid.UUID]notary.Notice{}
+	for _, n := range pending {
+		if n.Channel == notary.ChannelHost {
+			got[n.ID] = n
+		}
+	}
+	want := map[uuid.UUID]string{
+		notary.HostDeliveryID(evs[0].ID, "warehouse"): "warehouse",
+		notary.HostDeliveryID(evs[1].ID, "warehouse"): "warehouse",
+		notary.HostDeliveryID(evs[1].ID, "app"):       "app",
+	}
+	require.Len(t, got, len(want), "filing.submitted is not for the app")
+	for id, endpoint := range want {
+		n, ok := got[id]
+		require.True(t, ok, "the %s delivery %s", endpoint, id)
+		assert.Equal(t, endpoint, n.To.Endpoint)
+		ev, err := notary.HostEventOf(n)
+		require.NoError(t, err)
+		assert.Equal(t, endpoint, ev.Endpoint)
+		assert.Contains(t, []uuid.UUID{evs[0].ID, evs[1].ID}, ev.ID, "the event's ID, not the notice's")
+	}
+	dn := got[notary.HostDeliveryID(evs[1].ID, "app")]
+	assert.JSONEq(t, string(evs[1].Body), string(dn.Event), "the same document")
+
+	delivered, err := e.store.ListNotices(e.ctx, notary.NoticeDelivered, 1000)
+	require.NoError(t, err)
+	var own []uuid.UUID
+	for _, n := range delivered {
+		if n.Channel == notary.ChannelHost {
+			own = append(own, n.ID)
+		}
+	}
+	assert.ElementsMatch(t, []uuid.UUID{evs[0].ID, evs[1].ID}, own, "the events' own notices need no delivery")
+
+	page, err := e.svc.HostEvents(e.ctx, uuid.Nil, 1)
+	require.NoError(t, err)
+	require.Len(t, page, 1)
+	page, err = e.svc.HostEvents(e.ctx, page[0].ID, 1)
+	require.NoError(t, err)
+	require.Len(t, page, 1, "paging skips the endpoints' notices")
+	assert.Equal(t, evs[1].ID, page[0].ID)
+	assert.Equal(t, []notary.HostEndpoint{{Name: "warehouse"}, {Name: "app", Types: []notary.HostEventType{"filing.approved"}}},
+		e.svc.HostEndpoints())
+}
+
+func TestHostEndpointsAreChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		endpoints []notary.HostEndpoint
+		field     string
+	}{
+		{"no name", []notary.HostEndpoint{{}}, "host_endpoints[0].name"},
+		{"a space", []notary.HostEndpoint{{Name: "my app"}}, "host_endpoints[0].name"},
+		{"too long", []notary.HostEndpoint{{Name: string(make([]byte, 65))}}, "host_endpoints[0].name"},
+		{"twice", []notary.HostEndpoint{{Name: "a"}, {Name: "a"}}, "host_endpoints[1].name"},
+		{"unknown type", []notary.HostEndpoint{{Name: "a", Types: []notary.HostEventType{"filing.approved", "filing.aproved"}}}, "host_endpoints[0].types[1]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			cfg := e.cfg
+			cfg.HostEndpoints = tc.endpoints
+			_, err := notary.New(cfg)
+			require.ErrorIs(t, err, notary.ErrInvalidInput)
+			var fe *notary.FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tc.field, fe.Field)
+		})
+	}
+}

@@ -61,6 +61,10 @@ type Recipient struct {
 	Email  string `json:"email,omitempty"`
 	Name   string `json:"name,omitempty"`
 	Locale string `json:"locale,omitempty"`
+	// Endpoint names the host endpoint (see HostEndpoint) a notice on
+	// ChannelHost is delivered to; "" for the event itself, the entry the
+	// catch-up listing shows. Empty on every other channel.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 // NoticeData is what a notice's template may show.

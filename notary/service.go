@@ -117,6 +117,10 @@ type Config struct {
 	// outbox on ChannelHost, for the host platform (see HostEvent). Off by
 	// default: a relay without a host event handler dead-letters them.
 	HostEvents bool
+	// HostEndpoints are the host's receivers of host events (webhook
+	// endpoints, in-process handlers), each with its own delivery state:
+	// see HostEndpoint. Setting any turns HostEvents on.
+	HostEndpoints []HostEndpoint
 	// Sealer seals the personal fields of filings before the Store sees
 	// them (adapters/tink). Required unless InsecureDevKeys is set.
 	Sealer Sealer
@@ -161,6 +165,9 @@ type Service struct {
 	blinder  Blinder
 
 	hostEvents bool
+	// hostEndpoints: each gets its own outbox notice of every host event
+	// of a type it wants.
+	hostEndpoints []HostEndpoint
 }
 
 // New validates cfg and returns a Service.
@@ -213,8 +220,12 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
-		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents, sealer: cfg.Sealer, blinder: cfg.Blinder}
+	endpoints, err := checkHostEndpoints(cfg.HostEndpoints)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{hostEndpoints: endpoints, office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
+		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents || len(endpoints) > 0, sealer: cfg.Sealer, blinder: cfg.Blinder}
 	if s.obs == nil {
 		s.obs = NopObserver{}
 	}

@@ -12,25 +12,39 @@ import (
 )
 
 // hostOrder is what one batch knows of the order of host events: the
-// records an earlier event of which this batch did not deliver, and the
-// events it delivered but has not recorded yet.
+// lanes (a record's events to one endpoint) in which it attempted an event
+// and failed, so that the lane's events after it in the batch, all later,
+// wait; and the notices it delivered but has not recorded yet.
 type hostOrder struct {
-	held map[uuid.UUID]bool // record ID → an earlier event is undelivered
-	sent map[uuid.UUID]bool // event ID → delivered in this batch
+	held map[hostLane]bool  // an attempt in the lane failed in this batch
+	sent map[uuid.UUID]bool // notice ID → delivered in this batch
 }
+
+// hostLane is what host events are ordered within: one record's events to
+// one endpoint (notary.Recipient.Endpoint; "" for the relay's single
+// handler). Lanes are independent: a failing endpoint holds back only its
+// own.
+type hostLane struct {
+	record   uuid.UUID
+	endpoint string
+}
+
+func laneOf(n notary.Notice) hostLane { return hostLane{n.RecordID, n.To.Endpoint} }
 
 // errWaiting is the failure of a host event held back behind an earlier
 // undelivered event of its record.
 var errWaiting = errors.New("notify: an earlier host event of the record is not delivered yet")
 
 // deliverInOrder delivers the host event n unless an earlier event of its
-// record is undelivered, in this batch or in the outbox; then n waits, as
-// a failed attempt would, and is tried again after the backoff.
+// record to its endpoint is undelivered, in this batch or in the outbox;
+// then n waits, as a failed attempt would, and is tried again after the
+// backoff.
 func (r *Relay) deliverInOrder(ctx context.Context, n notary.Notice, o *hostOrder) (notary.NoticeOutcome, bool) {
 	if o.held == nil {
-		o.held, o.sent = map[uuid.UUID]bool{}, map[uuid.UUID]bool{}
+		o.held, o.sent = map[hostLane]bool{}, map[uuid.UUID]bool{}
 	}
-	waiting, err := o.held[n.RecordID], error(nil)
+	lane := laneOf(n)
+	waiting, err := o.held[lane], error(nil)
 	if !waiting {
 		waiting, err = r.earlierUndelivered(ctx, n, o.sent)
 	}
@@ -39,23 +53,25 @@ func (r *Relay) deliverInOrder(ctx context.Context, n notary.Notice, o *hostOrde
 		// Order cannot be checked: try again later, as for a failed delivery.
 		return r.hold(n, fmt.Errorf("notify: check host event order: %w", err)), true
 	case waiting:
-		o.held[n.RecordID] = true
+		// Not held for the rest of the batch: the event n waits for may
+		// come later in it (a batch follows due times, not commits).
 		return r.hold(n, errWaiting), true
 	}
 	outcome, ok := r.deliver(ctx, n)
 	switch {
 	case !ok:
-		o.held[n.RecordID] = true
+		o.held[lane] = true
 	case outcome.Status == notary.NoticeDelivered:
 		o.sent[n.ID] = true
 	default:
-		o.held[n.RecordID] = true
+		o.held[lane] = true
 	}
 	return outcome, ok
 }
 
 // earlierUndelivered reports whether an event committed before n for its
-// record is neither delivered nor among sent.
+// record and endpoint is neither delivered nor among sent. Other
+// endpoints' notices do not count.
 func (r *Relay) earlierUndelivered(ctx context.Context, n notary.Notice, sent map[uuid.UUID]bool) (bool, error) {
 	q := notary.HostEventQuery{OfficeID: n.OfficeID, RecordID: n.RecordID, Limit: 100}
 	for {
@@ -67,7 +83,7 @@ func (r *Relay) earlierUndelivered(ctx context.Context, n notary.Notice, sent ma
 			if e.ID == n.ID {
 				return false, nil
 			}
-			if e.Status != notary.NoticeDelivered && !sent[e.ID] {
+			if e.To.Endpoint == n.To.Endpoint && e.Status != notary.NoticeDelivered && !sent[e.ID] {
 				return true, nil
 			}
 		}
@@ -92,15 +108,30 @@ func (r *Relay) hold(n notary.Notice, why error) notary.NoticeOutcome {
 	} else if at.Before(end) && out.NextAttemptAt.After(end) {
 		out.NextAttemptAt = end
 	}
-	r.log.Info("host event waits", "notice_id", n.ID, "record_id", n.RecordID, "reason", why)
+	r.log.Info("host event waits", "notice_id", n.ID, "record_id", n.RecordID, "endpoint", n.To.Endpoint, "reason", why)
 	return out
 }
 
-// attemptHost hands the host event n to the handler. A returned outcome
-// with Status dead means the failure is final whatever the attempt count.
+// hostHandler returns the handler of the host event notice n: the one
+// registered for its endpoint, or the single handler for the event's own
+// notice; nil when there is none.
+func (r *Relay) hostHandler(n notary.Notice) notary.HostEventHandler {
+	if n.To.Endpoint == "" {
+		return r.host
+	}
+	return r.hosts[n.To.Endpoint]
+}
+
+// attemptHost hands the host event n to the handler of its endpoint. A
+// returned outcome with Status dead means the failure is final whatever
+// the attempt count.
 func (r *Relay) attemptHost(ctx context.Context, n notary.Notice, remaining time.Duration) (notary.NoticeOutcome, error) {
 	dead := notary.NoticeOutcome{Status: notary.NoticeDead}
-	if r.host == nil {
+	h := r.hostHandler(n)
+	switch {
+	case h == nil && n.To.Endpoint != "":
+		return dead, fmt.Errorf("notify: no handler for host endpoint %q (WithHostHandlers): %w", n.To.Endpoint, notary.ErrPermanent)
+	case h == nil:
 		return dead, fmt.Errorf("notify: no host event handler (WithHostEvents): %w", notary.ErrPermanent)
 	}
 	ev, err := notary.HostEventOf(n)
@@ -113,7 +144,7 @@ func (r *Relay) attemptHost(ctx context.Context, n notary.Notice, remaining time
 		hctx, cancel = context.WithTimeout(hctx, remaining)
 		defer cancel()
 	}
-	if err := r.callHost(hctx, ev); err != nil {
+	if err := r.callHost(hctx, h, ev); err != nil {
 		if errors.Is(err, notary.ErrPermanent) {
 			return dead, err
 		}
@@ -123,11 +154,11 @@ func (r *Relay) attemptHost(ctx context.Context, n notary.Notice, remaining time
 }
 
 // callHost calls the handler, turning a panic into a temporary error.
-func (r *Relay) callHost(ctx context.Context, ev notary.HostEvent) (err error) {
+func (r *Relay) callHost(ctx context.Context, h notary.HostEventHandler, ev notary.HostEvent) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("notify: host event handler panicked: %v", p)
 		}
 	}()
-	return r.host(ctx, ev)
+	return h(ctx, ev)
 }

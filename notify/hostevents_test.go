@@ -193,3 +193,52 @@ func TestRelayHostEventDecoded(t *testing.T) {
 	assert.Equal(t, int64(2), ev.Version)
 	assert.Equal(t, string(stored(t, s, ev.ID).Event), string(ev.Body))
 }
+
+// TestRelayHostEndpointLanesIgnoreBatchOrder: a batch follows due times
+// and IDs, not commits. When a record's later event comes first in the
+// batch, it waits without holding back the earlier one behind it; both
+// arrive, in commit order. Each endpoint has its own lane.
+func TestRelayHostEndpointLanesIgnoreBatchOrder(t *testing.T) {
+	s, clock := store.NewMemory(), newClock()
+	f := notary.Filing{ID: uuid.New(), OfficeID: hostOffice, Owner: notary.User{ID: "u-lanes"},
+		State: notary.FilingPendingReview, Revision: 1, CreatedAt: createdAt}
+	var events []uuid.UUID
+	for v := range int64(2) {
+		next := f
+		next.Version = v + 1
+		// Same instant; the later event's notices sort first by ID.
+		id := uuid.MustParse(fmt.Sprintf("00000000-0000-7000-8000-00000000000%d", 2-v))
+		doc := fmt.Sprintf(`{"id":%q,"type":"filing.amended","record":{"kind":"filing","id":%q,"version":%d}}`, id, f.ID, next.Version)
+		var ns []notary.Notice
+		for _, to := range []string{"", "a", "b"} {
+			n := notary.Notice{ID: id, OfficeID: hostOffice, RecordID: f.ID, RecordKind: notary.KindFiling,
+				Kind: "filing.amended", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: f.ID},
+				Event: []byte(doc), CreatedAt: createdAt, Status: notary.NoticeDelivered, DeliveredAt: createdAt}
+			if to != "" {
+				n.ID, n.To, n.Status, n.DeliveredAt = uuid.MustParse(fmt.Sprintf("00000000-0000-7000-8000-0000000000%s%d", to, 2-v)),
+					notary.Recipient{Endpoint: to}, notary.NoticePending, time.Time{}
+			}
+			ns = append(ns, n)
+		}
+		c := notary.Change{Filing: &next, ExpectedVersion: f.Version, Notices: ns}
+		require.NoError(t, s.Commit(t.Context(), c))
+		f = next
+		events = append(events, id)
+	}
+	a, b := &hostSink{}, &hostSink{fail: func(notary.HostEvent, int) error { return errors.New("b is down") }}
+	r, _ := notify.NewRenderer()
+	relay := notify.NewRelay(s, clock, r, nil, notify.WithLogger(quietLogger()), notify.WithBackoff(time.Second, 4*time.Second),
+		notify.WithHostHandlers(map[string]notary.HostEventHandler{"a": a.handle, "b": b.handle}))
+	for range 5 {
+		_, err := relay.Drain(t.Context())
+		require.NoError(t, err)
+		clock.Advance(5 * time.Second)
+	}
+	assert.Equal(t, events, a.perRecord()[f.ID], "each once, in commit order, whatever the batch order")
+	for _, ev := range a.got {
+		assert.Equal(t, "a", ev.Endpoint)
+	}
+	b.mu.Lock()
+	assert.Equal(t, map[uuid.UUID]int{events[0]: 5}, b.calls, "b fails its first event on its own; its second waits")
+	b.mu.Unlock()
+}

@@ -99,16 +99,39 @@ func WithObserver(o notary.Observer) RelayOption {
 	}
 }
 
-// WithHostEvents sets the handler of host events (notices on
-// notary.ChannelHost): h is called with each event, under the same
-// claims, retries, retry budget and dead letters as a notice, and in
+// WithHostEvents sets the single handler of host events (notices on
+// notary.ChannelHost) of a service without host endpoints
+// (notary.Config.HostEndpoints): h is called with each event, under the
+// same claims, retries, retry budget and dead letters as a notice, and in
 // order per record — an event is not handed to h while an earlier event
 // of its record is undelivered (pending or dead); it waits, retried with
-// the backoff. adapters/webhook's Sender.Deliver is such a handler; a
-// host may also pass its own function, or fan out to both. Without a
-// handler, host events are dead on their first attempt.
+// the backoff. Without a handler, such host events are dead on their
+// first attempt. A host with several receivers configures them as host
+// endpoints instead, each with its own delivery state (WithHostHandlers).
 func WithHostEvents(h notary.HostEventHandler) RelayOption {
 	return func(r *Relay) { r.host = h }
+}
+
+// WithHostHandlers sets the handlers of host endpoints, by
+// notary.HostEndpoint.Name: each endpoint's notices of host events are
+// handed to its handler alone, as WithHostEvents describes, in order per
+// record and endpoint — an endpoint whose handler fails holds back, and
+// is retried with, its own events only. adapters/webhook's
+// Sender.Handlers returns one per webhook endpoint; in-process handlers
+// are added under their own names. A notice of an endpoint without a
+// handler is dead on its first attempt (an operator retries it once the
+// handler is registered). Calls add to the handlers set before.
+func WithHostHandlers(hs map[string]notary.HostEventHandler) RelayOption {
+	return func(r *Relay) {
+		if r.hosts == nil {
+			r.hosts = map[string]notary.HostEventHandler{}
+		}
+		for name, h := range hs {
+			if h != nil {
+				r.hosts[name] = h
+			}
+		}
+	}
 }
 
 // WithFinishRetry sets how long the relay keeps trying to record the
@@ -180,7 +203,8 @@ type Relay struct {
 	maxAttempts int // 0: no cap
 	finishRetry time.Duration
 	obs         notary.Observer
-	host        notary.HostEventHandler
+	host        notary.HostEventHandler            // events' own notices
+	hosts       map[string]notary.HostEventHandler // host endpoint → handler
 	backoffBase time.Duration
 	backoffMax  time.Duration
 	clock       notary.Clock
@@ -302,7 +326,7 @@ func (r *Relay) deliverBatch(ctx context.Context, notices []notary.Notice) (deli
 			outcome notary.NoticeOutcome
 			ok      bool
 		)
-		if n.Channel == notary.ChannelHost && r.host != nil {
+		if n.Channel == notary.ChannelHost && r.hostHandler(n) != nil {
 			outcome, ok = r.deliverInOrder(ctx, n, &order)
 		} else {
 			outcome, ok = r.deliver(ctx, n)
@@ -382,6 +406,9 @@ func (r *Relay) finish(ctx context.Context, results []notary.NoticeResult) (int,
 // already ended.
 func (r *Relay) deliver(ctx context.Context, n notary.Notice) (outcome notary.NoticeOutcome, ok bool) {
 	log := r.log.With("notice_id", n.ID, "kind", n.Kind, "channel", n.Channel, "attempt", n.Attempts)
+	if n.To.Endpoint != "" {
+		log = log.With("endpoint", n.To.Endpoint)
+	}
 
 	remaining := n.LeaseUntil.Sub(r.clock.Now())
 	if !n.LeaseUntil.IsZero() && remaining <= 0 {

@@ -60,9 +60,11 @@ func Example() {
 	srv := httptest.NewServer(receiver)
 	defer srv.Close()
 
-	// The notarykit side: a Sender whose Deliver the relay calls
-	// (notify.WithHostEvents(sender.Deliver)).
+	// The notarykit side: a Sender with one endpoint, whose
+	// HostEndpoints go to notary.Config.HostEndpoints and whose Handlers
+	// to notify.WithHostHandlers; here its handler is called directly.
 	sender, err := webhook.New(webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{
+		Name:    "host-app",
 		URL:     srv.URL,
 		Types:   []notary.HostEventType{"application.completed"},
 		Secrets: [][]byte{[]byte("current secret")},
@@ -75,7 +77,7 @@ func Example() {
 		Body: []byte(`{"id":"018f0000-0000-7000-8000-000000000009","type":"application.completed","api_version":"1",` +
 			`"record":{"kind":"application","id":"6a0c9a57-5f43-4c2e-9d5e-3a1f2b3c4d5e","version":9},"data":{"certificate_number":"(2026)深证字第00001号"}}`)}
 	for range 2 { // delivered twice, processed once
-		if err := sender.Deliver(context.Background(), ev); err != nil {
+		if err := sender.Handlers()["host-app"](context.Background(), ev); err != nil {
 			panic(err)
 		}
 	}

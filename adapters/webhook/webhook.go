@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/notarykit/notarykit/notary"
@@ -29,18 +27,19 @@ const DefaultTimeout = 30 * time.Second
 
 // Endpoint is one receiver of host events.
 type Endpoint struct {
+	// Name is the endpoint's notary.HostEndpoint name: its own delivery
+	// state in the outbox, its handler in the relay, and what dead letters
+	// show. See notary.HostEndpoint for the rules.
+	Name string
 	// URL is where events are POSTed: http or https.
 	URL string
 	// Types subscribes the endpoint to these event types; empty means
-	// every type.
+	// every type. The service decides with them (notary.HostEndpoint.Wants),
+	// not the Sender: pass HostEndpoints to notary.Config.
 	Types []notary.HostEventType
 	// Secrets sign each delivery, one signature each: the current
 	// secret, and during a rotation also the previous one.
 	Secrets [][]byte
-}
-
-func (e Endpoint) wants(t notary.HostEventType) bool {
-	return len(e.Types) == 0 || slices.Contains(e.Types, t)
 }
 
 // Config configures a Sender.
@@ -63,15 +62,21 @@ type Sender struct {
 	agent     string
 }
 
-// New validates cfg and returns a Sender. Every endpoint needs an
-// absolute http(s) URL and at least one non-empty secret; the error wraps
-// notary.ErrInvalidInput naming the field, e.g. "endpoints[1].url".
+// New validates cfg and returns a Sender. Every endpoint needs a unique
+// name, an absolute http(s) URL and at least one non-empty secret; the
+// error wraps notary.ErrInvalidInput naming the field, e.g.
+// "endpoints[1].url". (notary.New checks the names and types further.)
 func New(cfg Config) (*Sender, error) {
 	if cfg.Clock == nil {
 		return nil, &notary.FieldError{Field: "clock", Reason: "required: pass the service's, Service.Clock()"}
 	}
 	s := &Sender{client: cfg.Client, clock: cfg.Clock, agent: cfg.UserAgent}
+	names := map[string]bool{}
 	for i, e := range cfg.Endpoints {
+		if e.Name == "" || names[e.Name] {
+			return nil, &notary.FieldError{Field: fmt.Sprintf("endpoints[%d].name", i), Reason: fmt.Sprintf("%q: a unique name is required", e.Name)}
+		}
+		names[e.Name] = true
 		u, err := url.Parse(e.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, &notary.FieldError{Field: fmt.Sprintf("endpoints[%d].url", i), Reason: fmt.Sprintf("%q is not an http(s) URL", e.URL)}
@@ -92,42 +97,36 @@ func New(cfg Config) (*Sender, error) {
 	return s, nil
 }
 
-// Deliver POSTs ev to every endpoint subscribed to its type; it is a
-// notary.HostEventHandler for notify.WithHostEvents. It returns nil when
-// every one answered 2xx (or none is subscribed), an error wrapping
-// notary.ErrPermanent when every failing one answered 410 Gone, and a
-// temporary error otherwise.
-func (s *Sender) Deliver(ctx context.Context, ev notary.HostEvent) error {
-	var errs []error
-	permanent := true
+// HostEndpoints returns endpoints as the service's host endpoints, for
+// notary.Config.HostEndpoints: the service then commits a delivery of each
+// host event to each endpoint that wants its type. It needs no Sender, so
+// the service can be made first and the Sender with its clock.
+func HostEndpoints(endpoints []Endpoint) []notary.HostEndpoint {
+	out := make([]notary.HostEndpoint, len(endpoints))
+	for i, e := range endpoints {
+		out[i] = notary.HostEndpoint{Name: e.Name, Types: slices.Clone(e.Types)}
+	}
+	return out
+}
+
+// Handlers returns, by endpoint name, the relay's handler of each
+// endpoint, for notify.WithHostHandlers. A handler POSTs the event to its
+// endpoint alone and returns nil for a 2xx answer, an error wrapping
+// notary.ErrPermanent for 410 Gone (the delivery is dead at once), and a
+// temporary error for any other answer or none, which the relay retries
+// for that endpoint only.
+func (s *Sender) Handlers() map[string]notary.HostEventHandler {
+	hs := make(map[string]notary.HostEventHandler, len(s.endpoints))
 	for _, e := range s.endpoints {
-		if !e.wants(ev.Type) {
-			continue
-		}
-		if err := s.post(ctx, e, ev); err != nil {
-			errs = append(errs, err)
-			permanent = permanent && errors.Is(err, notary.ErrPermanent)
-		}
+		hs[e.Name] = func(ctx context.Context, ev notary.HostEvent) error { return s.post(ctx, e, ev) }
 	}
-	switch {
-	case len(errs) == 0:
-		return nil
-	case permanent:
-		return errors.Join(errs...)
-	default:
-		// Some endpoint may recover: retry, without the permanent mark.
-		msgs := make([]string, len(errs))
-		for i, err := range errs {
-			msgs[i] = err.Error()
-		}
-		return errors.New(strings.Join(msgs, "; "))
-	}
+	return hs
 }
 
 func (s *Sender) post(ctx context.Context, e Endpoint, ev notary.HostEvent) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(ev.Body))
 	if err != nil {
-		return fmt.Errorf("webhook: %s: %w (%w)", e.URL, err, notary.ErrPermanent)
+		return fmt.Errorf("webhook: %s: %w (%w)", e.Name, err, notary.ErrPermanent)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", s.agent)
@@ -136,7 +135,7 @@ func (s *Sender) post(ctx context.Context, e Endpoint, ev notary.HostEvent) erro
 	pwebhook.Signer{Secrets: e.Secrets}.Sign(req.Header, s.clock.Now(), "", ev.Body)
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("webhook: %s: %w", e.URL, err)
+		return fmt.Errorf("webhook: %s: %w", e.Name, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
@@ -144,9 +143,9 @@ func (s *Sender) post(ctx context.Context, e Endpoint, ev notary.HostEvent) erro
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return nil
 	case resp.StatusCode == http.StatusGone:
-		return fmt.Errorf("webhook: %s answered %s: %w", e.URL, resp.Status, notary.ErrPermanent)
+		return fmt.Errorf("webhook: %s answered %s: %w", e.Name, resp.Status, notary.ErrPermanent)
 	default:
-		return fmt.Errorf("webhook: %s answered %s", e.URL, resp.Status)
+		return fmt.Errorf("webhook: %s answered %s", e.Name, resp.Status)
 	}
 }
 

@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -63,10 +64,10 @@ func newReceiver(t *testing.T, clock *notarytest.Clock, secrets ...string) (*rec
 func TestDeliverSignsAndReceiverVerifies(t *testing.T) {
 	clock := notarytest.NewClock(t0)
 	recv, srv := newReceiver(t, clock, "s3cret")
-	s, err := webhook.New(webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{URL: srv.URL, Secrets: [][]byte{[]byte("s3cret")}}}})
+	s, err := webhook.New(webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{Name: "main", URL: srv.URL, Secrets: [][]byte{[]byte("s3cret")}}}})
 	require.NoError(t, err)
 	ev := event("application.completed")
-	require.NoError(t, s.Deliver(t.Context(), ev))
+	require.NoError(t, s.Handlers()["main"](t.Context(), ev))
 	require.Len(t, recv.got, 1)
 	got := recv.got[0]
 	assert.Equal(t, ev.ID.String(), got.ID)
@@ -85,9 +86,13 @@ func TestRotationTwoSecretsValidAtOnce(t *testing.T) {
 	bothRecv, bothSrv := newReceiver(t, clock, "new", "old")
 	secrets := [][]byte{[]byte("new"), []byte("old")}
 	s, err := webhook.New(webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{
-		{URL: oldSrv.URL, Secrets: secrets}, {URL: newSrv.URL, Secrets: secrets}, {URL: bothSrv.URL, Secrets: [][]byte{[]byte("old")}}}})
+		{Name: "old", URL: oldSrv.URL, Secrets: secrets}, {Name: "new", URL: newSrv.URL, Secrets: secrets},
+		{Name: "both", URL: bothSrv.URL, Secrets: [][]byte{[]byte("old")}}}})
 	require.NoError(t, err)
-	require.NoError(t, s.Deliver(t.Context(), event("filing.approved")))
+	ev := event("filing.approved")
+	for name, h := range s.Handlers() {
+		require.NoError(t, h(t.Context(), ev), name)
+	}
 	assert.Len(t, oldRecv.got, 1)
 	assert.Len(t, newRecv.got, 1)
 	assert.Len(t, bothRecv.got, 1, "a receiver mid-rotation accepts the old secret too")
@@ -131,37 +136,38 @@ func TestVerifyRefusals(t *testing.T) {
 	assert.ErrorIs(t, err, notary.ErrInvalidInput, "signed, but no event")
 }
 
-func TestDeliverOutcomes(t *testing.T) {
+// TestHandlerOutcomes: each endpoint's handler reports its own answer:
+// 2xx delivered, 410 Gone permanent, anything else or no answer
+// temporary.
+func TestHandlerOutcomes(t *testing.T) {
 	clock := notarytest.NewClock(t0)
-	okRecv, okSrv := newReceiver(t, clock, "k")
-	failRecv, failSrv := newReceiver(t, clock, "k")
-	key := [][]byte{[]byte("k")}
-	s, err := webhook.New(webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{
-		{URL: okSrv.URL, Secrets: key, Types: []notary.HostEventType{"application.completed"}},
-		{URL: failSrv.URL, Secrets: key},
-	}})
+	recv, srv := newReceiver(t, clock, "k")
+	endpoints := []webhook.Endpoint{
+		{Name: "a", URL: srv.URL, Secrets: [][]byte{[]byte("k")}, Types: []notary.HostEventType{"application.completed"}},
+	}
+	s, err := webhook.New(webhook.Config{Clock: clock, Endpoints: endpoints})
 	require.NoError(t, err)
+	assert.Equal(t, []notary.HostEndpoint{{Name: "a", Types: []notary.HostEventType{"application.completed"}}}, webhook.HostEndpoints(endpoints),
+		"the service decides who gets what, from the endpoints' types")
+	h := s.Handlers()["a"]
+	require.NotNil(t, h)
 
-	require.NoError(t, s.Deliver(t.Context(), event("filing.approved")))
-	assert.Empty(t, okRecv.got, "not subscribed to filing.approved")
-	assert.Len(t, failRecv.got, 1)
+	require.NoError(t, h(t.Context(), event("filing.approved")), "the handler does not filter: the service did")
+	assert.Len(t, recv.got, 1)
 
-	failRecv.status = http.StatusServiceUnavailable
-	err = s.Deliver(t.Context(), event("application.completed"))
-	require.Error(t, err)
-	assert.NotErrorIs(t, err, notary.ErrPermanent, "a 503 is retried")
-	assert.Len(t, okRecv.got, 1)
+	for _, tc := range []struct {
+		status    int
+		permanent bool
+	}{{http.StatusServiceUnavailable, false}, {http.StatusInternalServerError, false}, {http.StatusGone, true}, {http.StatusBadRequest, false}} {
+		recv.status = tc.status
+		err := h(t.Context(), event("application.completed"))
+		require.Error(t, err, tc.status)
+		assert.Equal(t, tc.permanent, errors.Is(err, notary.ErrPermanent), tc.status)
+		assert.Contains(t, err.Error(), "webhook: a answered", "the error names the endpoint")
+	}
 
-	failRecv.status = http.StatusGone
-	err = s.Deliver(t.Context(), event("filing.rejected"))
-	assert.ErrorIs(t, err, notary.ErrPermanent, "410 Gone from every failing endpoint")
-
-	err = s.Deliver(t.Context(), event("application.completed"))
-	assert.ErrorIs(t, err, notary.ErrPermanent, "the gone endpoint is the only one failing")
-	assert.Len(t, okRecv.got, 2)
-
-	failSrv.Close()
-	err = s.Deliver(t.Context(), event("filing.rejected"))
+	srv.Close()
+	err = h(t.Context(), event("filing.rejected"))
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, notary.ErrPermanent, "no answer is retried")
 }
@@ -174,9 +180,12 @@ func TestNewRefusesBadEndpoints(t *testing.T) {
 		field string
 	}{
 		{"no clock", webhook.Config{}, "clock"},
-		{"relative URL", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{URL: "/hooks", Secrets: [][]byte{[]byte("k")}}}}, "endpoints[0].url"},
-		{"ftp", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{URL: "ftp://x/y", Secrets: [][]byte{[]byte("k")}}}}, "endpoints[0].url"},
-		{"no secret", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{URL: "https://x/y", Secrets: [][]byte{{}}}}}, "endpoints[0].secrets"},
+		{"no name", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{URL: "https://x/y", Secrets: [][]byte{[]byte("k")}}}}, "endpoints[0].name"},
+		{"same name twice", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{
+			{Name: "a", URL: "https://x/y", Secrets: [][]byte{[]byte("k")}}, {Name: "a", URL: "https://x/z", Secrets: [][]byte{[]byte("k")}}}}, "endpoints[1].name"},
+		{"relative URL", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{Name: "a", URL: "/hooks", Secrets: [][]byte{[]byte("k")}}}}, "endpoints[0].url"},
+		{"ftp", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{Name: "a", URL: "ftp://x/y", Secrets: [][]byte{[]byte("k")}}}}, "endpoints[0].url"},
+		{"no secret", webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{Name: "a", URL: "https://x/y", Secrets: [][]byte{{}}}}}, "endpoints[0].secrets"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := webhook.New(tc.cfg)

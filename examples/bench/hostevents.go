@@ -27,6 +27,14 @@ func (f *fixture) withHostEvents() (*notary.Service, error) {
 		Admin: notary.AdminPolicy{SessionIdle: 24 * time.Hour, SessionTTL: 48 * time.Hour}})
 }
 
+// withHostEndpoints returns a second service on f's store, identical but
+// for committing host events with a delivery to each endpoint.
+func (f *fixture) withHostEndpoints(eps []notary.HostEndpoint) (*notary.Service, error) {
+	return notary.New(notary.Config{InsecureDevKeys: true, Office: f.office, Store: f.store, Payments: f.pay,
+		Logger: slog.New(slog.DiscardHandler), HostEndpoints: eps,
+		Admin: notary.AdminPolicy{SessionIdle: 24 * time.Hour, SessionTTL: 48 * time.Hour}})
+}
+
 // benchHostEventsOnOff alternates slices with host events on and off
 // (ABBA, as benchLogOnOff does) at 8 workers on one PostgreSQL schema:
 // the cost of writing a host event in each transition's commit. Delivery
@@ -115,14 +123,6 @@ func benchWebhooks(ctx context.Context, c config, r *Report) error {
 	if err != nil {
 		return err
 	}
-	if f.svc, err = f.withHostEvents(); err != nil {
-		return err
-	}
-	for i := range users {
-		if err := f.approve(ctx, f.user(i)); err != nil { // two host events each
-			return err
-		}
-	}
 	secret := []byte("bench webhook secret")
 	v := pwebhook.NewVerifier(pwebhook.Options{Secrets: [][]byte{secret}, Clock: f.svc.Clock().Now})
 	var got atomic.Int64
@@ -136,17 +136,25 @@ func benchWebhooks(ctx context.Context, c config, r *Report) error {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	sender, err := webhook.New(webhook.Config{Clock: f.svc.Clock(), Client: srv.Client(),
-		Endpoints: []webhook.Endpoint{{URL: srv.URL, Secrets: [][]byte{secret}}}})
+	endpoints := []webhook.Endpoint{{Name: "bench", URL: srv.URL, Secrets: [][]byte{secret}}}
+	if f.svc, err = f.withHostEndpoints(webhook.HostEndpoints(endpoints)); err != nil {
+		return err
+	}
+	sender, err := webhook.New(webhook.Config{Clock: f.svc.Clock(), Client: srv.Client(), Endpoints: endpoints})
 	if err != nil {
 		return err
+	}
+	for i := range users {
+		if err := f.approve(ctx, f.user(i)); err != nil { // two host events each
+			return err
+		}
 	}
 	renderer, err := notify.NewRenderer()
 	if err != nil {
 		return err
 	}
 	relay := notify.NewRelay(st, f.svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
-		notary.ChannelEmail: noop{}, notary.ChannelInSite: noop{}}, notify.WithHostEvents(sender.Deliver),
+		notary.ChannelEmail: noop{}, notary.ChannelInSite: noop{}}, notify.WithHostHandlers(sender.Handlers()),
 		notify.WithBatchSize(200))
 	start := time.Now()
 	if _, err := relay.Drain(ctx); err != nil {

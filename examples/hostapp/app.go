@@ -125,6 +125,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return nil, fmt.Errorf("keyset: %w", err)
 		}
 	}
+	hostEndpoints, hostHandlers, err := a.hostEndpoints(cfg)
+	if err != nil {
+		return nil, err
+	}
 	a.svc, err = notary.New(notary.Config{
 		Observer: a.metrics.observer,
 		Sealer:   sealer,
@@ -141,9 +145,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		IDs:             cfg.IDs,
 		Logger:          a.log.With("component", "notary"),
 		Admin:           cfg.AdminPolicy,
-		// Host events: committed with every transition when the host
-		// listens to them (Webhooks, OnHostEvent).
-		HostEvents: len(cfg.Webhooks) > 0 || cfg.OnHostEvent != nil,
+		// Host events: committed with every transition, with a delivery
+		// to each endpoint that listens to its type (Webhooks,
+		// OnHostEvent); none when no endpoint is configured.
+		HostEndpoints: hostEndpoints,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notary: %w", err)
@@ -162,15 +167,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	hostEvents, err := a.hostEventHandler(cfg)
-	if err != nil {
-		return nil, err
-	}
 	a.relay = notify.NewRelay(a.store, a.svc.Clock(), renderer, map[notary.Channel]notary.Notifier{
 		notary.ChannelEmail:  mailer,
 		notary.ChannelInSite: notify.NewInboxNotifier(a.store),
 	}, notify.WithPollInterval(cfg.RelayInterval), notify.WithObserver(a.metrics.observer),
-		notify.WithLogger(a.log.With("component", "relay")), notify.WithHostEvents(hostEvents))
+		notify.WithLogger(a.log.With("component", "relay")), notify.WithHostHandlers(hostHandlers))
 	if st, ok := a.store.(notary.OutboxStatser); ok {
 		if _, err := a.metrics.observer.ObserveOutbox(st, a.svc.Clock()); err != nil {
 			return nil, err

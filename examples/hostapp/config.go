@@ -112,10 +112,12 @@ type Config struct {
 
 	// Webhooks, when set, turns host events on: every transition is
 	// POSTed, signed, to the endpoints subscribed to its type
-	// (adapters/webhook), at least once and in order per record.
+	// (adapters/webhook), at least once and in order per record, each
+	// endpoint on its own: one that is down holds back and retries only
+	// its own deliveries, and its dead letters name it.
 	Webhooks []webhook.Endpoint
 	// OnHostEvent, when set, also turns host events on and receives each
-	// one in process, before the webhooks.
+	// one in process, as its own endpoint (InProcessEndpoint).
 	OnHostEvent notary.HostEventHandler
 
 	// Evidence is the host's evidence store; a DemoEvidence with

@@ -1,37 +1,49 @@
 package main
 
 import (
-	"context"
 	"fmt"
+	"time"
 
 	"github.com/notarykit/notarykit/adapters/webhook"
 	"github.com/notarykit/notarykit/notary"
 )
 
-// hostEventHandler is the relay's handler of host events: cfg.OnHostEvent
-// in process, then cfg.Webhooks over HTTP; nil when neither is set (the
-// service then commits no host events).
-func (a *App) hostEventHandler(cfg Config) (notary.HostEventHandler, error) {
-	var hooks *webhook.Sender
+// InProcessEndpoint is the host endpoint name of Config.OnHostEvent: the
+// in-process handler has its own delivery state, like each webhook.
+const InProcessEndpoint = "in-process"
+
+// hostEndpoints returns the service's host endpoints and the relay's
+// handler of each: one per cfg.Webhooks entry, POSTed by adapters/webhook,
+// and InProcessEndpoint for cfg.OnHostEvent. Which endpoint gets which
+// event is the service's rule (notary.HostEndpoint); each is delivered,
+// retried and dead-lettered on its own. None means host events are off.
+func (a *App) hostEndpoints(cfg Config) ([]notary.HostEndpoint, map[string]notary.HostEventHandler, error) {
+	var (
+		endpoints []notary.HostEndpoint
+		handlers  = map[string]notary.HostEventHandler{}
+	)
 	if len(cfg.Webhooks) > 0 {
-		var err error
-		if hooks, err = webhook.New(webhook.Config{Endpoints: cfg.Webhooks, Clock: a.svc.Clock()}); err != nil {
-			return nil, fmt.Errorf("webhooks: %w", err)
+		// Signatures are stamped with the service's clock, which exists
+		// once the service does; the relay calls no handler before.
+		hooks, err := webhook.New(webhook.Config{Endpoints: cfg.Webhooks, Clock: serviceClock{a}})
+		if err != nil {
+			return nil, nil, fmt.Errorf("webhooks: %w", err)
 		}
+		endpoints = webhook.HostEndpoints(cfg.Webhooks)
+		handlers = hooks.Handlers()
 	}
-	local := cfg.OnHostEvent
-	switch {
-	case hooks == nil && local == nil:
-		return nil, nil
-	case hooks == nil:
-		return local, nil
-	case local == nil:
-		return hooks.Deliver, nil
-	}
-	return func(ctx context.Context, ev notary.HostEvent) error {
-		if err := local(ctx, ev); err != nil {
-			return err
+	if cfg.OnHostEvent != nil {
+		if _, taken := handlers[InProcessEndpoint]; taken {
+			return nil, nil, fmt.Errorf("webhooks: %w", &notary.FieldError{Field: "webhooks.name",
+				Reason: fmt.Sprintf("%q is the in-process handler's", InProcessEndpoint)})
 		}
-		return hooks.Deliver(ctx, ev)
-	}, nil
+		endpoints = append(endpoints, notary.HostEndpoint{Name: InProcessEndpoint})
+		handlers[InProcessEndpoint] = cfg.OnHostEvent
+	}
+	return endpoints, handlers, nil
 }
+
+// serviceClock is the app's service's clock, read when asked.
+type serviceClock struct{ a *App }
+
+func (c serviceClock) Now() time.Time { return c.a.svc.Clock().Now() }

@@ -90,7 +90,7 @@ func (r *hookReceiver) setClock(now func() time.Time) {
 
 // register subscribes the receiver to every host event of the app.
 func (r *hookReceiver) register(cfg *Config) {
-	cfg.Webhooks = append(cfg.Webhooks, webhook.Endpoint{URL: r.srv.URL, Secrets: [][]byte{[]byte(hookSecret)}})
+	cfg.Webhooks = append(cfg.Webhooks, webhook.Endpoint{Name: "receiver", URL: r.srv.URL, Secrets: [][]byte{[]byte(hookSecret)}})
 }
 
 // checkAllArrived waits until every host event the app committed has
@@ -149,7 +149,7 @@ func (r *hookReceiver) checkAllArrived(t *testing.T, h *harness) {
 
 func TestWebhooksNeedValidEndpoints(t *testing.T) {
 	_, err := New(t.Context(), Config{SQLitePath: t.TempDir() + "/x.db", Clock: notarytest.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)),
-		Webhooks: []webhook.Endpoint{{URL: "not a url"}}})
+		Webhooks: []webhook.Endpoint{{Name: "receiver", URL: "not a url"}}})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, notary.ErrInvalidInput), "%v", err)
 }

@@ -23,7 +23,47 @@ var hostEventsGroup = group{"HostEvents", []test{
 	{"FailedCommitEmitsNone", testHostEventsFailedCommit},
 	{"UnknownCursorAndMissingOffice", testHostEventsBadQuery},
 	{"ConcurrentCommitsKeepRecordOrder", testHostEventsConcurrent},
+	{"EndpointDeliveries", testHostEventsEndpoints},
 }}
+
+// testHostEventsEndpoints: an event committed with deliveries to host
+// endpoints (as a service with Config.HostEndpoints commits it): its own
+// notice delivered, one pending per endpoint naming it. All are listed in
+// commit order with their endpoint; only the deliveries are claimed.
+func testHostEventsEndpoints(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	f := newFiling(office, uuid.NewString(), at(0))
+	c := createChange(f)
+	ev := hostNotice(office, f.ID, f.Version, at(0))
+	ev.Status, ev.DeliveredAt = notary.NoticeDelivered, at(0)
+	c.Notices = []notary.Notice{ev}
+	for _, name := range []string{"warehouse", "app"} {
+		d := hostNotice(office, f.ID, f.Version, at(0))
+		d.ID, d.Event, d.To = notary.HostDeliveryID(ev.ID, name), ev.Event, notary.Recipient{Endpoint: name}
+		c.Notices = append(c.Notices, d)
+	}
+	commit(t, s, c)
+
+	got := listHost(t, s, notary.HostEventQuery{OfficeID: office, RecordID: f.ID})
+	require.Equal(t, noticeIDs(c.Notices), noticeIDs(got))
+	for i, n := range got {
+		assert.Equal(t, c.Notices[i].To.Endpoint, n.To.Endpoint, "the endpoint is kept")
+		assert.Equal(t, string(ev.Event), string(n.Event))
+	}
+	assert.Equal(t, notary.NoticeDelivered, got[0].Status)
+	assert.Equal(t, notary.NoticePending, got[1].Status)
+
+	claimed, err := s.ClaimNotices(t.Context(), at(time.Hour), time.Minute, 100)
+	require.NoError(t, err)
+	var mine []uuid.UUID
+	for _, n := range claimed {
+		if n.RecordID == f.ID {
+			mine = append(mine, n.ID)
+			assert.NotEmpty(t, n.To.Endpoint)
+		}
+	}
+	assert.ElementsMatch(t, noticeIDs(c.Notices[1:]), mine, "the deliveries are due, the event itself is not")
+}
 
 // hostNotice is the host event of record rec at version v: the document
 // is kept byte for byte, so it has odd spacing and escapes on purpose.

@@ -154,7 +154,7 @@ func anyNotice(t *rapid.T) notary.Notice {
 	}
 	return notary.Notice{
 		RecordKind: notary.RecordKind(text(t, "record kind")),
-		To:         notary.Recipient{UserID: text(t, "user"), Email: text(t, "email"), Name: text(t, "name"), Locale: text(t, "locale")},
+		To:         notary.Recipient{UserID: text(t, "user"), Email: text(t, "email"), Name: text(t, "name"), Locale: text(t, "locale"), Endpoint: text(t, "endpoint")},
 		Data: notary.NoticeData{
 			OfficeName: text(t, "office"), RecordID: id(t, "record"), EnterpriseName: text(t, "enterprise"),
 			Revision: rapid.Int().Draw(t, "revision"), Reason: text(t, "reason"), Evidence: evidence(t, "evidence"),

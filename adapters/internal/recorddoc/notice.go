@@ -9,7 +9,7 @@ import (
 
 // EncodeNotice returns the stored document of the parts of a notice that
 // are not columns of their own: {"record_kind", "to": {user_id, email,
-// name, locale}, "data": {office_name, record_id, enterprise_name,
+// name, locale, endpoint}, "data": {office_name, record_id, enterprise_name,
 // revision, reason, evidence, amount, currency, materials,
 // mailing_address, carrier, tracking_number, certificate_number,
 // automatic, delivered_at, confirm_by}, "event": the host event document,
@@ -25,6 +25,7 @@ func EncodeNotice(n notary.Notice) []byte {
 	m.str("email", n.To.Email)
 	m.str("name", n.To.Name)
 	m.str("locale", n.To.Locale)
+	m.str("endpoint", n.To.Endpoint)
 	w.b = append(w.b, `},"data":{`...)
 	d := n.Data
 	m = members{w: &w}
@@ -153,6 +154,8 @@ func (r *reader) recipient() notary.Recipient {
 			to.Name = r.str()
 		case "locale":
 			to.Locale = r.str()
+		case "endpoint":
+			to.Endpoint = r.str()
 		default:
 			r.skip()
 		}
