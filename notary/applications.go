@@ -90,7 +90,7 @@ func (a *Applications) Cancel(ctx context.Context, user User, id uuid.UUID) (App
 func (a *Applications) leave(ctx context.Context, app Application, trigger ApplicationTrigger, actor Principal, reason string) (Application, error) {
 	s := a.s
 	status := app.Payment.Status
-	pay, err := s.payments.ClosePayment(ctx, app.Payment.ID)
+	pay, err := s.gateway(app.Payment.Method).ClosePayment(ctx, app.Payment.ID)
 	switch {
 	case errors.Is(err, ErrAlreadyPaid):
 		if _, perr := a.HandlePaymentEvent(ctx, paidEvent(app, pay)); perr != nil {
@@ -189,6 +189,11 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 	next.AuditHead = ev.Hash
 
 	c := Change{Application: &next, ExpectedVersion: app.Version, Events: []Event{ev}, DedupKey: t.dedup}
+	if t.match != nil {
+		m := *t.match
+		m.At, m.By = now, who
+		c.Match = &m
+	}
 	if app.State.Active() != to.Active() {
 		if to.Active() {
 			c.Reserve = next.EvidenceIDs()

@@ -21,6 +21,12 @@ type ApplyRequest struct {
 	// IdempotencyKey, when set, makes Apply safe to retry: the same key from
 	// the same user returns the application (and payment) created first.
 	IdempotencyKey string
+	// Method is how the user pays: MethodWallet (the zero value) or
+	// MethodBankTransfer, when the office offers it (Config.BankTransfer).
+	// A bank transfer's application shows the office's account and the
+	// reference for the note in Payment.Transfer, and waits
+	// Office.TransferDays for the transfer.
+	Method PaymentMethod
 }
 
 // Apply quotes the fee for the selected evidence, creates the payment and
@@ -50,6 +56,9 @@ type ApplyResult struct {
 func (a *Applications) Submit(ctx context.Context, user User, req ApplyRequest) (ApplyResult, error) {
 	s := a.s
 	evidence, key, err := s.checkApply(user, req)
+	if err == nil {
+		err = s.checkMethod(req.Method)
+	}
 	if err != nil {
 		return ApplyResult{}, err
 	}
@@ -74,7 +83,8 @@ func (a *Applications) Submit(ctx context.Context, user User, req ApplyRequest) 
 	app := Application{
 		ID: s.ids.NewID(), OfficeID: s.office.ID, Owner: user, State: ApplicationNew,
 		FilingID: filing.ID, FilingRevision: filing.ApprovedRevision, Evidence: evidence,
-		Quote: quote, IdempotencyKey: key, CreatedAt: now, ExpiresAt: now.Add(s.office.PaymentTTL),
+		Quote: quote, IdempotencyKey: key, CreatedAt: now, ExpiresAt: now.Add(s.office.paymentTTL(req.Method)),
+		Payment: PaymentRef{Method: req.Method},
 	}
 	if err := s.createPayment(ctx, &app); err != nil {
 		return ApplyResult{}, err
@@ -106,6 +116,18 @@ func (s *Service) checkApply(user User, req ApplyRequest) ([]Evidence, string, e
 		return nil, "", invalid("idempotency_key", "%v", err)
 	}
 	return evidence, key, nil
+}
+
+// checkMethod refuses a payment method the office does not offer, naming
+// "method".
+func (s *Service) checkMethod(m PaymentMethod) error {
+	switch {
+	case !m.Valid():
+		return invalid("method", "must be %q or %q", MethodWallet, MethodBankTransfer)
+	case m == MethodBankTransfer && s.transfers == nil:
+		return invalid("method", "the office takes no bank transfers")
+	}
+	return nil
 }
 
 // replayed answers a retried Apply: when the user already applied with
@@ -154,11 +176,17 @@ func (s *Service) createPayment(ctx context.Context, app *Application) error {
 		sum := sha256.Sum256([]byte(s.office.ID.String() + "\x00" + app.Owner.ID + "\x00" + app.IdempotencyKey))
 		payKey = hex.EncodeToString(sum[:16])
 	}
-	pay, err := s.payments.CreatePayment(ctx, PaymentRequest{
+	method := app.Payment.Method
+	req := PaymentRequest{
 		IdempotencyKey: payKey, ApplicationID: app.ID, OfficeID: s.office.ID,
 		Amount: app.Quote.Amount, Currency: app.Quote.Currency, ExpiresAt: app.ExpiresAt,
 		Description: fmt.Sprintf("%s: notarial certificate, %d evidence records", s.office.Name, len(app.Evidence)),
-	})
+		Method:      method,
+	}
+	if method == MethodBankTransfer {
+		req.Payee, req.Reference = s.office.BankAccount, TransferReference(app.ID)
+	}
+	pay, err := s.gateway(method).CreatePayment(ctx, req)
 	if err != nil {
 		return fmt.Errorf("notary: create payment: %w", err)
 	}
@@ -173,7 +201,16 @@ func (s *Service) createPayment(ctx context.Context, app *Application) error {
 		return wrap(ErrConflict, "the provider's payment %s is for %s %s, the quote is %s %s",
 			pay.ID, pay.Amount, pay.Currency, app.Quote.Amount, app.Quote.Currency)
 	}
-	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending}
+	app.Payment = PaymentRef{Provider: pay.Provider, ID: pay.ID, CheckoutURL: pay.CheckoutURL, Status: PaymentPending, Method: method}
+	if method == MethodBankTransfer {
+		// The payer writes the reference in the note, and finance finds
+		// the application by it: it must be this application's.
+		if pay.Transfer == nil || pay.Transfer.Reference != TransferReference(app.ID) {
+			return wrap(ErrConflict, "the bank transfer gateway's payment %s does not carry application %s's reference", pay.ID, app.ID)
+		}
+		tr := *pay.Transfer
+		app.Payment.Transfer = &tr
+	}
 	return nil
 }
 

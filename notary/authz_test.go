@@ -41,6 +41,7 @@ type target struct {
 	id       uuid.UUID
 	version  int64 // the record's version as set up, which decisions name
 	evidence []string
+	other    uuid.UUID // a second record the action names (a kept transfer)
 }
 
 type authzAction struct {
@@ -173,6 +174,38 @@ func filingTarget(state notary.FilingState) func(e *env) target {
 }
 
 func noTarget(*env) target { return target{} }
+
+// transferTarget is alice's application paying by bank transfer, awaiting
+// it; with kept, also a transfer for it kept unmatched (no reference).
+func transferTarget(kept bool) func(e *env) target {
+	return func(e *env) target {
+		e.t.Helper()
+		if _, err := e.svc.Filings.Mine(e.ctx, alice); err != nil {
+			e.approvedFiling(alice)
+		}
+		app, err := e.svc.Applications.Apply(e.ctx, alice, notary.ApplyRequest{Evidence: notarytest.Evidence("authz-bt"), Method: notary.MethodBankTransfer})
+		require.NoError(e.t, err)
+		tg := target{id: app.ID, version: app.Version, evidence: app.EvidenceIDs()}
+		if kept {
+			_, cash := e.newAdmin("setup-cash@office.example", notary.RoleFinance)
+			tr := authzTransfer(e, app.ID)
+			tr.Reference = ""
+			res, err := e.svc.Finance.RecordTransfer(e.ctx, cash, tr)
+			require.NoError(e.t, err)
+			tg.other = res.Kept.ID
+		}
+		return tg
+	}
+}
+
+// authzTransfer is a transfer paying application id exactly.
+func authzTransfer(e *env, id uuid.UUID) notary.ReceivedTransfer {
+	e.t.Helper()
+	app, err := e.store.Application(e.ctx, id)
+	require.NoError(e.t, err)
+	return notary.ReceivedTransfer{Serial: "AUTHZ-" + id.String()[:8], Reference: notary.TransferReference(id), PayerName: "Payer Ltd",
+		Amount: app.Quote.Amount, Date: e.clock.Now()}
+}
 
 func errOnly[T any](_ T, err error) error { return err }
 
@@ -327,6 +360,28 @@ func authzActions() []authzAction {
 		{name: "Audit.Report application", kind: anyone, setup: appTarget(notary.PendingFinalReview),
 			run: func(e *env, w who, tg target) error { return errOnly(e.svc.Audit.Report(e.ctx, w.principal(), tg.id)) }},
 
+		// Finance.
+		{name: "Finance.RecordTransfer", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(false),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Finance.RecordTransfer(e.ctx, *w.admin, authzTransfer(e, tg.id)))
+			}},
+		{name: "Finance.Keep", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(false),
+			run: func(e *env, w who, tg target) error {
+				tr := authzTransfer(e, tg.id)
+				tr.Amount = tr.Amount.Add(tr.Amount)
+				return errOnly(e.svc.Finance.Keep(e.ctx, *w.admin, tr))
+			}},
+		{name: "Finance.Match", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(true),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Finance.Match(e.ctx, *w.admin, tg.other, tg.id))
+			}},
+		{name: "Finance.Unmatched", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(true),
+			run: func(e *env, w who, _ target) error { return errOnly(e.svc.Finance.Unmatched(e.ctx, *w.admin, nil, 0)) }},
+		{name: "Finance.AwaitingTransfer", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(false),
+			run: func(e *env, w who, _ target) error {
+				return errOnly(e.svc.Finance.AwaitingTransfer(e.ctx, *w.admin, nil, 0))
+			}},
+
 		// Admins.
 		{name: "Admins.Create", kind: adminsOnly, setup: noTarget, duty: notary.DutyStaff,
 			run: func(e *env, w who, _ target) error {
@@ -364,8 +419,8 @@ func TestAuthorization(t *testing.T) {
 		name   string
 		mutate []func(*notary.Config)
 	}{
-		{"joint reads", []func(*notary.Config){defaults}},
-		{"separate reads", []func(*notary.Config){defaults, separate}},
+		{"joint reads", []func(*notary.Config){defaults, withBankTransfer}},
+		{"separate reads", []func(*notary.Config){defaults, withBankTransfer, separate}},
 	} {
 		t.Run(reads.name, func(t *testing.T) {
 			everyone := actors(newEnv(t, reads.mutate...))

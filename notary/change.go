@@ -76,6 +76,16 @@ func (c Change) Validate() error {
 			return invalid(field("seq"), "is %d; trails start at 1", ev.Seq)
 		}
 	}
+	if c.Match != nil {
+		switch {
+		case kind != KindApplication:
+			return invalid("match", "only an application's change matches a transfer")
+		case c.Match.TransferID == uuid.Nil:
+			return invalid("match.transfer_id", "required")
+		case c.Match.At.IsZero():
+			return invalid("match.at", "required")
+		}
+	}
 	for i, n := range c.Notices {
 		if n.ID == uuid.Nil {
 			return invalid(fmt.Sprintf("notices[%d].id", i), "required")

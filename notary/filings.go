@@ -124,10 +124,11 @@ func (f *Filings) Actions(ctx context.Context, actor Principal, id uuid.UUID) ([
 // transition describes one firing of a lifecycle trigger on a record of
 // type T.
 type transition[T any] struct {
-	actor  Principal // User, Admin or a system principal
-	reason string    // audited, and shown to the user where the notice has one
-	dedup  string    // Change.DedupKey
-	apply  func(*T)  // the record's changes beyond state and version
+	actor  Principal      // User, Admin or a system principal
+	reason string         // audited, and shown to the user where the notice has one
+	dedup  string         // Change.DedupKey
+	match  *TransferMatch // Change.Match; At and By are filled in by the commit
+	apply  func(*T)       // the record's changes beyond state and version
 
 	// versioned says the caller decided on the record at version seen, so
 	// seen is required and must be the stored version (admin decisions).

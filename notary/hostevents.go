@@ -44,6 +44,7 @@ var HostEventTypes = map[RecordKind]map[string]HostEventType{
 	KindApplication: {
 		string(AppApply):                "application.created",
 		string(AppPaymentSucceeded):     "application.paid",
+		string(AppTransferReceived):     "application.paid",
 		string(AppPaymentFailed):        "application.payment_failed",
 		string(AppPaymentClosed):        "application.payment_closed",
 		string(AppCloseOrder):           "application.payment_order_closed",

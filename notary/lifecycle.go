@@ -81,6 +81,11 @@ const (
 	AppAutoConfirm        ApplicationTrigger = "auto_confirm"
 	AppRefund             ApplicationTrigger = "refund"        // records a refund; the state stays
 	AppCloseOrder         ApplicationTrigger = "close_payment" // records a retried close of the order; the state stays
+	// AppTransferReceived is finance recording the bank transfer that pays
+	// the application (Finance.RecordTransfer, Finance.Match): the same
+	// step as AppPaymentSucceeded, taken by finance instead of a
+	// provider's notice.
+	AppTransferReceived ApplicationTrigger = "transfer_received"
 
 	// The tracker's triggers record what the courier reports; the state
 	// stays. The delivered ones are fired once, when the courier first
@@ -101,7 +106,8 @@ const (
 	PartyAdmin  Party = "admin"  // an admin of the record's office
 	PartySystem Party = "system" // the SDK itself: payment events, sweeps
 	// PartyFinance is an admin of the office whose role handles money but
-	// decides no review (RoleFinance): no lifecycle rule names it.
+	// decides no review (RoleFinance): it records bank transfers and
+	// refunds, and fires no review transition.
 	PartyFinance Party = "finance"
 )
 
@@ -174,13 +180,16 @@ func partyGuard(p Party) stateless.GuardFunc {
 		return byOwner
 	case PartyAdmin:
 		return byAdmin
+	case PartyFinance:
+		return byFinance
 	}
 	return bySystem
 }
 
-func byOwner(ctx context.Context, _ ...any) bool  { return firingParty(ctx) == PartyOwner }
-func byAdmin(ctx context.Context, _ ...any) bool  { return firingParty(ctx) == PartyAdmin }
-func bySystem(ctx context.Context, _ ...any) bool { return firingParty(ctx) == PartySystem }
+func byOwner(ctx context.Context, _ ...any) bool   { return firingParty(ctx) == PartyOwner }
+func byAdmin(ctx context.Context, _ ...any) bool   { return firingParty(ctx) == PartyAdmin }
+func byFinance(ctx context.Context, _ ...any) bool { return firingParty(ctx) == PartyFinance }
+func bySystem(ctx context.Context, _ ...any) bool  { return firingParty(ctx) == PartySystem }
 
 func firingParty(ctx context.Context) Party {
 	if f, ok := ctx.Value(firingKey{}).(*firing); ok {
@@ -199,14 +208,27 @@ func (l *Lifecycle[S, T]) names(party Party) bool {
 	return false
 }
 
+// gives reports whether any rule of the table, in any state, lets party
+// fire trigger.
+func (l *Lifecycle[S, T]) gives(party Party, trigger T) bool {
+	for _, r := range l.rules {
+		if r.By == party && r.Trigger == trigger {
+			return true
+		}
+	}
+	return false
+}
+
 // Fire fires trigger for party on a record in state from and returns the
 // new state. It returns ErrInvalidTransition when no rule moves from that
 // state on that trigger, and ErrForbidden when a rule exists for another
-// party or when no rule of the table names party at all (PartyFinance).
-// Fire has no side effects.
+// party, when no rule of the table names party at all, or when party is
+// PartyFinance and no rule in any state gives it trigger: finance touches
+// money only, so a review decision is refused it as forbidden whatever
+// the record's state. Fire has no side effects.
 func (l *Lifecycle[S, T]) Fire(ctx context.Context, from S, trigger T, party Party) (S, error) {
-	if !l.names(party) {
-		return from, wrap(ErrForbidden, "%s: %s fires no transition", l.name, party)
+	if !l.names(party) || (party == PartyFinance && !l.gives(party, trigger)) {
+		return from, wrap(ErrForbidden, "%s: %s never fires %s", l.name, party, trigger)
 	}
 	f := &firing{state: from, party: party}
 	if err := l.sm.FireCtx(context.WithValue(ctx, firingKey{}, f), trigger); err != nil {
@@ -300,6 +322,7 @@ var FilingLifecycle = newLifecycle("filing", FilingNew, []Rule[FilingState, Fili
 var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[ApplicationState, ApplicationTrigger]{
 	{ApplicationNew, AppApply, AwaitingPayment, PartyOwner},
 	{AwaitingPayment, AppPaymentSucceeded, PendingPreliminaryReview, PartySystem},
+	{AwaitingPayment, AppTransferReceived, PendingPreliminaryReview, PartyFinance},
 	{AwaitingPayment, AppPaymentFailed, AwaitingPayment, PartySystem},
 	{AwaitingPayment, AppPaymentClosed, Cancelled, PartySystem},
 	{AwaitingPayment, AppExpire, Cancelled, PartySystem},

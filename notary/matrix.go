@@ -173,6 +173,7 @@ var Notices = newNoticeMatrix(
 
 	onApplication(AppApply, "", "", 0),
 	onApplication(AppPaymentSucceeded, NoticePaymentReceived, NoticePreliminaryReview, appFacts),
+	onApplication(AppTransferReceived, NoticePaymentReceived, NoticePreliminaryReview, appFacts),
 	onApplication(AppPaymentFailed, NoticePaymentFailed, "", appFacts),
 	onApplication(AppPaymentClosed, NoticeCancelled, "", appFacts),
 	onApplication(AppExpire, NoticeCancelled, "", appFacts),

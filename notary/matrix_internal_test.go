@@ -52,6 +52,7 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 		{KindFiling, "reject", NoticeFilingRejected, "", fd},
 		{KindApplication, "apply", "", "", NoticeData{}},
 		{KindApplication, "payment_succeeded", NoticePaymentReceived, NoticePreliminaryReview, ad},
+		{KindApplication, "transfer_received", NoticePaymentReceived, NoticePreliminaryReview, ad},
 		{KindApplication, "payment_failed", NoticePaymentFailed, "", ad},
 		{KindApplication, "payment_closed", NoticeCancelled, "", ad},
 		{KindApplication, "expire", NoticeCancelled, "", ad},

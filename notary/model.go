@@ -231,6 +231,31 @@ const (
 	PaymentExpired   PaymentStatus = "expired"
 )
 
+// PaymentMethod is how a user pays an application's fee.
+type PaymentMethod string
+
+// Payment methods.
+const (
+	// MethodWallet pays through Config.Payments, a wallet provider with a
+	// checkout and signed notices (WeChat Pay, Alipay). The zero value.
+	MethodWallet PaymentMethod = ""
+	// MethodBankTransfer pays by corporate bank transfer (对公转账) through
+	// Config.BankTransfer: the user transfers the fee to the office's
+	// account with the application's reference in the note, and finance
+	// records the transfer when the bank shows it (Finance.RecordTransfer).
+	MethodBankTransfer PaymentMethod = "bank_transfer"
+)
+
+// Valid reports whether m is a payment method.
+func (m PaymentMethod) Valid() bool { return m == MethodWallet || m == MethodBankTransfer }
+
+// TransferInstructions is what a payer needs to pay by bank transfer: the
+// office's account and the reference to write in the transfer's note.
+type TransferInstructions struct {
+	Account   BankAccount `json:"account"`
+	Reference string      `json:"reference"` // TransferReference of the application
+}
+
 // PaymentRef is the application's view of its payment at the provider.
 type PaymentRef struct {
 	Provider    string        `json:"provider"`
@@ -238,11 +263,20 @@ type PaymentRef struct {
 	CheckoutURL string        `json:"checkout_url"` // where the user pays, if the provider has one
 	Status      PaymentStatus `json:"status"`
 	PaidAt      time.Time     `json:"paid_at,omitzero"`
+	// Method is how the fee is paid; MethodWallet unless the user chose a
+	// bank transfer.
+	Method PaymentMethod `json:"method,omitempty"`
+	// Transfer is, for a bank transfer, where to transfer and what to
+	// write in the note, as given when the application was made.
+	Transfer *TransferInstructions `json:"transfer,omitempty"`
+	// Serial is the bank serial number (流水号) of the transfer that paid
+	// the fee, as finance recorded it; empty for a wallet payment.
+	Serial string `json:"serial,omitempty"`
 }
 
 // Refund records money returned to the user.
 type Refund struct {
-	ID       string          `json:"id"` // provider refund ID
+	ID       string          `json:"id"` // provider refund ID; for a bank transfer, the outgoing transfer's serial
 	Amount   decimal.Decimal `json:"amount"`
 	Currency string          `json:"currency"`
 	Reason   string          `json:"reason"`

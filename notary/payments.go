@@ -127,7 +127,9 @@ func ignoreDuplicate(ctx context.Context, s *Service, id uuid.UUID, out Applicat
 // and Sweep retries the refund later.
 func (a *Applications) refund(ctx context.Context, app Application, reason string) (Application, error) {
 	s := a.s
-	if app.Refund != nil || app.Payment.Status != PaymentSucceeded {
+	if app.Refund != nil || app.Payment.Status != PaymentSucceeded || app.Payment.Method == MethodBankTransfer {
+		// A bank transfer is paid back by finance, who records the
+		// outgoing transfer (Finance.RecordRefund).
 		return app, nil
 	}
 	amount := s.office.Refund.Amount(app.Quote.Amount)
@@ -182,7 +184,7 @@ func (a *Applications) closed(ctx context.Context, app Application, status Payme
 // closePending retries closing the order of a cancelled application whose
 // close failed: closed, it is recorded; paid meanwhile, the money goes back.
 func (a *Applications) closePending(ctx context.Context, app Application) (Application, error) {
-	pay, err := a.s.payments.ClosePayment(ctx, app.Payment.ID)
+	pay, err := a.s.gateway(app.Payment.Method).ClosePayment(ctx, app.Payment.ID)
 	switch {
 	case errors.Is(err, ErrAlreadyPaid):
 		return a.HandlePaymentEvent(ctx, paidEvent(app, pay)) // refunded, as a late payment

@@ -21,6 +21,7 @@ type Store interface {
 	AdminStore
 	LogStore
 	Nonces
+	Transfers
 }
 
 // Nonces is the replay memory of signed messages (payment notices, and
@@ -70,6 +71,11 @@ type Change struct {
 	// fields of every revision in the same commit as the filing's. Only the
 	// Content of a revision changes; one not stored is ErrNotFound.
 	Rewrites []FilingRevision
+	// Match, when set (only with Application), marks a kept unmatched bank
+	// transfer as matched to Application in the same commit: ErrNotFound
+	// when the office has no such transfer, ErrConflict when it is not
+	// unmatched any more.
+	Match *TransferMatch
 }
 
 // ListQuery selects records for queues and listings. Results are ordered by
@@ -128,6 +134,27 @@ type Records interface {
 	// FilingRevision returns revision number n of a filing, or ErrNotFound
 	// when the filing or that revision is not stored.
 	FilingRevision(ctx context.Context, filingID uuid.UUID, n int) (FilingRevision, error)
+}
+
+// Transfers keeps the bank transfers finance recorded that paid no
+// application when they were recorded (see Finance.RecordTransfer), until
+// finance matches them to one (a Change with Match) or they are handled
+// otherwise. The conformance group Transfers of store/storetest checks it.
+type Transfers interface {
+	// KeepTransfer stores t, an unmatched transfer, together with the
+	// dedup key TransferDedupKey(t.Transfer.Serial), atomically: a bank
+	// serial number is recorded once, whether it paid an application or
+	// was kept. ErrDuplicate when the key was used, ErrConflict when the
+	// ID exists, t.Validate's ErrInvalidInput for a malformed transfer; on
+	// any error nothing is stored.
+	KeepTransfer(ctx context.Context, t BankTransfer) error
+	// Transfer returns the kept transfer with id, or ErrNotFound.
+	Transfer(ctx context.Context, id uuid.UUID) (BankTransfer, error)
+	// ListTransfers returns the office's kept transfers selected by q,
+	// ordered by (RecordedAt, ID) ascending and paginated by keyset (pass
+	// the last item's RecordedAt and ID as q.After). q.Validate's
+	// ErrInvalidInput for a malformed query.
+	ListTransfers(ctx context.Context, q TransferQuery) ([]BankTransfer, error)
 }
 
 // Outbox holds notices committed with their transitions until a relay
@@ -326,6 +353,12 @@ type PaymentRequest struct {
 	Currency       string
 	Description    string
 	ExpiresAt      time.Time
+	// Method is the payment method the gateway is asked for; Payee and
+	// Reference are set for MethodBankTransfer: the office's account
+	// (Office.BankAccount) and the application's TransferReference.
+	Method    PaymentMethod
+	Payee     BankAccount
+	Reference string
 }
 
 // Payment is a provider's view of a payment.
@@ -338,6 +371,9 @@ type Payment struct {
 	Status        PaymentStatus
 	CheckoutURL   string
 	PaidAt        time.Time
+	// Transfer is set by a bank transfer gateway: where the payer
+	// transfers the fee and what the note says.
+	Transfer *TransferInstructions
 }
 
 // RefundRequest asks a provider to refund (part of) a payment.

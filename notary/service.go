@@ -30,6 +30,15 @@ type Office struct {
 	// PaymentTTL is how long an application waits for payment before it is
 	// cancelled and its evidence released. Zero means 30 minutes.
 	PaymentTTL time.Duration
+	// BankAccount is the office's account that enterprises transfer fees
+	// to when they pay by bank transfer (Config.BankTransfer): required
+	// with it, unused without it.
+	BankAccount BankAccount
+	// TransferDays is how many days an application paid by bank transfer
+	// waits for the transfer before it is cancelled (a transfer takes days
+	// where a wallet takes minutes). Zero means DefaultTransferDays; at
+	// most 90.
+	TransferDays int
 	// Refund is what a user gets back when the preliminary review rejects a
 	// paid application. The zero value refunds in full.
 	Refund RefundPolicy
@@ -68,6 +77,21 @@ func DefaultTimeZone() *time.Location {
 	return time.FixedZone("CST", 8*60*60)
 }
 
+// DefaultTransferDays is the Office.TransferDays used when it is zero.
+const DefaultTransferDays = 7
+
+// TransferTTL is how long an application paid by bank transfer waits for
+// the transfer: Office.TransferDays days.
+func (o Office) TransferTTL() time.Duration { return time.Duration(o.TransferDays) * 24 * time.Hour }
+
+// paymentTTL is how long an application paying by method waits for it.
+func (o Office) paymentTTL(method PaymentMethod) time.Duration {
+	if method == MethodBankTransfer {
+		return o.TransferTTL()
+	}
+	return o.PaymentTTL
+}
+
 // RefundMode selects a refund policy.
 type RefundMode string
 
@@ -101,6 +125,12 @@ type Config struct {
 	Office   Office
 	Store    Store
 	Payments PaymentGateway
+	// BankTransfer, when set, lets users pay by corporate bank transfer
+	// (ApplyRequest.Method MethodBankTransfer): the gateway that gives
+	// them Office.BankAccount and the application's reference
+	// (adapters/banktransfer). Finance records the transfers
+	// (Service.Finance). Nil offers wallet payment only.
+	BankTransfer PaymentGateway
 	// Courier validates tracking numbers; nil accepts any carrier code and a
 	// 6–40 character alphanumeric number.
 	Courier Courier
@@ -152,17 +182,21 @@ type Service struct {
 	Admins *Admins
 	// DeadLetters lists and retries the notices the relay gave up on.
 	DeadLetters *DeadLetters
+	// Finance is the finance unit: bank transfers received and refunds
+	// paid, recorded by finance staff.
+	Finance *Finance
 
-	office   Office
-	store    Store
-	payments PaymentGateway
-	courier  Courier
-	clock    Clock
-	ids      IDSource
-	log      *slog.Logger
-	obs      Observer
-	sealer   Sealer
-	blinder  Blinder
+	office    Office
+	store     Store
+	payments  PaymentGateway
+	transfers PaymentGateway // Config.BankTransfer; nil when not offered
+	courier   Courier
+	clock     Clock
+	ids       IDSource
+	log       *slog.Logger
+	obs       Observer
+	sealer    Sealer
+	blinder   Blinder
 
 	hostEvents bool
 	// hostEndpoints: each gets its own outbox notice of every host event
@@ -201,6 +235,21 @@ func New(cfg Config) (*Service, error) {
 	if o.PaymentTTL <= 0 {
 		o.PaymentTTL = 30 * time.Minute
 	}
+	switch {
+	case o.TransferDays == 0:
+		o.TransferDays = DefaultTransferDays
+	case o.TransferDays < 0 || o.TransferDays > 90:
+		return nil, invalid("office.transfer_days", "must be between 1 and 90, got %d", o.TransferDays)
+	}
+	if cfg.BankTransfer != nil {
+		if err := o.BankAccount.Validate(); err != nil {
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				return nil, invalid("office."+fe.Field, "%s", fe.Reason)
+			}
+			return nil, err
+		}
+	}
 	switch o.Refund.Mode {
 	case "", RefundFull, RefundNone:
 	case RefundPercent:
@@ -224,7 +273,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{hostEndpoints: endpoints, office: o, store: cfg.Store, payments: cfg.Payments, courier: cfg.Courier,
+	s := &Service{hostEndpoints: endpoints, office: o, store: cfg.Store, payments: cfg.Payments, transfers: cfg.BankTransfer, courier: cfg.Courier,
 		clock: cfg.Clock, ids: cfg.IDs, log: cfg.Logger, obs: cfg.Observer, hostEvents: cfg.HostEvents || len(endpoints) > 0, sealer: cfg.Sealer, blinder: cfg.Blinder}
 	if s.obs == nil {
 		s.obs = NopObserver{}
@@ -259,7 +308,17 @@ func New(cfg Config) (*Service, error) {
 	s.Inbox = &UserInbox{s}
 	s.Admins = newAdmins(s, policy)
 	s.DeadLetters = &DeadLetters{s}
+	s.Finance = &Finance{s}
 	return s, nil
+}
+
+// gateway returns the payment gateway of method: Config.BankTransfer for
+// a bank transfer, Config.Payments otherwise.
+func (s *Service) gateway(method PaymentMethod) PaymentGateway {
+	if method == MethodBankTransfer && s.transfers != nil {
+		return s.transfers
+	}
+	return s.payments
 }
 
 // Office returns the office configuration in force (with defaults applied).

@@ -106,7 +106,13 @@ type sweepDuty struct {
 // sweepDuties are run in this order, each over all its candidates.
 var sweepDuties = []sweepDuty{
 	{SweepExpire, func(s *Service, now time.Time) (ListQuery, bool) {
-		return ListQuery{States: []string{string(AwaitingPayment)}, CreatedBefore: now.Add(-s.office.PaymentTTL)}, true
+		// Each application's deadline (ExpiresAt) decides; the shorter
+		// of the wallet's and the bank transfer's bounds the candidates.
+		ttl := s.office.PaymentTTL
+		if s.transfers != nil {
+			ttl = min(ttl, s.office.TransferTTL())
+		}
+		return ListQuery{States: []string{string(AwaitingPayment)}, CreatedBefore: now.Add(-ttl)}, true
 	}, (*Applications).sweepExpire},
 	{SweepAutoConfirm, func(s *Service, _ time.Time) (ListQuery, bool) {
 		// The countdown starts at shipping or at delivery
@@ -319,7 +325,9 @@ func (a *Applications) sweepCloseOrder(ctx context.Context, app Application, _ t
 }
 
 func (a *Applications) sweepRefund(ctx context.Context, app Application, _ time.Time, res *SweepResult) error {
-	if app.Refund != nil || app.Payment.Status != PaymentSucceeded || !a.s.office.Refund.Amount(app.Quote.Amount).IsPositive() {
+	if app.Refund != nil || app.Payment.Status != PaymentSucceeded || app.Payment.Method == MethodBankTransfer ||
+		!a.s.office.Refund.Amount(app.Quote.Amount).IsPositive() {
+		// A bank transfer's refund is finance's (Finance.RecordRefund).
 		return nil
 	}
 	out, err := a.issueRefund(ctx, app, a.s.office.Refund.Amount(app.Quote.Amount), app.Reason, func(*Application) {})

@@ -52,6 +52,8 @@ type Memory struct {
 	sessions      map[string]notary.Session
 	adminSessions map[uuid.UUID]map[string]struct{}
 
+	transfers transferMemory // kept bank transfers (memory_transfers.go)
+
 	log    memoryLog   // the offices' transparency logs (memory_log.go)
 	nonces nonceMemory // replay memory (nonces.go)
 }
@@ -219,6 +221,7 @@ func cloneUpdate(a notary.Application, stored *notary.Application) notary.Applic
 	a.Certificate = cloneShipment(a.Certificate)
 	a.Refund = clonePtr(a.Refund)
 	a.Retry = clonePtr(a.Retry)
+	a.Payment.Transfer = clonePtr(a.Payment.Transfer)
 	return a
 }
 

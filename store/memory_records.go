@@ -58,6 +58,11 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 			return duplicate("dedup key %q already used", c.DedupKey)
 		}
 	}
+	if c.Match != nil {
+		if err := m.transfers.checkMatch(c.Application.OfficeID, c.Match.TransferID); err != nil {
+			return err
+		}
+	}
 
 	// Everything checked: apply.
 	if c.Filing != nil {
@@ -82,6 +87,9 @@ func (m *Memory) Commit(ctx context.Context, c notary.Change) error {
 	}
 	if c.DedupKey != "" {
 		m.dedup[c.DedupKey] = struct{}{}
+	}
+	if c.Match != nil {
+		m.transfers.match(*c.Match, c.Application.ID)
 	}
 	return nil
 }

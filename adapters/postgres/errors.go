@@ -35,6 +35,7 @@ var uniqueErrors = map[string]error{
 	"sessions_pkey":                notary.ErrConflict,
 	"inbox_pkey":                   notary.ErrConflict,
 	"filing_revisions_pkey":        notary.ErrConflict,
+	"bank_transfers_pkey":          notary.ErrConflict,
 }
 
 // dbError translates a database error into the sentinel errors of package

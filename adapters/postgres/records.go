@@ -144,6 +144,11 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 			if len(c.Reserve) > 0 {
 				b.Queue(reserveSQL, pgid(a.ID), distinct(c.Reserve))
 			}
+			if c.Match != nil {
+				if err := queueMatch(b, a.OfficeID, a.ID, *c.Match); err != nil {
+					return err
+				}
+			}
 		}
 		queueEvents(b, c.Events)
 		for _, n := range c.Notices {

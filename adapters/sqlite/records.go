@@ -69,6 +69,11 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 			if err := reserve(ctx, tx, a.ID, c.Reserve); err != nil {
 				return err
 			}
+			if c.Match != nil {
+				if err := matchTransfer(ctx, tx, a.OfficeID, a.ID, *c.Match); err != nil {
+					return err
+				}
+			}
 		}
 		if err := insertEvents(ctx, tx, c.Events); err != nil {
 			return err

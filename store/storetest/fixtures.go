@@ -129,6 +129,9 @@ func fullApplication(office uuid.UUID, owner string, n int, created time.Time) n
 	a.IdempotencyKey = "key-" + a.ID.String()
 	a.Payment.Status = notary.PaymentSucceeded
 	a.Payment.PaidAt = created.Add(time.Minute)
+	a.Payment.Method, a.Payment.Serial = notary.MethodBankTransfer, "ICBC-20260102-0001"
+	a.Payment.Transfer = &notary.TransferInstructions{Reference: notary.TransferReference(a.ID),
+		Account: notary.BankAccount{Name: "北京市长安公证处", Bank: "中国工商银行北京长安支行", Number: "0200 0010 0900 0012 345"}}
 	a.Materials = &notary.Shipment{Carrier: "SF", TrackingNumber: "SF1234567890123", At: created.Add(time.Hour)}
 	a.MaterialsAttempts = 2
 	a.CertificateNumber = "(2026)京长安内经证字第 00123 号"

@@ -68,5 +68,6 @@ func groups() []group {
 		sweepGroup,
 		personalGroup,
 		revisionGroup,
+		transfersGroup,
 	}
 }

@@ -14,7 +14,9 @@ import (
 // state, version, filing_id, filing_revision, evidence [{id, title,
 // sha256}] or null, quote {records, currency, lines [{description,
 // records, unit_price, amount}] or null, amount}, payment {provider, id,
-// checkout_url, status, paid_at (left out when zero)}, idempotency_key,
+// checkout_url, status, paid_at (left out when zero), method (left out
+// when empty), transfer {account {name, bank, number}, reference} (left
+// out when nil), serial (left out when empty)}, idempotency_key,
 // materials {carrier, tracking_number, at, tracking {state, delivered_at
 // (left out when zero), events [{at, location (left out when empty),
 // description}] (left out when empty), updated_at} (left out when nil)} or
@@ -153,6 +155,25 @@ func (w *writer) payment(p notary.PaymentRef, e encoder) {
 	if !p.PaidAt.IsZero() {
 		w.b = append(w.b, `,"paid_at":`...)
 		w.time(e.time(p.PaidAt))
+	}
+	if p.Method != "" {
+		w.b = append(w.b, `,"method":`...)
+		w.str(string(p.Method))
+	}
+	if t := p.Transfer; t != nil {
+		w.b = append(w.b, `,"transfer":{"account":{"name":`...)
+		w.str(t.Account.Name)
+		w.b = append(w.b, `,"bank":`...)
+		w.str(t.Account.Bank)
+		w.b = append(w.b, `,"number":`...)
+		w.str(t.Account.Number)
+		w.b = append(w.b, `},"reference":`...)
+		w.str(t.Reference)
+		w.b = append(w.b, '}')
+	}
+	if p.Serial != "" {
+		w.b = append(w.b, `,"serial":`...)
+		w.str(p.Serial)
 	}
 	w.b = append(w.b, '}')
 }
@@ -396,6 +417,12 @@ func (r *reader) payment() notary.PaymentRef {
 			p.Status = notary.PaymentStatus(r.str())
 		case "paid_at":
 			p.PaidAt = r.time()
+		case "method":
+			p.Method = notary.PaymentMethod(r.str())
+		case "transfer":
+			p.Transfer = r.transfer()
+		case "serial":
+			p.Serial = r.str()
 		default:
 			r.skip()
 		}
@@ -517,4 +544,35 @@ func (r *reader) refund() *notary.Refund {
 		}
 	}
 	return &f
+}
+
+func (r *reader) transfer() *notary.TransferInstructions {
+	if r.null() {
+		return nil
+	}
+	var t notary.TransferInstructions
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "account":
+			r.object()
+			for r.more() {
+				switch string(r.name()) {
+				case "name":
+					t.Account.Name = r.str()
+				case "bank":
+					t.Account.Bank = r.str()
+				case "number":
+					t.Account.Number = r.str()
+				default:
+					r.skip()
+				}
+			}
+		case "reference":
+			t.Reference = r.str()
+		default:
+			r.skip()
+		}
+	}
+	return &t
 }

@@ -95,6 +95,11 @@ func anyApplication(t *rapid.T) notary.Application {
 				UnitPrice: money(t, "unit price"), Amount: money(t, "line amount")}
 		}), 0, 4).Draw(t, "lines")
 	}
+	if !rapid.Bool().Draw(t, "wallet") {
+		a.Payment.Method, a.Payment.Serial = notary.MethodBankTransfer, text(t, "serial")
+		a.Payment.Transfer = &notary.TransferInstructions{Account: notary.BankAccount{Name: text(t, "account name"),
+			Bank: text(t, "bank"), Number: text(t, "account number")}, Reference: text(t, "reference")}
+	}
 	if !rapid.Bool().Draw(t, "no refund") {
 		a.Refund = &notary.Refund{ID: text(t, "refund id"), Amount: money(t, "refund amount"), Currency: text(t, "refund currency"),
 			Reason: text(t, "refund reason"), At: instant(t, "refund at")}

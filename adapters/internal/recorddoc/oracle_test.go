@@ -123,6 +123,44 @@ type paymentDoc struct {
 	CheckoutURL string    `json:"checkout_url"`
 	Status      string    `json:"status"`
 	PaidAt      time.Time `json:"paid_at,omitzero"`
+	Method      string    `json:"method,omitempty"`
+	Transfer    *struct {
+		Account struct {
+			Name   string `json:"name"`
+			Bank   string `json:"bank"`
+			Number string `json:"number"`
+		} `json:"account"`
+		Reference string `json:"reference"`
+	} `json:"transfer,omitempty"`
+	Serial string `json:"serial,omitempty"`
+}
+
+func toPaymentDoc(p notary.PaymentRef) paymentDoc {
+	d := paymentDoc{Provider: p.Provider, ID: p.ID, CheckoutURL: p.CheckoutURL, Status: string(p.Status),
+		PaidAt: oracleTime(p.PaidAt), Method: string(p.Method), Serial: p.Serial}
+	if t := p.Transfer; t != nil {
+		d.Transfer = &struct {
+			Account struct {
+				Name   string `json:"name"`
+				Bank   string `json:"bank"`
+				Number string `json:"number"`
+			} `json:"account"`
+			Reference string `json:"reference"`
+		}{}
+		d.Transfer.Account.Name, d.Transfer.Account.Bank, d.Transfer.Account.Number = t.Account.Name, t.Account.Bank, t.Account.Number
+		d.Transfer.Reference = t.Reference
+	}
+	return d
+}
+
+func (d paymentDoc) ref() notary.PaymentRef {
+	p := notary.PaymentRef{Provider: d.Provider, ID: d.ID, CheckoutURL: d.CheckoutURL,
+		Status: notary.PaymentStatus(d.Status), PaidAt: oracleUTC(d.PaidAt), Method: notary.PaymentMethod(d.Method), Serial: d.Serial}
+	if t := d.Transfer; t != nil {
+		p.Transfer = &notary.TransferInstructions{Account: notary.BankAccount{Name: t.Account.Name, Bank: t.Account.Bank,
+			Number: t.Account.Number}, Reference: t.Reference}
+	}
+	return p
 }
 
 type shipmentDoc struct {
@@ -198,8 +236,7 @@ func oracleEncode(a notary.Application) ([]byte, error) {
 	d := applicationDoc{
 		ID: a.ID, OfficeID: a.OfficeID, Owner: toUserDoc(a.Owner), State: string(a.State), Version: a.Version,
 		FilingID: a.FilingID, FilingRevision: a.FilingRevision, Evidence: a.Evidence, Quote: toQuoteDoc(a.Quote),
-		Payment: paymentDoc{Provider: p.Provider, ID: p.ID, CheckoutURL: p.CheckoutURL, Status: string(p.Status),
-			PaidAt: oracleTime(p.PaidAt)},
+		Payment:        toPaymentDoc(p),
 		IdempotencyKey: a.IdempotencyKey, Materials: oracleShipment(a.Materials), MaterialsAttempts: a.MaterialsAttempts,
 		CertificateNumber: a.CertificateNumber, Certificate: oracleShipment(a.Certificate),
 		Reason: a.Reason, AuditHead: a.AuditHead,
@@ -224,8 +261,7 @@ func oracleDecode(b []byte) (notary.Application, error) {
 	a := notary.Application{
 		ID: d.ID, OfficeID: d.OfficeID, Owner: d.Owner.user(), State: notary.ApplicationState(d.State), Version: d.Version,
 		FilingID: d.FilingID, FilingRevision: d.FilingRevision, Evidence: d.Evidence, Quote: d.Quote.quote(),
-		Payment: notary.PaymentRef{Provider: p.Provider, ID: p.ID, CheckoutURL: p.CheckoutURL,
-			Status: notary.PaymentStatus(p.Status), PaidAt: oracleUTC(p.PaidAt)},
+		Payment:        p.ref(),
 		IdempotencyKey: d.IdempotencyKey, Materials: d.Materials.shipment(), MaterialsAttempts: d.MaterialsAttempts,
 		CertificateNumber: d.CertificateNumber, Certificate: d.Certificate.shipment(),
 		Reason: d.Reason, AuditHead: d.AuditHead,
