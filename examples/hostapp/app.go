@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +52,9 @@ type App struct {
 	publicURL string
 
 	bootstrapped *notary.AdminAccount
+	// hostKeyDigest is the SHA-256 of Config.HostAPIKey; nil turns the
+	// host API (hostapi.go) off.
+	hostKeyDigest []byte
 
 	closers   []func() error // run by Close in reverse order
 	closeOnce sync.Once
@@ -68,6 +72,15 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			_ = a.Close()
 		}
 	}()
+
+	if cfg.HostAPIKey != "" {
+		if len(cfg.HostAPIKey) < minHostAPIKey {
+			return nil, fmt.Errorf("host API key: %w", &notary.FieldError{Field: "host_api_key",
+				Reason: fmt.Sprintf("at least %d characters", minHostAPIKey)})
+		}
+		d := sha256.Sum256([]byte(cfg.HostAPIKey))
+		a.hostKeyDigest = d[:]
+	}
 
 	// 1. The listener first: its address is where mockpay's client and
 	//    notifications reach this process.
@@ -149,6 +162,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		// to each endpoint that listens to its type (Webhooks,
 		// OnHostEvent); none when no endpoint is configured.
 		HostEndpoints: hostEndpoints,
+		// The host API lists host events (hostapi.go): with its key they
+		// are committed even when no endpoint is pushed to.
+		HostEvents: cfg.HostAPIKey != "",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notary: %w", err)
@@ -171,7 +187,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		notary.ChannelEmail:  mailer,
 		notary.ChannelInSite: notify.NewInboxNotifier(a.store),
 	}, notify.WithPollInterval(cfg.RelayInterval), notify.WithObserver(a.metrics.observer),
-		notify.WithLogger(a.log.With("component", "relay")), notify.WithHostHandlers(hostHandlers))
+		notify.WithLogger(a.log.With("component", "relay")), notify.WithHostHandlers(hostHandlers), notify.WithHostEvents(listedOnly))
 	if st, ok := a.store.(notary.OutboxStatser); ok {
 		if _, err := a.metrics.observer.ObserveOutbox(st, a.svc.Clock()); err != nil {
 			return nil, err

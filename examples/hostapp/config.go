@@ -119,6 +119,10 @@ type Config struct {
 	// OnHostEvent, when set, also turns host events on and receives each
 	// one in process, as its own endpoint (InProcessEndpoint).
 	OnHostEvent notary.HostEventHandler
+	// HostAPIKey, when set (at least 16 characters), is the bearer token
+	// of the host API (GET /api/host/events, hostapi.go): the host
+	// platform's own calls, not its users'. Empty turns the host API off.
+	HostAPIKey string
 
 	// Evidence is the host's evidence store; a DemoEvidence with
 	// DefaultEvidencePerUser records per user when nil.

@@ -134,6 +134,7 @@ func parseConfig(args []string) (Config, bool, error) {
 	logKey := e.String("log-key", "HOSTAPP_LOG_KEY", "", "the office's Ed25519 transparency-log key: its 32-byte seed in hex or base64 (prefer the environment variable; default a key for this process only)")
 	logOrigin := e.String("log-origin", "HOSTAPP_LOG_ORIGIN", "", "the transparency log's name in its checkpoints, e.g. notary.example.com/log (default notarykit/<office ID>)")
 	keysetPath := e.String("keyset", "HOSTAPP_KEYSET", "", "DEV ONLY: cleartext Tink keyset file sealing personal data, created when missing (default: the insecure development sealer; production plugs in a KMS-backed Sealer)")
+	hostKey := e.String("host-api-key", "HOSTAPP_HOST_API_KEY", "", "bearer token of the host API, GET /api/host/events (at least 16 characters; prefer the environment variable; default: the host API is off)")
 	logLevel := e.String("log-level", "HOSTAPP_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 
 	if err := fs.Parse(args); err != nil {
@@ -156,6 +157,7 @@ func parseConfig(args []string) (Config, bool, error) {
 		MockPayAPIKey:   *mockpayKey,
 		InsecureCookies: *insecure,
 		KeysetPath:      *keysetPath,
+		HostAPIKey:      *hostKey,
 		Logger:          slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if *logKey != "" {

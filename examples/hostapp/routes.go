@@ -42,6 +42,7 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
 //
 //	/api/...                 the user side of the JSON API (api.go)
 //	/api/admin/...           the admin side of the JSON API (api_admin.go)
+//	GET /api/host/events     the host platform's catch-up on host events (hostapi.go)
 //	POST /api/payments/notify the provider's signed payment notices (paymenthttp)
 //	/admin/...               the review console (adapters/console)
 //	/mockpay/...             the in-process payment provider's checkout and API
@@ -52,6 +53,7 @@ func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.userRoutes(mux)
 	a.adminRoutes(mux)
+	a.hostRoutes(mux)
 	mux.Handle("POST /api/payments/notify", paymenthttp.Handler(a.svc.Applications,
 		paymenthttp.WithLogger(a.log.With("component", "paymenthttp"))))
 	mux.Handle("/admin/", a.console)
