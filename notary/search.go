@@ -35,12 +35,15 @@ type FindQuery struct {
 	OfficeID uuid.UUID
 	// ID is the record's whole ID.
 	ID uuid.UUID
-	// IDSuffix is the last IDSuffixLen characters of the record's ID
-	// (its last group), lower case.
+	// IDSuffix is the last characters of the record's ID as written
+	// canonically (lower-case hex, with the hyphens), MinIDSuffixLen to 36
+	// of them.
 	IDSuffix string
-	// EnterprisePrefix matches filings whose latest content's enterprise
-	// name starts with it (FindFilings only).
-	EnterprisePrefix string
+	// Enterprise matches filings whose latest content's enterprise name
+	// contains it, when it has at least MinEnterpriseSubstring characters
+	// (a trigram index serves it), or starts with it, when it is shorter
+	// (FindFilings only).
+	Enterprise string
 	// CreditCode matches filings whose latest content has this unified
 	// social credit code (FindFilings only).
 	CreditCode string
@@ -57,8 +60,13 @@ type FindQuery struct {
 	Limit int
 }
 
-// IDSuffixLen is the length of FindQuery.IDSuffix: a UUID's last group.
-const IDSuffixLen = 12
+// MinIDSuffixLen is the shortest FindQuery.IDSuffix: enough characters
+// of a random UUID's tail to tell records apart.
+const MinIDSuffixLen = 6
+
+// MinEnterpriseSubstring is the shortest FindQuery.Enterprise matched
+// anywhere in a name (a trigram); shorter text matches its start.
+const MinEnterpriseSubstring = 3
 
 // MaxFindLimit is the largest FindQuery.Limit.
 const MaxFindLimit = 100
@@ -72,7 +80,7 @@ func (q FindQuery) Validate() error {
 		return invalid("limit", "must be between 1 and %d", MaxFindLimit)
 	}
 	n := 0
-	for _, set := range []bool{q.ID != uuid.Nil, q.IDSuffix != "", q.EnterprisePrefix != "", q.CreditCode != "",
+	for _, set := range []bool{q.ID != uuid.Nil, q.IDSuffix != "", q.Enterprise != "", q.CreditCode != "",
 		q.FilingID != uuid.Nil, q.TrackingNumber != "", q.CertificateNumber != ""} {
 		if set {
 			n++
@@ -81,8 +89,8 @@ func (q FindQuery) Validate() error {
 	if n != 1 {
 		return invalid("query", "exactly one key must be set, got %d", n)
 	}
-	if q.IDSuffix != "" && !idSuffixRE.MatchString(q.IDSuffix) {
-		return invalid("id_suffix", "must be %d lower-case hex characters", IDSuffixLen)
+	if q.IDSuffix != "" && !IsIDSuffix(q.IDSuffix) {
+		return invalid("id_suffix", "must be the last %d to 36 characters of an ID, lower case", MinIDSuffixLen)
 	}
 	return nil
 }
@@ -95,8 +103,11 @@ func (q FindQuery) Matches(id uuid.UUID, enterprise, creditCode string, filingID
 		return id == q.ID
 	case q.IDSuffix != "":
 		return strings.HasSuffix(id.String(), q.IDSuffix)
-	case q.EnterprisePrefix != "":
-		return enterprise != "" && strings.HasPrefix(enterprise, q.EnterprisePrefix)
+	case q.Enterprise != "":
+		if utf8.RuneCountInString(q.Enterprise) >= MinEnterpriseSubstring {
+			return strings.Contains(enterprise, q.Enterprise)
+		}
+		return enterprise != "" && strings.HasPrefix(enterprise, q.Enterprise)
 	case q.CreditCode != "":
 		return creditCode == q.CreditCode
 	case q.FilingID != uuid.Nil:
@@ -109,10 +120,15 @@ func (q FindQuery) Matches(id uuid.UUID, enterprise, creditCode string, filingID
 	return false
 }
 
-var (
-	idSuffixRE = regexp.MustCompile(`^[0-9a-f]{12}$`)
-	hexRE      = regexp.MustCompile(`^[0-9a-fA-F]{12}$`)
-)
+// idSuffixRE matches the tail of a canonical UUID (8-4-4-4-12) of at least
+// MinIDSuffixLen characters; IsIDSuffix checks the length.
+var idSuffixRE = regexp.MustCompile(`^(?:(?:(?:(?:[0-9a-f]{0,8}-)?[0-9a-f]{4}-|[0-9a-f]{0,4}-)[0-9a-f]{4}-|[0-9a-f]{0,4}-)[0-9a-f]{4}-|[0-9a-f]{0,4}-)?[0-9a-f]{0,12}$`)
+
+// IsIDSuffix reports whether s (lower case) can be the last characters of
+// a canonical UUID, at least MinIDSuffixLen of them.
+func IsIDSuffix(s string) bool {
+	return len(s) >= MinIDSuffixLen && len(s) <= 36 && idSuffixRE.MatchString(s)
+}
 
 // SearchResult is what Reviews.Search found, newest first.
 type SearchResult struct {
@@ -161,9 +177,10 @@ func (r *Reviews) Waiting(ctx context.Context, admin Admin) (map[string]int, err
 }
 
 // Search finds the office's filings and applications by what a reviewer
-// has at hand: a whole record ID or its last 12 characters, a unified
-// social credit code, the start of an enterprise name, a tracking number
-// or a certificate number. A filing found brings its applications. Each
+// has at hand: a whole record ID or its last characters (at least
+// MinIDSuffixLen), a unified social credit code, a part of an enterprise
+// name (its start when shorter than MinEnterpriseSubstring), a tracking
+// number or a certificate number. A filing found brings its applications. Each
 // kind of result holds at most limit records. Errors: ErrInvalidInput
 // (empty or too long text), ErrForbidden, ErrUnauthenticated.
 func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit int) (SearchResult, error) {
@@ -206,8 +223,7 @@ func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit in
 	if id, err := uuid.Parse(text); err == nil && len(text) == 36 {
 		queries = append(queries, func() error { return addF(FindQuery{ID: id}) }, func() error { return addA(FindQuery{ID: id}) })
 	}
-	if hexRE.MatchString(text) {
-		sfx := strings.ToLower(text)
+	if sfx := strings.ToLower(text); IsIDSuffix(sfx) && len(text) < 36 {
 		queries = append(queries, func() error { return addF(FindQuery{IDSuffix: sfx}) }, func() error { return addA(FindQuery{IDSuffix: sfx}) })
 	}
 	if CheckCreditCode(upper) == nil {
@@ -219,7 +235,7 @@ func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit in
 	if utf8.RuneCountInString(text) <= 64 {
 		queries = append(queries, func() error { return addA(FindQuery{CertificateNumber: text}) })
 	}
-	queries = append(queries, func() error { return addF(FindQuery{EnterprisePrefix: text}) })
+	queries = append(queries, func() error { return addF(FindQuery{Enterprise: text}) })
 	for _, q := range queries {
 		if err := q(); err != nil {
 			return SearchResult{}, err

@@ -1,6 +1,7 @@
 package notary_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,10 @@ func TestReviewSearch(t *testing.T) {
 	assert.Equal(t, []uuid.UUID{app.ID}, as, "a whole ID")
 	_, as = ids(" " + app.ID.String()[24:] + " ")
 	assert.Equal(t, []uuid.UUID{app.ID}, as, "the last 12 characters")
+	_, as = ids(strings.ToUpper(app.ID.String()[28:]))
+	assert.Equal(t, []uuid.UUID{app.ID}, as, "the last 8 characters, any case")
+	_, as = ids(app.ID.String()[14:])
+	assert.Equal(t, []uuid.UUID{app.ID}, as, "a longer tail, with hyphens")
 	_, as = ids(app.Certificate.TrackingNumber)
 	assert.Equal(t, []uuid.UUID{app.ID}, as, "a tracking number")
 	_, as = ids(app.CertificateNumber)
@@ -53,6 +58,8 @@ func TestReviewSearch(t *testing.T) {
 	assert.Equal(t, []uuid.UUID{pending.ID, filing.ID}, fs, "a credit code, newest first")
 	fs, _ = ids("深圳乙")
 	assert.Equal(t, []uuid.UUID{pending.ID}, fs)
+	fs, _ = ids("乙科技")
+	assert.Equal(t, []uuid.UUID{pending.ID}, fs, "any part of an enterprise name")
 	res, err := e.svc.Reviews.Search(e.ctx, e.reviewer, "深圳乙", 10)
 	require.NoError(t, err)
 	queue, err := e.svc.Reviews.FilingQueue(e.ctx, e.reviewer, notary.FilingPendingReview, nil, 10)

@@ -164,7 +164,7 @@ var messages = map[string]text{
 	"tracking.signed":          {"签收于", "signed for"},
 	"tracking.scan":            {"最新扫描", "latest scan"},
 	"search.title":             {"搜索", "Search"},
-	"search.label":             {"搜索企业名称、信用代码、申请编号（或末 12 位）、运单号、公证书编号", "Search by enterprise name, credit code, application ID (or its last 12 characters), tracking number, certificate number"},
+	"search.label":             {"搜索企业名称、信用代码、申请编号（或末尾 6 位以上）、运单号、公证书编号", "Search by enterprise name, credit code, application ID (or its last 6 or more characters), tracking number, certificate number"},
 	"search.button":            {"搜索", "Search"},
 	"search.placeholder":       {"企业名称 / 信用代码 / 编号 / 运单号", "Name / credit code / ID / tracking no."},
 	"search.none":              {"没有找到匹配的记录。", "Nothing matches."},

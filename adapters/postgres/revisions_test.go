@@ -113,7 +113,10 @@ func TestRevisionMigrationBackfills(t *testing.T) {
 	// Back to before the migration: no revisions table, and none of the
 	// later migrations either (goose refuses a gap): their Down sections.
 	pool := schemaPool(t, url, schema)
-	_, err = pool.Exec(ctx, `DROP TABLE bank_transfers;
+	_, err = pool.Exec(ctx, `CREATE INDEX filings_id_suffix_idx ON filings (office_id, right(id::text, 12));
+		CREATE INDEX applications_id_suffix_idx ON applications (office_id, right(id::text, 12));
+		DROP INDEX applications_id_reverse_idx; DROP INDEX filings_id_reverse_idx; DROP INDEX IF EXISTS filings_enterprise_trgm_idx;
+		DROP TABLE bank_transfers;
 		DROP TABLE filing_revisions; DROP FUNCTION notarykit_revision_append_only(); DROP FUNCTION notarykit_impersonal(jsonb);
 		DELETE FROM notarykit_migrations WHERE version_id >= `+revisionsMigration)
 	require.NoError(t, err)

@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -12,12 +15,12 @@ import (
 
 var _ notary.ReviewIndex = (*Store)(nil)
 
-// Index expressions of migration 00008: a query must spell them the same
-// way for PostgreSQL to use the index.
+// Index expressions of migrations 00008 and 00012: a query must spell them
+// the same way for PostgreSQL to use the index.
 const (
 	exprEnterprise  = `(doc->'content'->>'enterprise_name')`
 	exprCreditCode  = `(doc->'content'->>'credit_code')`
-	exprIDSuffix    = `right(id::text, 12)`
+	exprIDReverse   = `reverse(id::text) COLLATE "C"`
 	exprFiling      = `(doc->>'filing_id')`
 	exprMaterials   = `(doc->'materials'->>'tracking_number')`
 	exprCertificate = `(doc->'certificate'->>'tracking_number')`
@@ -64,10 +67,19 @@ func findFilingsSQL(q notary.FindQuery) (string, []any, error) {
 		// One row at most: by the primary key, nothing to order.
 		return `SELECT doc FROM filings WHERE id = $2 AND office_id = $1 LIMIT $3`, []any{pgid(q.OfficeID), pgid(q.ID), q.Limit}, nil
 	case q.IDSuffix != "":
-		where, args = exprIDSuffix+` = $2`, []any{q.IDSuffix}
-	case q.EnterprisePrefix != "":
+		where, args = idSuffixWhere(q.IDSuffix)
+	case q.Enterprise != "" && utf8.RuneCountInString(q.Enterprise) >= notary.MinEnterpriseSubstring:
+		// The names containing the text from the trigram index (00012),
+		// then the office's among them by primary key: materialized, so
+		// that the planner cannot walk the office's rows instead. LIKE's
+		// wildcards in the text are literal.
+		query := `WITH m AS MATERIALIZED (SELECT id, office_id FROM filings WHERE ` + exprEnterprise + ` LIKE $2)
+			SELECT f.doc FROM m JOIN filings f ON f.id = m.id WHERE m.office_id = $1
+			ORDER BY f.created_at DESC, f.id DESC LIMIT $3`
+		return query, []any{pgid(q.OfficeID), "%" + likeEscaper.Replace(q.Enterprise) + "%", q.Limit}, nil
+	case q.Enterprise != "":
 		// A range of the C-collated index, then the exact prefix.
-		p := q.EnterprisePrefix
+		p := q.Enterprise
 		where = exprEnterprise + ` COLLATE "C" >= $2 AND ` + exprEnterprise + ` COLLATE "C" < $3 AND left(` + exprEnterprise + `, length($2)) = $2`
 		args = []any{p, p + "\U0010FFFF"}
 	case q.CreditCode != "":
@@ -104,7 +116,7 @@ func findApplicationsSQL(q notary.FindQuery) (string, []any, error) {
 		// One row at most: by the primary key, nothing to order.
 		return `SELECT doc FROM applications WHERE id = $2 AND office_id = $1 LIMIT $3`, []any{pgid(q.OfficeID), pgid(q.ID), q.Limit}, nil
 	case q.IDSuffix != "":
-		where, args = exprIDSuffix+` = $2`, []any{q.IDSuffix}
+		where, args = idSuffixWhere(q.IDSuffix)
 	case q.FilingID != uuid.Nil:
 		where, args = exprFiling+` = $2`, []any{q.FilingID.String()}
 	case q.TrackingNumber != "":
@@ -120,4 +132,17 @@ func findApplicationsSQL(q notary.FindQuery) (string, []any, error) {
 	query := `SELECT doc FROM applications WHERE office_id = $1 AND ` + where +
 		` ORDER BY created_at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)+1)
 	return query, append(args, q.Limit), nil
+}
+
+// likeEscaper escapes LIKE's wildcards and its escape character.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// idSuffixWhere finds the IDs ending in sfx as the range of their reversed
+// text starting with sfx reversed (00012): IDs are ASCII, so the range is
+// exact.
+func idSuffixWhere(sfx string) (string, []any) {
+	b := []byte(sfx)
+	slices.Reverse(b)
+	r := string(b)
+	return exprIDReverse + ` >= $2 AND ` + exprIDReverse + ` < $3`, []any{r, r + "\U0010FFFF"}
 }

@@ -29,11 +29,14 @@ func TestFindUsesIndexes(t *testing.T) {
 		wanted []string
 	}{
 		{"filing by id", with(func(q *notary.FindQuery) { q.ID = uuid.New() }), postgres.FindFilingsSQL, []string{"filings_pkey"}},
-		{"filing by id suffix", with(func(q *notary.FindQuery) { q.IDSuffix = "0123456789ab" }), postgres.FindFilingsSQL, []string{"filings_id_suffix_idx"}},
-		{"enterprise", with(func(q *notary.FindQuery) { q.EnterprisePrefix = "深圳" }), postgres.FindFilingsSQL, []string{"filings_enterprise_idx"}},
+		{"filing by id suffix", with(func(q *notary.FindQuery) { q.IDSuffix = "0123456789ab" }), postgres.FindFilingsSQL, []string{"filings_id_reverse_idx"}},
+		{"filing by short id suffix", with(func(q *notary.FindQuery) { q.IDSuffix = "56789ab" }), postgres.FindFilingsSQL, []string{"filings_id_reverse_idx"}},
+		{"filing by long id suffix", with(func(q *notary.FindQuery) { q.IDSuffix = "4567-0123456789ab" }), postgres.FindFilingsSQL, []string{"filings_id_reverse_idx"}},
+		{"enterprise start", with(func(q *notary.FindQuery) { q.Enterprise = "深圳" }), postgres.FindFilingsSQL, []string{"filings_enterprise_idx"}},
+		{"enterprise part", with(func(q *notary.FindQuery) { q.Enterprise = "科技有限" }), postgres.FindFilingsSQL, []string{"filings_enterprise_trgm_idx"}},
 		{"credit code", with(func(q *notary.FindQuery) { q.CreditCode = "91350100M000100Y43" }), postgres.FindFilingsSQL, []string{"filings_credit_code_idx"}},
 		{"application by id", with(func(q *notary.FindQuery) { q.ID = uuid.New() }), postgres.FindApplicationsSQL, []string{"applications_pkey"}},
-		{"application by id suffix", with(func(q *notary.FindQuery) { q.IDSuffix = "0123456789ab" }), postgres.FindApplicationsSQL, []string{"applications_id_suffix_idx"}},
+		{"application by id suffix", with(func(q *notary.FindQuery) { q.IDSuffix = "89ab" + "cdef01" }), postgres.FindApplicationsSQL, []string{"applications_id_reverse_idx"}},
 		{"filing's applications", with(func(q *notary.FindQuery) { q.FilingID = uuid.New() }), postgres.FindApplicationsSQL, []string{"applications_filing_idx"}},
 		{"tracking", with(func(q *notary.FindQuery) { q.TrackingNumber = "SF1234567890123" }), postgres.FindApplicationsSQL,
 			[]string{"applications_materials_tracking_idx", "applications_certificate_tracking_idx"}},

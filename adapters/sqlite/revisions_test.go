@@ -118,7 +118,12 @@ func TestRevisionMigrationBackfills(t *testing.T) {
 	raw, err := sql.Open("sqlite", path)
 	require.NoError(t, err)
 	// The later migrations go too (goose refuses a gap): their Down sections.
-	_, err = raw.ExecContext(ctx, `DROP TABLE bank_transfers; DROP TABLE filing_revisions`)
+	_, err = raw.ExecContext(ctx, `CREATE INDEX filings_id_suffix ON filings (office_id, substr(id, 25));
+		CREATE INDEX applications_id_suffix ON applications (office_id, substr(id, 25));
+		DROP INDEX applications_id_reverse; DROP INDEX filings_id_reverse;
+		DROP TRIGGER filings_enterprise_fts_delete; DROP TRIGGER filings_enterprise_fts_update;
+		DROP TRIGGER filings_enterprise_fts_insert; DROP TABLE filings_enterprise_fts;
+		DROP TABLE bank_transfers; DROP TABLE filing_revisions`)
 	require.NoError(t, err)
 	_, err = raw.ExecContext(ctx, `DELETE FROM `+sqlitestore.MigrationTable+` WHERE version_id >= `+revisionsMigration)
 	require.NoError(t, err)

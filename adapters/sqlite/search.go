@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -11,12 +14,12 @@ import (
 
 var _ notary.ReviewIndex = (*Store)(nil)
 
-// Index expressions of migration 00005: a query must spell them the same
-// way for SQLite to use the index.
+// Index expressions of migrations 00005 and 00009: a query must spell
+// them the same way for SQLite to use the index.
 const (
 	exprEnterprise   = `json_extract(doc, '$.content.enterprise_name')`
 	exprCreditCode   = `json_extract(doc, '$.content.credit_code')`
-	exprIDSuffix     = `substr(id, 25)`
+	exprIDReverse    = `substr(id, 36, 1)||substr(id, 35, 1)||substr(id, 34, 1)||substr(id, 33, 1)||substr(id, 32, 1)||substr(id, 31, 1)||substr(id, 30, 1)||substr(id, 29, 1)||substr(id, 28, 1)||substr(id, 27, 1)||substr(id, 26, 1)||substr(id, 25, 1)`
 	exprMaterials    = `json_extract(doc, '$.materials.tracking_number')`
 	exprCertificate  = `json_extract(doc, '$.certificate.tracking_number')`
 	exprCertNumber   = `json_extract(doc, '$.certificate_number')`
@@ -27,6 +30,16 @@ const (
 // byte order: p followed by the largest code point. The query also checks
 // the prefix exactly, so the bound only narrows the index range.
 func prefixEnd(p string) string { return p + "\U0010FFFF" }
+
+// idSuffixWhere finds the IDs ending in sfx as a range of the index of
+// their last 12 characters reversed (00009), then checks a longer tail
+// exactly. IDs are ASCII, so the range is exact.
+func idSuffixWhere(sfx string) (string, []any) {
+	tail := []byte(sfx[max(0, len(sfx)-12):])
+	slices.Reverse(tail)
+	r := string(tail)
+	return exprIDReverse + ` >= ? AND ` + exprIDReverse + ` < ? AND substr(id, ?) = ?`, []any{r, prefixEnd(r), 37 - len(sfx), sfx}
+}
 
 // indexedBy names the index a lookup must search: without statistics
 // SQLite would rather walk the office's rows in creation order (to skip
@@ -80,9 +93,17 @@ func findFilingsSQL(q notary.FindQuery) (string, []any, error) {
 	case q.ID != uuid.Nil:
 		where, args = `id = ?`, []any{uid(q.ID)}
 	case q.IDSuffix != "":
-		where, args, index = exprIDSuffix+` = ?`, []any{q.IDSuffix}, "filings_id_suffix"
-	case q.EnterprisePrefix != "":
-		p := q.EnterprisePrefix
+		where, args = idSuffixWhere(q.IDSuffix)
+		index = "filings_id_reverse"
+	case q.Enterprise != "" && utf8.RuneCountInString(q.Enterprise) >= notary.MinEnterpriseSubstring:
+		// The trigram table (00009) first (CROSS JOIN keeps the order),
+		// then each match's filing by rowid and the exact substring.
+		query := `SELECT filings.doc FROM filings_enterprise_fts CROSS JOIN filings ON filings.rowid = filings_enterprise_fts.rowid
+			WHERE filings_enterprise_fts.name MATCH ? AND filings.office_id = ? AND instr(` + exprEnterprise + `, ?) > 0
+			ORDER BY filings.created_at DESC, filings.id DESC LIMIT ?`
+		return query, []any{`"` + strings.ReplaceAll(q.Enterprise, `"`, `""`) + `"`, office, q.Enterprise, q.Limit}, nil
+	case q.Enterprise != "":
+		p := q.Enterprise
 		where = exprEnterprise + ` >= ? AND ` + exprEnterprise + ` < ? AND substr(` + exprEnterprise + `, 1, length(?)) = ?`
 		args, index = []any{p, prefixEnd(p), p, p}, "filings_enterprise"
 	case q.CreditCode != "":
@@ -117,7 +138,8 @@ func findApplicationsSQL(q notary.FindQuery) (string, []any, error) {
 	case q.ID != uuid.Nil:
 		where, args = `id = ?`, []any{uid(q.ID)}
 	case q.IDSuffix != "":
-		where, args, index = exprIDSuffix+` = ?`, []any{q.IDSuffix}, "applications_id_suffix"
+		where, args = idSuffixWhere(q.IDSuffix)
+		index = "applications_id_reverse"
 	case q.FilingID != uuid.Nil:
 		where, args, index = `filing_id = ?`, []any{uid(q.FilingID)}, "applications_filing"
 	case q.TrackingNumber != "":

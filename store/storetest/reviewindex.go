@@ -99,19 +99,34 @@ func testFindFilings(t *testing.T, s notary.Store) {
 		}
 		return ids
 	}
-	assert.Equal(t, []uuid.UUID{b.ID, a.ID}, find(notary.FindQuery{EnterprisePrefix: "深圳市"}), "newest first, office only")
-	assert.Equal(t, []uuid.UUID{b.ID}, find(notary.FindQuery{EnterprisePrefix: "深圳市乙"}))
-	assert.Equal(t, []uuid.UUID{b.ID}, find(notary.FindQuery{EnterprisePrefix: "深圳市", Limit: 1}), "limited")
-	assert.Empty(t, find(notary.FindQuery{EnterprisePrefix: "甲"}), "a prefix, not a substring")
-	assert.Equal(t, []uuid.UUID{c.ID}, find(notary.FindQuery{EnterprisePrefix: "广州丙_100%"}), "LIKE wildcards are literal")
-	assert.Empty(t, find(notary.FindQuery{EnterprisePrefix: "广州丙_1000"}))
-	assert.Empty(t, find(notary.FindQuery{EnterprisePrefix: "%"}))
-	assert.Empty(t, find(notary.FindQuery{EnterprisePrefix: "广州丙%"}))
+	d := mk("ACME 深港贸易", "911100007109288773", at(3*time.Minute))
+	enterprise := func(text string) []uuid.UUID { return find(notary.FindQuery{Enterprise: text}) }
+	assert.Equal(t, []uuid.UUID{b.ID, a.ID}, enterprise("深圳市"), "newest first, office only")
+	assert.Equal(t, []uuid.UUID{b.ID}, enterprise("深圳市乙"))
+	assert.Equal(t, []uuid.UUID{b.ID}, find(notary.FindQuery{Enterprise: "深圳市", Limit: 1}), "limited")
+	assert.Equal(t, []uuid.UUID{a.ID}, enterprise("甲科技"), "any part of the name")
+	assert.Equal(t, []uuid.UUID{b.ID, a.ID}, enterprise("有限公司"), "any part of the name")
+	assert.Equal(t, []uuid.UUID{b.ID, a.ID}, enterprise("深圳"), "short text: the start of the name")
+	assert.Empty(t, enterprise("甲"), "short text is not matched inside a name")
+	assert.Empty(t, enterprise("科技"), "short text is not matched inside a name")
+	assert.Equal(t, []uuid.UUID{c.ID}, enterprise("丙_100%"), "LIKE wildcards are literal")
+	assert.Equal(t, []uuid.UUID{c.ID}, enterprise("%公司"))
+	assert.Empty(t, enterprise("市_科"))
+	assert.Empty(t, enterprise("广州丙_1000"))
+	assert.Empty(t, enterprise("%"))
+	assert.Empty(t, enterprise("广州丙%"))
+	assert.Equal(t, []uuid.UUID{d.ID}, enterprise("CME"), "case-sensitive")
+	assert.Empty(t, enterprise("cme"), "case-sensitive")
+	assert.Empty(t, enterprise("Acme"), "case-sensitive")
+	assert.Empty(t, enterprise(`"深圳`), "quotes are text")
 	assert.Equal(t, []uuid.UUID{c.ID, a.ID}, find(notary.FindQuery{CreditCode: "91350100M000100Y43"}))
 	assert.Equal(t, []uuid.UUID{b.ID}, find(notary.FindQuery{ID: b.ID}))
 	assert.Empty(t, find(notary.FindQuery{ID: stranger.ID}), "another office's record")
-	sfx := a.ID.String()[24:]
-	assert.Equal(t, []uuid.UUID{a.ID}, find(notary.FindQuery{IDSuffix: sfx}))
+	for _, n := range []int{notary.MinIDSuffixLen, 8, 12, 13, 17, 36} {
+		sfx := a.ID.String()[36-n:]
+		assert.Equal(t, []uuid.UUID{a.ID}, find(notary.FindQuery{IDSuffix: sfx}), "the last %d characters", n)
+	}
+	assert.Empty(t, find(notary.FindQuery{IDSuffix: a.ID.String()[28:34]}), "the tail, not any part")
 
 	// A resubmission renames the enterprise: the index follows the record.
 	a2 := a
@@ -119,8 +134,10 @@ func testFindFilings(t *testing.T, s notary.Store) {
 	a2.Content.EnterpriseName = "杭州甲科技有限公司"
 	commit(t, s, notary.Change{Filing: &a2, ExpectedVersion: 1,
 		Events: []notary.Event{nextEvent(t, s, a.ID, notary.KindFiling, office, at(time.Hour))}})
-	assert.Equal(t, []uuid.UUID{b.ID}, find(notary.FindQuery{EnterprisePrefix: "深圳市"}))
-	assert.Equal(t, []uuid.UUID{a.ID}, find(notary.FindQuery{EnterprisePrefix: "杭州"}))
+	assert.Equal(t, []uuid.UUID{b.ID}, enterprise("深圳市"))
+	assert.Equal(t, []uuid.UUID{a.ID}, enterprise("杭州"))
+	assert.Equal(t, []uuid.UUID{a.ID}, enterprise("杭州甲科技"))
+	assert.Empty(t, enterprise("深圳市甲"), "the old name is gone")
 }
 
 func testFindApplications(t *testing.T, s notary.Store) {
@@ -150,6 +167,8 @@ func testFindApplications(t *testing.T, s notary.Store) {
 	}
 	assert.Equal(t, []uuid.UUID{full.ID}, find(notary.FindQuery{ID: full.ID}))
 	assert.Equal(t, []uuid.UUID{plain.ID}, find(notary.FindQuery{IDSuffix: plain.ID.String()[24:]}))
+	assert.Equal(t, []uuid.UUID{plain.ID}, find(notary.FindQuery{IDSuffix: plain.ID.String()[28:]}), "8 characters")
+	assert.Equal(t, []uuid.UUID{plain.ID}, find(notary.FindQuery{IDSuffix: plain.ID.String()[19:]}), "with a hyphen")
 	assert.Equal(t, []uuid.UUID{full.ID}, find(notary.FindQuery{TrackingNumber: full.Materials.TrackingNumber}), "materials")
 	assert.Equal(t, []uuid.UUID{full.ID}, find(notary.FindQuery{TrackingNumber: full.Certificate.TrackingNumber}), "certificate")
 	assert.Equal(t, []uuid.UUID{full.ID}, find(notary.FindQuery{CertificateNumber: full.CertificateNumber}))
@@ -170,6 +189,8 @@ func testFindRefusals(t *testing.T, s notary.Store) {
 		"huge limit": {OfficeID: office, Limit: notary.MaxFindLimit + 1, CreditCode: "x"},
 		"short sfx":  {OfficeID: office, Limit: 1, IDSuffix: "abc"},
 		"upper sfx":  {OfficeID: office, Limit: 1, IDSuffix: "ABCDEF012345"},
+		"hyphen sfx": {OfficeID: office, Limit: 1, IDSuffix: "abcdef-"},
+		"long sfx":   {OfficeID: office, Limit: 1, IDSuffix: "0123456789abc"},
 	} {
 		_, err := ix.FindFilings(t.Context(), q)
 		requireIs(t, err, notary.ErrInvalidInput, name)
