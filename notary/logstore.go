@@ -45,9 +45,10 @@ type LogCheckpoint struct {
 // LogStore keeps each office's append-only transparency log of audit
 // events: the queue of committed events not yet in the log, the log's
 // leaves and stored hashes, and its signed checkpoints. Every audit event a
-// Records or AdminStore call stores is enqueued in the same transaction, so
-// transitions only pay for the enqueue; the sequencer moves queued events
-// into the log in batches with SequenceLog. The store decides nothing: the
+// Records or AdminStore call stores is due for the log once that call
+// commits, without more work in its transaction than a queue entry (or, in
+// PostgreSQL, the transaction ID the event row records); the sequencer
+// moves due events into the log in batches with SequenceLog. The store decides nothing: the
 // hashes come from the caller (package notary/translog).
 type LogStore interface {
 	// SequenceLog moves up to limit of the office's queued events into its

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 
+	"github.com/pressly/goose/v3"
+
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -20,3 +22,20 @@ func FindFilingsSQL(q notary.FindQuery) (string, []any, error) { return findFili
 
 // FindApplicationsSQL: see FindFilingsSQL.
 func FindApplicationsSQL(q notary.FindQuery) (string, []any, error) { return findApplicationsSQL(q) }
+
+// MigrateTo applies the migrations up to version; MigrateDownTo rolls
+// back those after it.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	return s.migrate(ctx, func(ctx context.Context, p *goose.Provider) error {
+		_, err := p.UpTo(ctx, version)
+		return err
+	})
+}
+
+// MigrateDownTo: see MigrateTo.
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	return s.migrate(ctx, func(ctx context.Context, p *goose.Provider) error {
+		_, err := p.DownTo(ctx, version)
+		return err
+	})
+}

@@ -28,7 +28,16 @@ const versionTable = "notarykit_migrations"
 // find nothing left to do. With [WithSchema] it first creates the schema
 // if needed; goose's version table, notarykit_migrations, lives in the same
 // schema as the tables.
-func (s *Store) Migrate(ctx context.Context) (err error) {
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrate(ctx, func(ctx context.Context, p *goose.Provider) error {
+		_, err := p.Up(ctx)
+		return err
+	})
+}
+
+// migrate runs run with a goose provider of the embedded migrations while
+// holding the schema's migration lock.
+func (s *Store) migrate(ctx context.Context, run func(context.Context, *goose.Provider) error) (err error) {
 	if s.err != nil {
 		return s.err
 	}
@@ -87,8 +96,7 @@ func (s *Store) Migrate(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	_, err = p.Up(ctx)
-	return err
+	return run(ctx, p)
 }
 
 // lockKey is the advisory lock key that serialises migrations of schema.

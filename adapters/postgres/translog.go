@@ -8,28 +8,69 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/notarykit/notarykit/notary"
 )
 
-// The transparency log's part of the store (notary.LogStore). Events are
-// queued by the events_log_enqueue trigger in the transaction that stores
-// them (migration 00004), so Commit and the admin writes send nothing more.
+// The transparency log's part of the store (notary.LogStore). Commit and
+// the admin writes send nothing for the log: every event row records the
+// ID of the transaction that wrote it (the xid column's default, migration
+// 00009), and the sequencer finds committed events by transaction
+// snapshots kept in the office's log_heads row:
+//
+//   - done: every event whose transaction is visible in this snapshot is in
+//     the log;
+//   - target: the snapshot the current run of batches drains, the events
+//     visible in it and not in done; NULL between runs;
+//   - last_xid, last_record, last_seq: where the previous batch of the
+//     run, cut by its limit, stopped in (xid, record_id, seq) order.
+//
+// A transaction that started before a later one but commits after it is
+// in progress in the snapshot that logs the later one, so its events are
+// taken by a later run rather than skipped: a position in commit-ID order
+// is never final before every transaction that could still take a lower
+// one has ended, and the snapshots say exactly which have. A record's
+// events are logged in seq order, because a transaction that appends to a
+// record read the record after the previous append committed, so it took
+// its transaction ID later and is visible in no snapshot that misses the
+// previous one.
+//
+// Events stored before migration 00009 have no xid; those not logged then
+// wait in log_queue, which the sequencer empties first.
 
 const (
-	lockLogHeadSQL = `SELECT size FROM log_heads WHERE office_id = $1 FOR UPDATE`
-	newLogHeadSQL  = `INSERT INTO log_heads (office_id, size) VALUES ($1, 0) ON CONFLICT DO NOTHING`
+	lockLogHeadSQL = `SELECT size, done::text, target::text, last_xid::text, last_record, last_seq
+FROM log_heads WHERE office_id = $1 FOR UPDATE`
+	newLogHeadSQL = `INSERT INTO log_heads (office_id, size) VALUES ($1, 0) ON CONFLICT DO NOTHING`
 
 	queuedSQL = `SELECT q.id, e.record_id, e.record_kind, e.seq, e.id, e.hash
 FROM log_queue q JOIN events e ON e.record_id = q.record_id AND e.seq = q.seq
 WHERE q.office_id = $1 ORDER BY q.id LIMIT $2`
+
+	// lateEventsSQL selects the events of transactions in progress in
+	// done ($2) and visible in target ($3), after the place $4-$6;
+	// nextEventsSQL those of transactions that started after done, up to
+	// target. Every xid of the first is below every xid of the second.
+	lateEventsSQL = `SELECT e.xid::text, e.record_id, e.record_kind, e.seq, e.id, e.hash FROM events e
+WHERE e.office_id = $1 AND e.xid = ANY(ARRAY(SELECT pg_snapshot_xip($2::text::pg_snapshot)))
+	AND pg_visible_in_snapshot(e.xid, $3::text::pg_snapshot)
+	AND (e.xid, e.record_id, e.seq) > ($4::text::xid8, $5::uuid, $6::bigint)
+ORDER BY e.xid, e.record_id, e.seq LIMIT $7`
+	nextEventsSQL = `SELECT e.xid::text, e.record_id, e.record_kind, e.seq, e.id, e.hash FROM events e
+WHERE e.office_id = $1 AND e.xid >= pg_snapshot_xmax($2::text::pg_snapshot) AND e.xid < pg_snapshot_xmax($3::text::pg_snapshot)
+	AND pg_visible_in_snapshot(e.xid, $3::text::pg_snapshot)
+	AND (e.xid, e.record_id, e.seq) > ($4::text::xid8, $5::uuid, $6::bigint)
+ORDER BY e.xid, e.record_id, e.seq LIMIT $7`
 
 	insertLeavesSQL = `INSERT INTO log_leaves (office_id, idx, record_id, seq)
 SELECT $1, $2 + u.ord - 1, u.r, u.s FROM unnest($3::uuid[], $4::bigint[]) WITH ORDINALITY AS u(r, s, ord)`
 	insertHashesSQL = `INSERT INTO log_hashes (office_id, start, hashes) VALUES ($1, $2, $3)`
 	dequeueSQL      = `DELETE FROM log_queue WHERE office_id = $1 AND id = ANY($2::bigint[])`
 	setLogSizeSQL   = `UPDATE log_heads SET size = $2 WHERE office_id = $1`
+	setLogPlaceSQL  = `UPDATE log_heads SET size = $2, done = $3::text::pg_snapshot, target = $4::text::pg_snapshot,
+	last_xid = $5::text::xid8, last_record = $6, last_seq = $7 WHERE office_id = $1`
 
 	// logHashesSQL reads each stored hash from the batch row that holds
 	// it: the row with the greatest start not after the index.
@@ -46,11 +87,29 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// SequenceLog moves up to limit queued events of the office into its log,
-// as documented on [notary.LogStore]. The batch runs in one transaction
-// that first locks the office's log_heads row, which serialises sequencers
-// of the office across processes; a crash anywhere before the commit
-// leaves the queue and the log as they were.
+// logPlace is the sequencer's place in an office's events (see above).
+type logPlace struct {
+	done, target pgtype.Text
+	lastXID      pgtype.Text
+	lastRecord   pgtype.UUID
+	lastSeq      pgtype.Int8
+}
+
+// after returns the place a batch starts after: the start of every
+// position when the run has none.
+func (p logPlace) after() (xid string, record pgtype.UUID, seq int64) {
+	if !p.lastXID.Valid {
+		return "0", pgtype.UUID{Valid: true}, 0
+	}
+	return p.lastXID.String, p.lastRecord, p.lastSeq.Int64
+}
+
+// SequenceLog moves up to limit committed events of the office that are
+// not in its log yet into it, as documented on [notary.LogStore]. The
+// batch runs in one transaction that first locks the office's log_heads
+// row, which serialises sequencers of the office across processes; a crash
+// anywhere before the commit leaves the log and the sequencer's place as
+// they were.
 func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, integrate notary.LogIntegrate) (n int, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -68,41 +127,41 @@ func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, 
 		}
 	}()
 	office := pgid(officeID)
-	var size int64
-	err = tx.QueryRow(ctx, lockLogHeadSQL, office).Scan(&size)
+	var (
+		size  int64
+		place logPlace
+	)
+	lock := func() error {
+		return tx.QueryRow(ctx, lockLogHeadSQL, office).Scan(&size, &place.done, &place.target, &place.lastXID,
+			&place.lastRecord, &place.lastSeq)
+	}
+	err = lock()
 	if errors.Is(err, pgx.ErrNoRows) {
 		if _, err = tx.Exec(ctx, newLogHeadSQL, office); err == nil {
-			err = tx.QueryRow(ctx, lockLogHeadSQL, office).Scan(&size)
+			err = lock()
 		}
 	}
 	if err != nil {
 		return 0, dbError(err)
 	}
 
-	rows, err := tx.Query(ctx, queuedSQL, office, limit)
-	if err != nil {
-		return 0, dbError(err)
-	}
-	var (
-		queueIDs []int64
-		entries  []notary.LogEntry
-	)
-	for rows.Next() {
-		var (
-			qid  int64
-			e    = notary.LogEntry{OfficeID: officeID}
-			kind string
-		)
-		if err := rows.Scan(&qid, &e.RecordID, &kind, &e.Seq, &e.EventID, &e.EventHash); err != nil {
-			rows.Close()
-			return 0, dbError(err)
-		}
-		e.RecordKind = notary.RecordKind(kind)
+	// Events queued before migration 00009 come first.
+	var queueIDs []int64
+	entries, err := queryEntries(ctx, tx, queuedSQL, func(row pgx.Row, e *notary.LogEntry, kind *string) error {
+		var qid int64
+		err := row.Scan(&qid, &e.RecordID, kind, &e.Seq, &e.EventID, &e.EventHash)
 		queueIDs = append(queueIDs, qid)
-		entries = append(entries, e)
+		return err
+	}, officeID, office, limit)
+	if err != nil {
+		return 0, err
 	}
-	if err := rows.Err(); err != nil {
-		return 0, dbError(err)
+	var last string // the xid of the last entry, for the place
+	if len(entries) == 0 {
+		entries, last, err = s.nextEntries(ctx, tx, officeID, limit, &place)
+		if err != nil {
+			return 0, err
+		}
 	}
 	if len(entries) == 0 {
 		return 0, tx.Rollback(ctx)
@@ -131,8 +190,21 @@ func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, 
 	b := &pgx.Batch{}
 	b.Queue(insertLeavesSQL, office, size, recs, seqs)
 	b.Queue(insertHashesSQL, office, start, blob)
-	b.Queue(dequeueSQL, office, queueIDs)
-	b.Queue(setLogSizeSQL, office, newSize)
+	if queueIDs != nil {
+		b.Queue(dequeueSQL, office, queueIDs)
+		b.Queue(setLogSizeSQL, office, newSize)
+	} else {
+		// A batch that did not fill its limit drained its target.
+		lastXID, lastRecord, lastSeq := pgtype.Text{}, pgtype.UUID{}, pgtype.Int8{}
+		done, target := place.done, place.target
+		if len(entries) < limit {
+			done, target = target, pgtype.Text{}
+		} else {
+			e := entries[len(entries)-1]
+			lastXID, lastRecord, lastSeq = pgtype.Text{String: last, Valid: true}, pgid(e.RecordID), pgtype.Int8{Int64: e.Seq, Valid: true}
+		}
+		b.Queue(setLogPlaceSQL, office, newSize, done, target, lastXID, lastRecord, lastSeq)
+	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return 0, dbError(err)
 	}
@@ -140,6 +212,70 @@ func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, 
 		return 0, dbError(err)
 	}
 	return len(entries), nil
+}
+
+// nextEntries reads up to limit events of the office after place, from
+// the transactions visible in place's target and not in its done, and
+// returns them with the xid of the last one. When place has no target, or
+// its target is drained, it takes the current snapshot as the target
+// (updating place; a drained target becomes done).
+func (s *Store) nextEntries(ctx context.Context, tx pgx.Tx, officeID uuid.UUID, limit int, place *logPlace) ([]notary.LogEntry, string, error) {
+	for fresh := false; ; {
+		if !place.target.Valid {
+			if err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text`).Scan(&place.target); err != nil {
+				return nil, "", dbError(err)
+			}
+			fresh = true
+		}
+		var last string
+		scan := func(row pgx.Row, e *notary.LogEntry, kind *string) error {
+			return row.Scan(&last, &e.RecordID, kind, &e.Seq, &e.EventID, &e.EventHash)
+		}
+		xid, record, seq := place.after()
+		entries, err := queryEntries(ctx, tx, lateEventsSQL, scan, officeID, pgid(officeID), place.done, place.target,
+			xid, record, seq, limit)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(entries) < limit {
+			more, err := queryEntries(ctx, tx, nextEventsSQL, scan, officeID, pgid(officeID), place.done, place.target,
+				xid, record, seq, limit-len(entries))
+			if err != nil {
+				return nil, "", err
+			}
+			entries = append(entries, more...)
+		}
+		if len(entries) > 0 || fresh {
+			return entries, last, nil
+		}
+		// The target was drained by a batch that filled its limit exactly.
+		place.done, place.target = place.target, pgtype.Text{}
+		place.lastXID, place.lastRecord, place.lastSeq = pgtype.Text{}, pgtype.UUID{}, pgtype.Int8{}
+	}
+}
+
+// queryEntries reads log entries of the office with scan.
+func queryEntries(ctx context.Context, tx pgx.Tx, sql string, scan func(pgx.Row, *notary.LogEntry, *string) error,
+	officeID uuid.UUID, args ...any) ([]notary.LogEntry, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	var out []notary.LogEntry
+	for rows.Next() {
+		e := notary.LogEntry{OfficeID: officeID}
+		var kind string
+		if err := scan(rows, &e, &kind); err != nil {
+			return nil, dbError(err)
+		}
+		e.RecordKind = notary.RecordKind(kind)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err)
+	}
+	return out, nil
 }
 
 // readHashes reads stored hashes of the office's log with q.

@@ -69,9 +69,11 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 	cycle := func(ctx context.Context, w int) error { return f.cycle(ctx, users[w], &apps[w]) }
 	const pairs = 8
 	var (
-		ratios    []float64
-		nOn, nOff int64
-		tOn, tOff time.Duration
+		ratios        []float64
+		nOn, nOff     int64
+		tOn, tOff     time.Duration
+		cpuOn, cpuOff time.Duration // this process's and its backends' (cpuTime)
+		noCPU         bool
 	)
 	for i := range pairs {
 		order := []bool{true, false}
@@ -84,14 +86,17 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 			if side {
 				f.svc = on
 			}
+			cpu0, cpuOK := env.cpuTime(ctx)
 			n, d, err := parallel(ctx, workers, c.duration()/pairs, cycle)
 			if err != nil {
 				return err
 			}
+			cpu1, cpuOK1 := env.cpuTime(ctx)
+			noCPU = noCPU || !cpuOK || !cpuOK1
 			if side {
-				nOn, tOn = nOn+n, tOn+d
+				nOn, tOn, cpuOn = nOn+n, tOn+d, cpuOn+cpu1-cpu0
 			} else {
-				nOff, tOff = nOff+n, tOff+d
+				nOff, tOff, cpuOff = nOff+n, tOff+d, cpuOff+cpu1-cpu0
 			}
 			tps[side] = float64(n) / d.Seconds()
 		}
@@ -103,6 +108,12 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 	r.HostOffTPS = 2 * float64(nOff) / tOff.Seconds()
 	r.HostOnOffRatio = median(ratios)
 	fmt.Fprintf(c.log, "bench: host events on %.0f/s, off %.0f/s\n", r.HostOnTPS, r.HostOffTPS)
+	if !noCPU {
+		r.HostCPUOnUS = float64(cpuOn.Microseconds()) / float64(2*nOn)
+		r.HostCPUOffUS = float64(cpuOff.Microseconds()) / float64(2*nOff)
+		r.HostCPURatio = r.HostCPUOffUS / r.HostCPUOnUS
+		fmt.Fprintf(c.log, "bench: host events on %.0f µs CPU per transition, off %.0f µs\n", r.HostCPUOnUS, r.HostCPUOffUS)
+	}
 	evs, err := on.HostEvents(ctx, uuid.Nil, 1)
 	if err != nil || len(evs) == 0 {
 		return fmt.Errorf("no host event committed with host events on: %v", err)

@@ -38,6 +38,7 @@ func openPG(ctx context.Context, c config, maxConns int) (*pgEnv, error) {
 	}
 	pcfg.MaxConns = int32(maxConns)
 	pcfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pcfg.ConnConfig.RuntimeParams["application_name"] = schema // for cpuTime
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, err

@@ -18,9 +18,10 @@ import (
 )
 
 // benchLog measures the transparency log: PostgreSQL transitions per
-// second with the log on (events queued by the trigger, a sequencer and
-// checkpoints running alongside) against off (the trigger disabled, no
-// sequencer); how fast the sequencer integrates a backlog on PostgreSQL;
+// second with the log on (each event stamped with its transaction ID and
+// indexed for the sequencer, a sequencer and checkpoints running
+// alongside) against off (neither the stamp nor the index, no sequencer);
+// how fast the sequencer integrates a backlog on PostgreSQL;
 // and the time of an inclusion proof at 1M leaves against 10k.
 func benchLog(ctx context.Context, c config, r *Report) error {
 	if err := benchLogOnOff(ctx, c, r); err != nil {
@@ -73,19 +74,29 @@ func benchLogOnOff(ctx context.Context, c config, r *Report) error {
 	if _, err := lg.SequenceAll(ctx); err != nil {
 		return err
 	}
-	trigger := func(on bool) error {
-		verb := "DISABLE"
+	// What the log adds to a commit: the events' xid default and the
+	// sequencer's index on it (migration 00009). Without them events are
+	// not logged, as a store without the log would keep them.
+	logOn := func(on bool) error {
+		stmts := []string{"ALTER TABLE events ALTER COLUMN xid DROP DEFAULT", "DROP INDEX IF EXISTS events_log_idx"}
 		if on {
-			verb = "ENABLE"
+			stmts = []string{"ALTER TABLE events ALTER COLUMN xid SET DEFAULT pg_current_xact_id()",
+				"CREATE INDEX IF NOT EXISTS events_log_idx ON events (office_id, xid, record_id, seq) WHERE xid IS NOT NULL"}
 		}
-		_, err := env.raw.Exec(ctx, "ALTER TABLE events "+verb+" TRIGGER events_log_enqueue")
-		return err
+		for _, q := range stmts {
+			if _, err := env.raw.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	type side struct {
 		on    bool
 		count int64
 		time  time.Duration
+		cpu   time.Duration // this process's and its backends' (cpuTime)
 	}
+	noCPU := false
 	on, off := &side{on: true}, &side{}
 	cycle := func(ctx context.Context, w int) error { return f.cycle(ctx, users[w], &apps[w]) }
 	// Pairs of slices in ABBA order; the ratio is the median of the
@@ -100,7 +111,7 @@ func benchLogOnOff(ctx context.Context, c config, r *Report) error {
 		}
 		tps := map[bool]float64{}
 		for _, s := range order {
-			if err := trigger(s.on); err != nil {
+			if err := logOn(s.on); err != nil {
 				return err
 			}
 			sctx, stop := context.WithCancel(ctx)
@@ -110,24 +121,38 @@ func benchLogOnOff(ctx context.Context, c config, r *Report) error {
 			} else {
 				done <- nil
 			}
+			cpu0, cpuOK := env.cpuTime(ctx)
 			n, d, err := parallel(ctx, workers, c.duration()/pairs, cycle)
 			stop()
 			<-done
 			if err != nil {
 				return err
 			}
+			cpu1, cpuOK1 := env.cpuTime(ctx)
+			if cpuOK && cpuOK1 {
+				s.cpu += cpu1 - cpu0
+			} else {
+				noCPU = true
+			}
 			s.count, s.time = s.count+n, s.time+d
 			tps[s.on] = float64(n) / d.Seconds()
 		}
 		ratios = append(ratios, tps[true]/tps[false])
 	}
-	if err := trigger(true); err != nil {
+	if err := logOn(true); err != nil {
 		return err
 	}
 	r.LogOnTPS = 2 * float64(on.count) / on.time.Seconds()
 	r.LogOffTPS = 2 * float64(off.count) / off.time.Seconds()
 	r.LogOnOffRatio = median(ratios)
 	fmt.Fprintf(c.log, "bench: log on %.0f/s, off %.0f/s\n", r.LogOnTPS, r.LogOffTPS)
+	if !noCPU {
+		// Each cycle is two transitions.
+		r.LogCPUOnUS = float64(on.cpu.Microseconds()) / float64(2*on.count)
+		r.LogCPUOffUS = float64(off.cpu.Microseconds()) / float64(2*off.count)
+		r.LogCPURatio = r.LogCPUOffUS / r.LogCPUOnUS
+		fmt.Fprintf(c.log, "bench: log on %.0f µs CPU per transition, off %.0f µs\n", r.LogCPUOnUS, r.LogCPUOffUS)
+	}
 	// Everything committed with the log on is in the log, and it checks.
 	if _, err := lg.SequenceAll(ctx); err != nil {
 		return err
@@ -142,8 +167,8 @@ func benchLogOnOff(ctx context.Context, c config, r *Report) error {
 }
 
 // benchSequencing stores a backlog of audit events with one SQL statement
-// (the trigger queues them as a transition's events are) and times the
-// sequencer integrating all of it.
+// (stamped with its transaction ID, as a transition's events are) and
+// times the sequencer integrating all of it.
 func benchSequencing(ctx context.Context, c config, r *Report) error {
 	n := 200_000
 	if c.quick {
