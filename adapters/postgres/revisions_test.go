@@ -15,8 +15,8 @@ import (
 	"github.com/notarykit/notarykit/notary/notarytest"
 )
 
-// revisionsMigration is the version of migrations/NNNNN_filing_revisions.sql.
-const revisionsMigration = "10"
+// revisionsVersion is the version of migrations/NNNNN_filing_revisions.sql.
+const revisionsVersion = 10
 
 // revisionService is a service on st with a logged-in supervisor.
 func revisionService(t *testing.T, st notary.Store) (*notary.Service, notary.Admin) {
@@ -88,7 +88,7 @@ func TestFilingRevisionsAreAppendOnly(t *testing.T) {
 // each filing's current content, and the content in force when an
 // amendment replaced it, as revisions filed by the events that filed them.
 func TestRevisionMigrationBackfills(t *testing.T) {
-	st, url, schema := newStore(t)
+	st, _, _ := newStore(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	svc, admin := revisionService(t, st)
@@ -112,13 +112,7 @@ func TestRevisionMigrationBackfills(t *testing.T) {
 
 	// Back to before the migration: no revisions table, and none of the
 	// later migrations either (goose refuses a gap): their Down sections.
-	pool := schemaPool(t, url, schema)
-	_, err = pool.Exec(ctx, `CREATE INDEX filings_id_suffix_idx ON filings (office_id, right(id::text, 12));
-		CREATE INDEX applications_id_suffix_idx ON applications (office_id, right(id::text, 12));
-		DROP INDEX applications_id_reverse_idx; DROP INDEX filings_id_reverse_idx; DROP INDEX IF EXISTS filings_enterprise_trgm_idx;
-		DROP TABLE bank_transfers;
-		DROP TABLE filing_revisions; DROP FUNCTION notarykit_revision_append_only(); DROP FUNCTION notarykit_impersonal(jsonb);
-		DELETE FROM notarykit_migrations WHERE version_id >= `+revisionsMigration)
+	err = st.MigrateDownTo(ctx, revisionsVersion-1)
 	require.NoError(t, err)
 	_, err = st.FilingRevisions(ctx, f.ID)
 	require.Error(t, err, "the table is gone")

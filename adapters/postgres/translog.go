@@ -17,7 +17,7 @@ import (
 // The transparency log's part of the store (notary.LogStore). Commit and
 // the admin writes send nothing for the log: every event row records the
 // ID of the transaction that wrote it (the xid column's default, migration
-// 00009), and the sequencer finds committed events by transaction
+// 00013), and the sequencer finds committed events by transaction
 // snapshots kept in the office's log_heads row:
 //
 //   - done: every event whose transaction is visible in this snapshot is in
@@ -37,7 +37,7 @@ import (
 // its transaction ID later and is visible in no snapshot that misses the
 // previous one.
 //
-// Events stored before migration 00009 have no xid; those not logged then
+// Events stored before migration 00013 have no xid; those not logged then
 // wait in log_queue, which the sequencer empties first.
 
 const (
@@ -145,7 +145,7 @@ func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, 
 		return 0, dbError(err)
 	}
 
-	// Events queued before migration 00009 come first.
+	// Events queued before migration 00013 come first.
 	var queueIDs []int64
 	entries, err := queryEntries(ctx, tx, queuedSQL, func(row pgx.Row, e *notary.LogEntry, kind *string) error {
 		var qid int64

@@ -152,7 +152,7 @@ func TestSequenceLogLateCommit(t *testing.T) {
 	assert.Zero(t, n, "each event once")
 }
 
-// Migration 00009 keeps the events queued before it: they are logged
+// Migration 00013 keeps the events queued before it: they are logged
 // first, then those stored after it; rolled back, it queues the events
 // not logged yet, and applied again, it logs them once.
 func TestLogMigrationKeepsQueue(t *testing.T) {
@@ -160,7 +160,7 @@ func TestLogMigrationKeepsQueue(t *testing.T) {
 	url, schema := freshSchema(t)
 	st := openStore(t, url, schema)
 	ctx := t.Context()
-	require.NoError(t, st.MigrateTo(ctx, 8))
+	require.NoError(t, st.MigrateTo(ctx, 12))
 	office := uuid.New()
 	a, b := testApplication(office, "a", 1), testApplication(office, "b", 1)
 	require.NoError(t, st.Commit(ctx, createChange(a)))
@@ -183,7 +183,9 @@ func TestLogMigrationKeepsQueue(t *testing.T) {
 	assert.Equal(t, []int{2, 1, 2}, sizes, "the queue first, in batches of its own")
 	leaves, err := st.LogLeaves(ctx, office, 0, 100)
 	require.NoError(t, err)
-	leaf := func(i int64, r uuid.UUID, seq int64) notary.LogLeaf { return notary.LogLeaf{Index: i, RecordID: r, Seq: seq} }
+	leaf := func(i int64, r uuid.UUID, seq int64) notary.LogLeaf {
+		return notary.LogLeaf{Index: i, RecordID: r, Seq: seq}
+	}
 	want := []notary.LogLeaf{leaf(0, a.ID, 1), leaf(1, b.ID, 1), leaf(2, a.ID, 2), leaf(3, a.ID, 3), leaf(4, b.ID, 2)}
 	assert.Equal(t, want, leaves)
 
@@ -192,7 +194,7 @@ func TestLogMigrationKeepsQueue(t *testing.T) {
 	b.Version++
 	require.NoError(t, st.Commit(ctx, nextChange(b, "")))
 	require.NoError(t, st.Commit(ctx, nextChange(a, "")))
-	require.NoError(t, st.MigrateDownTo(ctx, 8))
+	require.NoError(t, st.MigrateDownTo(ctx, 12))
 	pool := schemaPool(t, url, schema)
 	rows, err := pool.Query(ctx, `SELECT record_id, seq FROM log_queue ORDER BY id`)
 	require.NoError(t, err)

@@ -75,7 +75,7 @@ func benchLogOnOff(ctx context.Context, c config, r *Report) error {
 		return err
 	}
 	// What the log adds to a commit: the events' xid default and the
-	// sequencer's index on it (migration 00009). Without them events are
+	// sequencer's index on it (migration 00013). Without them events are
 	// not logged, as a store without the log would keep them.
 	logOn := func(on bool) error {
 		stmts := []string{"ALTER TABLE events ALTER COLUMN xid DROP DEFAULT", "DROP INDEX IF EXISTS events_log_idx"}
