@@ -125,7 +125,7 @@ func (c *Console) path(p string) string { return c.prefix + p }
 func (c *Console) routes() {
 	m := http.NewServeMux()
 	p := c.prefix
-	m.Handle("GET "+p+"/{$}", c.page(c.dashboardPage))
+	m.Handle("GET "+p+"/{$}", c.page(c.home))
 	m.HandleFunc("GET "+p+"/static/{file}", c.static)
 	m.HandleFunc("GET "+p+"/login", c.loginPage)
 	m.HandleFunc("POST "+p+"/login", c.loginSubmit)
@@ -260,8 +260,10 @@ func (c *Console) page(h pageFunc) http.Handler {
 			return
 		}
 		s := session{Admin: admin, Token: token, CSRF: c.csrf.token(csrfSession, token), Lang: l}
-		if s.Waiting, err = c.svc.Reviews.Waiting(r.Context(), admin); err != nil {
-			c.log.WarnContext(r.Context(), "console: counting the queues", "err", err)
+		if admin.Role.May(notary.DutyReview) {
+			if s.Waiting, err = c.svc.Reviews.Waiting(r.Context(), admin); err != nil {
+				c.log.WarnContext(r.Context(), "console: counting the queues", "err", err)
+			}
 		}
 		if err := h(w, r, s); err != nil {
 			c.renderError(w, r, &s, err)

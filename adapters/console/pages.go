@@ -20,7 +20,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "error"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "home", "error"}
 
 // parse parses every page once per language, with the language's
 // functions.
@@ -78,6 +78,7 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 			return a.Name
 		},
 		"chainBroken": chainBroken,
+		"nav":         navFor,
 		"age": func(d time.Duration) string {
 			days, hours := int(d.Hours())/24, int(d.Hours())%24
 			if l == English {
@@ -196,7 +197,7 @@ var (
 const pageSize = 20
 
 type queueView[S ~string, T any] struct {
-	States []S
+	States []S // the queues' tabs, for roles that review
 	State  S
 	Items  []T
 	Next   string // query string of the next page, "" on the last
@@ -230,7 +231,10 @@ func (c *Console) filingsPage(w http.ResponseWriter, r *http.Request, s session)
 	if err != nil {
 		return err
 	}
-	q := queueView[notary.FilingState, notary.Filing]{States: filingQueues, State: state, Items: list}
+	q := queueView[notary.FilingState, notary.Filing]{State: state, Items: list}
+	if s.Admin.Role.May(notary.DutyReview) {
+		q.States = filingQueues
+	}
 	if n := len(list); n > 0 {
 		q.Next = nextQuery(string(state), n, list[n-1].CreatedAt, list[n-1].ID)
 	}
@@ -249,8 +253,10 @@ func (c *Console) applicationsPage(w http.ResponseWriter, r *http.Request, s ses
 	if err != nil {
 		return err
 	}
-	q := queueView[notary.ApplicationState, applicationRow]{States: applicationQueues, State: state,
-		Items: make([]applicationRow, len(list))}
+	q := queueView[notary.ApplicationState, applicationRow]{State: state, Items: make([]applicationRow, len(list))}
+	if s.Admin.Role.May(notary.DutyReview) {
+		q.States = applicationQueues
+	}
 	names := map[uuid.UUID]notary.FilingContent{}
 	for i, app := range list {
 		content, err := c.enterprise(r, s, app.FilingID, names)
