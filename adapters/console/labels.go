@@ -66,6 +66,14 @@ var channels = map[string]text{
 	string(notary.ChannelHost):   {"宿主系统事件", "host event"},
 }
 
+// sweepDuties are the names of the sweep's background duties.
+var sweepDuties = map[string]text{
+	notary.SweepExpire:      {"超时取消", "cancel unpaid"},
+	notary.SweepAutoConfirm: {"自动确认收货", "confirm receipt"},
+	notary.SweepCloseOrder:  {"关闭支付订单", "close the payment order"},
+	notary.SweepRefund:      {"退款", "refund"},
+}
+
 // systemActors are the names of the SDK's own components that act on
 // records (the Name of an audit event's system actor).
 var systemActors = map[string]text{

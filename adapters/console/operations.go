@@ -3,18 +3,28 @@ package console
 import (
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"github.com/notarykit/notarykit/notary"
 )
 
 // The operations page: the notices the relay gave up on (dead letters),
-// each with its last error, and a retry once the cause is fixed. The SDK
-// (notary.DeadLetters) lists and retries only the office's own.
+// each with its last error, and a retry once the cause is fixed; and the
+// sweep problems, the applications on which a background duty of the
+// sweep keeps failing (a refund the provider refuses, an order it will not
+// close), with the duty's last error. The SDK (notary.DeadLetters,
+// Applications.Stuck) lists only the office's own.
 
-// deadLetterLimit bounds the dead letters the page lists.
-const deadLetterLimit = 100
+// deadLetterLimit bounds the dead letters the page lists; stuckLimit the
+// sweep problems.
+const (
+	deadLetterLimit = 100
+	stuckLimit      = 100
+)
 
 type operationsView struct {
 	DeadLetters []notary.Notice
+	Stuck       []applicationRow // each with its Retry set
 }
 
 func (c *Console) operationsPage(w http.ResponseWriter, r *http.Request, s session) error {
@@ -22,12 +32,25 @@ func (c *Console) operationsPage(w http.ResponseWriter, r *http.Request, s sessi
 	if err != nil {
 		return err
 	}
+	stuck, err := c.svc.Applications.Stuck(r.Context(), s.Admin, stuckLimit)
+	if err != nil {
+		return err
+	}
+	v := operationsView{DeadLetters: list}
+	names := map[uuid.UUID]notary.FilingContent{}
+	for _, app := range stuck {
+		content, err := c.enterprise(r, s, app.FilingID, names)
+		if err != nil {
+			return err
+		}
+		v.Stuck = append(v.Stuck, applicationRow{Application: app, Enterprise: content.EnterpriseName, CreditCode: content.CreditCode})
+	}
 	flash := ""
 	if r.URL.Query().Get("done") == "retry" {
 		flash = t(s.Lang, "done.retry")
 	}
 	c.render(w, r, http.StatusOK, "operations", pageData{Lang: s.Lang, Title: t(s.Lang, "ops.title"), Admin: &s.Admin,
-		Waiting: s.Waiting, CSRF: s.CSRF, Nav: "operations", Flash: flash, P: operationsView{DeadLetters: list}})
+		Waiting: s.Waiting, CSRF: s.CSRF, Nav: "operations", Flash: flash, P: v})
 	return nil
 }
 
