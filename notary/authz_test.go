@@ -169,6 +169,13 @@ func adminTarget(disabled bool) func(e *env) target {
 	}
 }
 
+func invoiceTarget(state notary.InvoiceState) func(e *env) target {
+	return func(e *env) target {
+		a := e.invoiceIn(notary.PendingPreliminaryReview, state)
+		return target{id: a.ID, version: a.Version, evidence: a.EvidenceIDs()}
+	}
+}
+
 func filingTarget(state notary.FilingState) func(e *env) target {
 	return func(e *env) target { return filingIn(e, state) }
 }
@@ -380,6 +387,36 @@ func authzActions() []authzAction {
 		{name: "Finance.AwaitingTransfer", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(false),
 			run: func(e *env, w who, _ target) error {
 				return errOnly(e.svc.Finance.AwaitingTransfer(e.ctx, *w.admin, nil, 0))
+			}},
+
+		// Invoices.
+		{name: "Invoices.Request", kind: usersOnly, setup: appTarget(notary.PendingPreliminaryReview),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Invoices.Request(e.ctx, *w.user, tg.id, notary.InvoiceRequest{Type: notary.InvoiceSpecial}))
+			}},
+		{name: "Invoices.Request unpaid", kind: usersOnly, setup: appTarget(notary.AwaitingPayment), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Invoices.Request(e.ctx, *w.user, tg.id, notary.InvoiceRequest{Type: notary.InvoiceSpecial}))
+			}},
+		{name: "Invoices.Issue", kind: adminsOnly, duty: notary.DutyMoney, setup: invoiceTarget(notary.InvoiceRequested),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Invoices.Issue(e.ctx, *w.admin, tg.id, tg.version, e.issued("24242424")))
+			}},
+		{name: "Invoices.Issue unrequested", kind: adminsOnly, duty: notary.DutyMoney, setup: appTarget(notary.PendingPreliminaryReview), allowed: notary.ErrInvalidTransition,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Invoices.Issue(e.ctx, *w.admin, tg.id, tg.version, e.issued("24242424")))
+			}},
+		{name: "Invoices.Reject", kind: adminsOnly, duty: notary.DutyMoney, setup: invoiceTarget(notary.InvoiceRequested),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Invoices.Reject(e.ctx, *w.admin, tg.id, tg.version, "wrong title"))
+			}},
+		{name: "Invoices.Reverse", kind: adminsOnly, duty: notary.DutyMoney, setup: invoiceTarget(notary.InvoiceIssued),
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Invoices.Reverse(e.ctx, *w.admin, tg.id, tg.version, e.issued("42424242")))
+			}},
+		{name: "Invoices.Queue", kind: adminsOnly, duty: notary.DutyMoney, setup: invoiceTarget(notary.InvoiceRequested),
+			run: func(e *env, w who, _ target) error {
+				return errOnly(e.svc.Invoices.Queue(e.ctx, *w.admin, notary.InvoiceRequested, nil, 10))
 			}},
 
 		// Admins.

@@ -24,6 +24,8 @@ func TestDiagramsGolden(t *testing.T) {
 		"filing.dot":      notary.FilingLifecycle.DOT(),
 		"application.mmd": notary.ApplicationLifecycle.Mermaid(),
 		"application.dot": notary.ApplicationLifecycle.DOT(),
+		"invoice.mmd":     notary.InvoiceLifecycle.Mermaid(),
+		"invoice.dot":     notary.InvoiceLifecycle.DOT(),
 		"notices.md":      notary.Notices.Markdown(),
 	}
 	for name, got := range diagrams {
@@ -41,6 +43,7 @@ func TestDiagramsGolden(t *testing.T) {
 	sections := map[string]string{
 		"filing-lifecycle":      "```mermaid\n" + diagrams["filing.mmd"] + "```\n",
 		"application-lifecycle": "```mermaid\n" + diagrams["application.mmd"] + "```\n",
+		"invoice-lifecycle":     "```mermaid\n" + diagrams["invoice.mmd"] + "```\n",
 		"notice-matrix":         diagrams["notices.md"],
 	}
 	readme := filepath.Join("..", "README.md")

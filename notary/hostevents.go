@@ -63,6 +63,10 @@ var HostEventTypes = map[RecordKind]map[string]HostEventType{
 		string(AppMaterialsDelivered):   "application.materials_delivered",
 		string(AppTrackCertificate):     "application.certificate_tracking_updated",
 		string(AppCertificateDelivered): "application.certificate_delivered",
+		string(AppRequestInvoice):       "application.invoice_requested",
+		string(AppIssueInvoice):         "application.invoice_issued",
+		string(AppRejectInvoice):        "application.invoice_rejected",
+		string(AppReverseInvoice):       "application.invoice_reversed",
 	},
 }
 
@@ -98,7 +102,9 @@ func HostEventTypeOf(kind RecordKind, trigger string) HostEventType {
 // filing_revision, evidence_ids, amount, currency, payment_provider,
 // payment_id, certificate_number, materials and certificate (each
 // {carrier, tracking_number, status}), reason, refund ({amount, currency,
-// reason}). Filing data: id, state, owner_id, enterprise_name, revision,
+// reason}), invoice ({state, type, title, taxpayer_id, amount, currency,
+// reason, issued and reversal (each {number, issued_on, pdf_ref,
+// pdf_sha256})}). Filing data: id, state, owner_id, enterprise_name, revision,
 // approved_revision, reason. Empty members are left out.
 type HostEvent struct {
 	ID         uuid.UUID
@@ -166,6 +172,33 @@ type hostApplication struct {
 	Certificate       *hostShipment `json:"certificate,omitempty"`
 	Reason            string        `json:"reason,omitempty"`
 	Refund            *hostMoney    `json:"refund,omitempty"`
+	Invoice           *hostInvoice  `json:"invoice,omitempty"`
+}
+
+type hostInvoice struct {
+	State      string             `json:"state"`
+	Type       string             `json:"type"`
+	Title      string             `json:"title"`
+	TaxpayerID string             `json:"taxpayer_id"`
+	Amount     string             `json:"amount"`
+	Currency   string             `json:"currency"`
+	Reason     string             `json:"reason,omitempty"`
+	Issued     *hostIssuedInvoice `json:"issued,omitempty"`
+	Reversal   *hostIssuedInvoice `json:"reversal,omitempty"`
+}
+
+type hostIssuedInvoice struct {
+	Number    string `json:"number"`
+	IssuedOn  string `json:"issued_on"`
+	PDFRef    string `json:"pdf_ref"`
+	PDFSHA256 string `json:"pdf_sha256"`
+}
+
+func hostIssued(i *IssuedInvoice) *hostIssuedInvoice {
+	if i == nil {
+		return nil
+	}
+	return &hostIssuedInvoice{Number: i.Number, IssuedOn: i.IssuedOn.Format(time.DateOnly), PDFRef: i.PDFRef, PDFSHA256: i.PDFSHA256}
 }
 
 type hostFiling struct {
@@ -208,6 +241,11 @@ func hostData(src noticeSource) any {
 	}
 	if r := a.Refund; r != nil {
 		d.Refund = &hostMoney{Amount: r.Amount.StringFixed(2), Currency: r.Currency, Reason: r.Reason}
+	}
+	if i := a.Invoice; i != nil {
+		d.Invoice = &hostInvoice{State: string(i.State), Type: string(i.Request.Type), Title: i.Request.Title,
+			TaxpayerID: i.Request.TaxpayerID, Amount: i.Amount.StringFixed(2), Currency: i.Currency, Reason: i.Reason,
+			Issued: hostIssued(i.Issued), Reversal: hostIssued(i.Reversal)}
 	}
 	return d
 }

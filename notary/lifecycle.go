@@ -94,6 +94,26 @@ const (
 	AppMaterialsDelivered   ApplicationTrigger = "materials_delivered"   // the materials reached the office
 	AppTrackCertificate     ApplicationTrigger = "track_certificate"     // the certificate's status changed
 	AppCertificateDelivered ApplicationTrigger = "certificate_delivered" // the certificate reached the user
+
+	// The invoice's triggers move the application's invoice along
+	// InvoiceLifecycle; the application's state stays.
+	AppRequestInvoice ApplicationTrigger = "request_invoice" // the enterprise asks for an invoice of its fee
+	AppIssueInvoice   ApplicationTrigger = "issue_invoice"   // finance records the invoice it issued
+	AppRejectInvoice  ApplicationTrigger = "reject_invoice"  // finance refuses the request, with a reason
+	AppReverseInvoice ApplicationTrigger = "reverse_invoice" // finance records the reversing (红字) invoice
+)
+
+// InvoiceState is where the invoice of an application's fee stands.
+type InvoiceState string
+
+// Invoice states. InvoiceNotRequested is the state of an application
+// whose Invoice is nil.
+const (
+	InvoiceNotRequested InvoiceState = "NotRequested"
+	InvoiceRequested    InvoiceState = "Requested" // waits for finance
+	InvoiceIssued       InvoiceState = "Issued"
+	InvoiceRejected     InvoiceState = "Rejected" // the enterprise may ask again
+	InvoiceReversed     InvoiceState = "Reversed" // a reversing (红字) invoice cancels it
 )
 
 // Party is the role an actor plays towards a record, which is what the
@@ -106,8 +126,8 @@ const (
 	PartyAdmin  Party = "admin"  // an admin of the record's office
 	PartySystem Party = "system" // the SDK itself: payment events, sweeps
 	// PartyFinance is an admin of the office whose role handles money but
-	// decides no review (RoleFinance): it records bank transfers and
-	// refunds, and fires no review transition.
+	// decides no review (RoleFinance): it records bank transfers, refunds
+	// and invoices (InvoiceLifecycle), and fires no review transition.
 	PartyFinance Party = "finance"
 )
 
@@ -343,4 +363,20 @@ var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[Ap
 	{PreliminaryRejected, AppRefund, PreliminaryRejected, PartySystem},
 	{Cancelled, AppRefund, Cancelled, PartySystem},
 	{Cancelled, AppCloseOrder, Cancelled, PartySystem},
+})
+
+// InvoiceLifecycle is the invoice of an application's fee, a lifecycle of
+// its own kept with the application (Application.Invoice): each step is
+// an application transition that leaves the application's state as it is.
+// The enterprise asks; finance issues or rejects; a rejected request may
+// be made again; an issued invoice is reversed by a reversing (红字)
+// invoice, which a refund of the fee waits for, and the fee that remains
+// may then be invoiced again.
+var InvoiceLifecycle = newLifecycle("invoice", InvoiceNotRequested, []Rule[InvoiceState, ApplicationTrigger]{
+	{InvoiceNotRequested, AppRequestInvoice, InvoiceRequested, PartyOwner},
+	{InvoiceRequested, AppIssueInvoice, InvoiceIssued, PartyFinance},
+	{InvoiceRequested, AppRejectInvoice, InvoiceRejected, PartyFinance},
+	{InvoiceRejected, AppRequestInvoice, InvoiceRequested, PartyOwner},
+	{InvoiceIssued, AppReverseInvoice, InvoiceReversed, PartyFinance},
+	{InvoiceReversed, AppRequestInvoice, InvoiceRequested, PartyOwner},
 })

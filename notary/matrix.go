@@ -28,6 +28,10 @@ const (
 	CarriesAutomatic                               // Automatic: receipt confirmed by the sweep, not the user
 	CarriesMaterialsDelivery                       // DeliveredAt: when the courier delivered the materials
 	CarriesCertificateDelivery                     // DeliveredAt, ConfirmBy: the certificate's delivery and auto-confirmation
+	CarriesInvoiceRequest                          // InvoiceType, InvoiceTitle, TaxpayerID, Amount, Currency: the invoice asked for
+	CarriesInvoiceReason                           // Reason: why finance rejected the invoice request
+	CarriesInvoice                                 // InvoiceNumber, InvoiceDate: the invoice issued
+	CarriesInvoiceReversal                         // ReversalNumber, ReversalDate: the reversing (红字) invoice
 )
 
 // noticeSource is what a notice's data is taken from: the record after the
@@ -97,6 +101,24 @@ var facts = []struct {
 			d.ConfirmBy = at
 		}
 	}},
+	{CarriesInvoiceRequest, "invoice type, title, taxpayer ID, amount", func(d *NoticeData, src noticeSource) {
+		inv := src.app.Invoice
+		d.InvoiceType, d.InvoiceTitle, d.TaxpayerID = inv.Request.Type, inv.Request.Title, inv.Request.TaxpayerID
+		d.Amount, d.Currency = inv.Amount.StringFixed(2), inv.Currency
+	}},
+	{CarriesInvoiceReason, "reason of the invoice's rejection", func(d *NoticeData, src noticeSource) {
+		d.Reason = src.app.Invoice.Reason
+	}},
+	{CarriesInvoice, "invoice number, issue date", func(d *NoticeData, src noticeSource) {
+		if i := src.app.Invoice.Issued; i != nil {
+			d.InvoiceNumber, d.InvoiceDate = i.Number, i.IssuedOn.Format(time.DateOnly)
+		}
+	}},
+	{CarriesInvoiceReversal, "reversing invoice's number, issue date", func(d *NoticeData, src noticeSource) {
+		if i := src.app.Invoice.Reversal; i != nil {
+			d.ReversalNumber, d.ReversalDate = i.Number, i.IssuedOn.Format(time.DateOnly)
+		}
+	}},
 }
 
 // Names lists the facts in c in the matrix's words.
@@ -162,8 +184,9 @@ const (
 	appFacts    = CarriesReason | CarriesEvidence | CarriesFee
 )
 
-// Notices is who is told what, per transition. Every trigger of both
-// lifecycles has exactly one row; adding a notice is adding a row.
+// Notices is who is told what, per transition. Every trigger of the
+// filing, application and invoice lifecycles has exactly one row; adding a
+// notice is adding a row.
 var Notices = newNoticeMatrix(
 	onFiling(FilingSubmit, "", NoticeFilingReview, filingFacts),
 	onFiling(FilingResubmit, "", NoticeFilingReview, filingFacts),
@@ -192,6 +215,10 @@ var Notices = newNoticeMatrix(
 	onApplication(AppCertificateDelivered, NoticeCertificateDelivered, "", appFacts|CarriesCertificateNumber|CarriesCertificateShipment|CarriesCertificateDelivery),
 	onApplication(AppRefund, NoticeRefunded, "", CarriesEvidence|CarriesRefund),
 	onApplication(AppCloseOrder, "", "", 0),
+	onApplication(AppRequestInvoice, "", NoticeInvoiceRequested, CarriesInvoiceRequest),
+	onApplication(AppIssueInvoice, NoticeInvoiceIssued, "", CarriesInvoiceRequest|CarriesInvoice),
+	onApplication(AppRejectInvoice, NoticeInvoiceRejected, "", CarriesInvoiceRequest|CarriesInvoiceReason),
+	onApplication(AppReverseInvoice, NoticeInvoiceReversed, "", CarriesInvoiceRequest|CarriesInvoice|CarriesInvoiceReversal),
 )
 
 // Rules returns the matrix's table.

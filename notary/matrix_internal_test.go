@@ -34,10 +34,16 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 			Tracking: &Tracking{State: TrackingDelivered, DeliveredAt: certificateIn}},
 		CertificateNumber: "N1",
 		Refund:            &Refund{Amount: decimal.RequireFromString("3"), Currency: "CNY", Reason: "policy"},
+		Invoice: &Invoice{State: InvoiceReversed, Request: InvoiceRequest{Type: InvoiceSpecial, Title: "ACME Ltd", TaxpayerID: "T1"},
+			Amount: decimal.RequireFromString("9.5"), Currency: "CNY", Reason: "wrong title",
+			Issued:   &IssuedInvoice{Number: "11111111", IssuedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+			Reversal: &IssuedInvoice{Number: "22222222", IssuedOn: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}},
 	}
 	fd := NoticeData{OfficeName: "Office", RecordID: filing.ID, EnterpriseName: "ACME", Revision: 3, Reason: "blurry"}
 	ad := NoticeData{OfficeName: "Office", RecordID: app.ID, Reason: "why", Evidence: evidence, Amount: "12.50", Currency: "CNY"}
 	with := func(d NoticeData, f func(*NoticeData)) NoticeData { f(&d); return d }
+	inv := NoticeData{OfficeName: "Office", RecordID: app.ID, InvoiceType: InvoiceSpecial, InvoiceTitle: "ACME Ltd",
+		TaxpayerID: "T1", Amount: "9.50", Currency: "CNY"}
 
 	tests := []struct {
 		kind         RecordKind
@@ -85,6 +91,15 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 		// The refund's own amount and reason, not the record's.
 		{KindApplication, "refund", NoticeRefunded, "", with(ad, func(d *NoticeData) { d.Amount, d.Reason = "3.00", "policy" })},
 		{KindApplication, "close_payment", "", "", NoticeData{}},
+		// The invoice's amount and reason, not the fee's or the record's.
+		{KindApplication, "request_invoice", "", NoticeInvoiceRequested, with(inv, func(*NoticeData) {})},
+		{KindApplication, "issue_invoice", NoticeInvoiceIssued, "", with(inv, func(d *NoticeData) {
+			d.InvoiceNumber, d.InvoiceDate = "11111111", "2026-01-01"
+		})},
+		{KindApplication, "reject_invoice", NoticeInvoiceRejected, "", with(inv, func(d *NoticeData) { d.Reason = "wrong title" })},
+		{KindApplication, "reverse_invoice", NoticeInvoiceReversed, "", with(inv, func(d *NoticeData) {
+			d.InvoiceNumber, d.InvoiceDate, d.ReversalNumber, d.ReversalDate = "11111111", "2026-01-01", "22222222", "2026-01-02"
+		})},
 	}
 	require.Len(t, tests, len(Notices.Rules()), "a matrix row without a case here")
 	for _, tc := range tests {

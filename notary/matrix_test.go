@@ -23,6 +23,10 @@ func TestNoticeMatrixCoversEveryTriggerAndKind(t *testing.T) {
 		_, ok := notary.Notices.Rule(notary.KindApplication, string(tr))
 		assert.True(t, ok, "no notice row for application %s", tr)
 	}
+	for _, tr := range notary.InvoiceLifecycle.Triggers() {
+		_, ok := notary.Notices.Rule(notary.KindApplication, string(tr))
+		assert.True(t, ok, "no notice row for invoice %s", tr)
+	}
 	users, offices := map[notary.NoticeKind]bool{}, map[notary.NoticeKind]bool{}
 	for _, r := range notary.Notices.Rules() {
 		if r.User != "" {

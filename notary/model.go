@@ -325,6 +325,9 @@ type Application struct {
 	// not close, a payment that cannot be reconciled): what failed, how
 	// often, and when it is tried next. Any transition clears it.
 	Retry *DutyRetry
+	// Invoice is the invoice (发票) of the fee the enterprise asked for, and
+	// where it stands (see InvoiceLifecycle); nil until one is asked for.
+	Invoice *Invoice
 
 	AuditHead string
 	CreatedAt time.Time

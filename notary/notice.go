@@ -18,6 +18,7 @@ const (
 	NoticeFinalReview       NoticeKind = "materials.review_requested"    // a final review waits
 	NoticeReceiptConfirmed  NoticeKind = "certificate.receipt_confirmed" // the user confirmed receipt
 	NoticeMaterialsArrived  NoticeKind = "materials.arrived"             // the courier delivered the paper materials
+	NoticeInvoiceRequested  NoticeKind = "invoice.requested"             // an invoice request waits for finance
 
 	// User notices.
 	NoticeFilingApproved       NoticeKind = "filing.approved"
@@ -34,6 +35,9 @@ const (
 	NoticeCompleted            NoticeKind = "application.completed"
 	NoticeRefunded             NoticeKind = "payment.refunded"
 	NoticeCertificateDelivered NoticeKind = "certificate.delivered" // with the auto-confirmation date
+	NoticeInvoiceIssued        NoticeKind = "invoice.issued"
+	NoticeInvoiceRejected      NoticeKind = "invoice.rejected" // the user may ask again
+	NoticeInvoiceReversed      NoticeKind = "invoice.reversed" // a reversing (红字) invoice cancels the invoice
 )
 
 // NoticeKinds lists every notice kind.
@@ -43,6 +47,7 @@ var NoticeKinds = []NoticeKind{
 	NoticePreliminaryApproved, NoticePreliminaryRejected, NoticeMaterialsReceived,
 	NoticeFinalRejected, NoticeInProduction, NoticeShipped, NoticeCompleted, NoticeRefunded,
 	NoticeMaterialsArrived, NoticeCertificateDelivered, NoticePaymentFailed,
+	NoticeInvoiceRequested, NoticeInvoiceIssued, NoticeInvoiceRejected, NoticeInvoiceReversed,
 }
 
 // Channel is how a notice reaches its recipient.
@@ -88,6 +93,16 @@ type NoticeData struct {
 	// ConfirmBy is when receipt of a delivered certificate is confirmed
 	// automatically; zero when it is not.
 	ConfirmBy time.Time `json:"confirm_by,omitzero"`
+	// The invoice: its type, title and taxpayer ID as asked for, its
+	// number and issue date (YYYY-MM-DD) once issued, and the number and
+	// date of the reversing (红字) invoice once reversed.
+	InvoiceType    InvoiceType `json:"invoice_type,omitempty"`
+	InvoiceTitle   string      `json:"invoice_title,omitempty"`
+	TaxpayerID     string      `json:"taxpayer_id,omitempty"`
+	InvoiceNumber  string      `json:"invoice_number,omitempty"`
+	InvoiceDate    string      `json:"invoice_date,omitempty"`
+	ReversalNumber string      `json:"reversal_number,omitempty"`
+	ReversalDate   string      `json:"reversal_date,omitempty"`
 }
 
 // NoticeStatus is where a notice is in the outbox.

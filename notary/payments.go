@@ -156,9 +156,14 @@ func (a *Applications) refundLate(ctx context.Context, app Application, ev Payme
 }
 
 // issueRefund asks the provider for a refund (idempotent per application)
-// and records it with a notice to the user.
+// and records it with a notice to the user. An invoiced fee is refunded
+// only after its reversing invoice is recorded (RefundBlockedByInvoice):
+// until then it returns ErrInvalidTransition, which the sweep skips.
 func (a *Applications) issueRefund(ctx context.Context, app Application, amount decimal.Decimal, reason string, apply func(*Application)) (Application, error) {
 	s := a.s
+	if err := RefundBlockedByInvoice(app); err != nil {
+		return app, err
+	}
 	r, err := s.payments.Refund(ctx, RefundRequest{
 		IdempotencyKey: "refund-" + app.ID.String(), PaymentID: app.Payment.ID,
 		Amount: amount, Currency: app.Quote.Currency, Reason: reason,

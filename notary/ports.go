@@ -88,6 +88,10 @@ type ListQuery struct {
 	CreatedBefore time.Time // zero for no bound
 	UpdatedBefore time.Time // records updated strictly before it; zero for no bound
 	UpdatedAfter  time.Time // records updated at or after it; zero for no bound
+	// InvoiceStates selects applications whose invoice is in one of these
+	// states (InvoiceState values; an application without an invoice is
+	// in none); empty for no bound. Filings ignore it.
+	InvoiceStates []string
 	After         *Cursor
 	Limit         int // <= 0 means DefaultLimit
 }

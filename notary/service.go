@@ -174,6 +174,8 @@ type Service struct {
 	Applications *Applications
 	// Reviews is the review unit (审核单元).
 	Reviews *Reviews
+	// Invoices is the invoice unit: invoices (发票) of paid fees.
+	Invoices *Invoices
 	// Audit reads and verifies audit trails.
 	Audit *Audit
 	// Inbox is the users' in-site inbox.
@@ -304,6 +306,7 @@ func New(cfg Config) (*Service, error) {
 	s.Filings = &Filings{s}
 	s.Applications = &Applications{s}
 	s.Reviews = &Reviews{s}
+	s.Invoices = &Invoices{s}
 	s.Audit = &Audit{s}
 	s.Inbox = &UserInbox{s}
 	s.Admins = newAdmins(s, policy)

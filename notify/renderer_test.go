@@ -36,6 +36,7 @@ var officeKinds = map[notary.NoticeKind]bool{
 	notary.NoticeFinalReview:       true,
 	notary.NoticeReceiptConfirmed:  true,
 	notary.NoticeMaterialsArrived:  true,
+	notary.NoticeInvoiceRequested:  true,
 }
 
 // fixture is the notice the domain would commit for kind (see
@@ -106,6 +107,18 @@ func fixture(kind notary.NoticeKind, locale string) notary.Notice {
 		app()
 		d.Amount = "200.00"
 		d.Reason = "初审未通过，按退款规定退还 200.00 元。"
+	case notary.NoticeInvoiceRequested, notary.NoticeInvoiceIssued, notary.NoticeInvoiceRejected, notary.NoticeInvoiceReversed:
+		d.InvoiceType, d.InvoiceTitle, d.TaxpayerID = notary.InvoiceSpecial, "示例科技有限公司", "91310000MA1K4XXXX0"
+		d.Amount, d.Currency = "240.00", "CNY"
+		if kind == notary.NoticeInvoiceRejected {
+			d.Reason = "纳税人识别号与营业执照不一致，请核对。"
+		}
+		if kind == notary.NoticeInvoiceIssued || kind == notary.NoticeInvoiceReversed {
+			d.InvoiceNumber, d.InvoiceDate = "25312000000012345678", "2025-03-14"
+		}
+		if kind == notary.NoticeInvoiceReversed {
+			d.ReversalNumber, d.ReversalDate = "25312000000087654321", "2025-03-20"
+		}
 	}
 	to := notary.Recipient{UserID: "user-42", Email: "zhang.san@example.com", Name: "张三", Locale: locale}
 	if officeKinds[kind] {
@@ -187,6 +200,22 @@ func TestRenderContent(t *testing.T) {
 			"en":    {"delivered", "EA123456785CN", "2025-03-21 01:40", "2025-04-04", "confirmed automatically"},
 		}},
 		{notary.NoticeRefunded, map[string][]string{"zh-CN": {"200.00 CNY", "初审未通过，按退款规定退还 200.00 元。"}, "en": {"200.00 CNY", "初审未通过，按退款规定退还 200.00 元。"}}},
+		{notary.NoticeInvoiceRequested, map[string][]string{
+			"zh-CN": {"开具发票", "增值税专用发票", "示例科技有限公司", "91310000MA1K4XXXX0", "240.00 CNY", "上海市示例公证处管理员"},
+			"en":    {"asks for an invoice", "special VAT invoice", "示例科技有限公司", "91310000MA1K4XXXX0", "240.00 CNY", "administrators"},
+		}},
+		{notary.NoticeInvoiceIssued, map[string][]string{
+			"zh-CN": {"发票已开具", "25312000000012345678", "2025-03-14", "增值税专用发票", "240.00 CNY"},
+			"en":    {"issued", "25312000000012345678", "2025-03-14", "special VAT invoice", "240.00 CNY"},
+		}},
+		{notary.NoticeInvoiceRejected, map[string][]string{
+			"zh-CN": {"未予开具", "纳税人识别号与营业执照不一致，请核对。", "重新申请"},
+			"en":    {"not issued", "纳税人识别号与营业执照不一致，请核对。", "ask for the invoice again"},
+		}},
+		{notary.NoticeInvoiceReversed, map[string][]string{
+			"zh-CN": {"红字发票", "25312000000012345678", "25312000000087654321", "2025-03-20"},
+			"en":    {"reversing (红字) invoice", "25312000000012345678", "25312000000087654321", "2025-03-20"},
+		}},
 	}
 	require.Len(t, tests, len(notary.NoticeKinds), "every kind is covered")
 	for _, tt := range tests {

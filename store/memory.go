@@ -222,7 +222,18 @@ func cloneUpdate(a notary.Application, stored *notary.Application) notary.Applic
 	a.Refund = clonePtr(a.Refund)
 	a.Retry = clonePtr(a.Retry)
 	a.Payment.Transfer = clonePtr(a.Payment.Transfer)
+	a.Invoice = cloneInvoice(a.Invoice)
 	return a
+}
+
+// cloneInvoice copies an invoice with its issued and reversing invoices.
+func cloneInvoice(inv *notary.Invoice) *notary.Invoice {
+	inv = clonePtr(inv)
+	if inv != nil {
+		inv.Issued = clonePtr(inv.Issued)
+		inv.Reversal = clonePtr(inv.Reversal)
+	}
+	return inv
 }
 
 // cloneShipment copies a shipment with its tracking and scans.

@@ -291,9 +291,10 @@ func (m *Memory) ApplicationByKey(ctx context.Context, officeID uuid.UUID, owner
 
 // listFilter is a ListQuery prepared for matching.
 type listFilter struct {
-	q      notary.ListQuery
-	states map[string]bool
-	limit  int
+	q        notary.ListQuery
+	states   map[string]bool
+	invoices map[string]bool // invoice states, nil for any
+	limit    int
 }
 
 func newListFilter(q notary.ListQuery) (listFilter, error) {
@@ -307,13 +308,21 @@ func newListFilter(q notary.ListQuery) (listFilter, error) {
 			f.states[s] = true
 		}
 	}
+	if len(q.InvoiceStates) > 0 {
+		f.invoices = make(map[string]bool, len(q.InvoiceStates))
+		for _, s := range q.InvoiceStates {
+			f.invoices[s] = true
+		}
+	}
 	return f, nil
 }
 
-func (f listFilter) match(owner, state string, created, updated time.Time) bool {
+func (f listFilter) match(l listed) bool {
 	q := f.q
+	owner, state, created, updated := l.owner, l.state, l.created, l.updated
 	return (q.OwnerID == "" || owner == q.OwnerID) &&
 		(f.states == nil || f.states[state]) &&
+		(f.invoices == nil || (l.invoice != "" && f.invoices[l.invoice])) &&
 		(q.CreatedBefore.IsZero() || created.Before(q.CreatedBefore)) &&
 		(q.UpdatedBefore.IsZero() || updated.Before(q.UpdatedBefore)) &&
 		(q.UpdatedAfter.IsZero() || !updated.Before(q.UpdatedAfter))
@@ -331,9 +340,10 @@ func (f listFilter) start(o ordered) int {
 // ListFilings returns the office's filings matching q, ordered by
 // (CreatedAt, ID). A query without OfficeID fails with ErrInvalidInput.
 func (m *Memory) ListFilings(ctx context.Context, q notary.ListQuery) ([]notary.Filing, error) {
+	q.InvoiceStates = nil // filings have no invoice
 	return list(ctx, m, q, m.filingIndex, func(id uuid.UUID) (notary.Filing, listed) {
 		f := m.filings[id]
-		return f, listed{f.Owner.ID, string(f.State), f.CreatedAt, f.UpdatedAt}
+		return f, listed{owner: f.Owner.ID, state: string(f.State), created: f.CreatedAt, updated: f.UpdatedAt}
 	}, cloneFiling)
 }
 
@@ -342,7 +352,11 @@ func (m *Memory) ListFilings(ctx context.Context, q notary.ListQuery) ([]notary.
 func (m *Memory) ListApplications(ctx context.Context, q notary.ListQuery) ([]notary.Application, error) {
 	return list(ctx, m, q, m.appIndex, func(id uuid.UUID) (notary.Application, listed) {
 		a := m.apps[id]
-		return a, listed{a.Owner.ID, string(a.State), a.CreatedAt, a.UpdatedAt}
+		l := listed{owner: a.Owner.ID, state: string(a.State), created: a.CreatedAt, updated: a.UpdatedAt}
+		if a.Invoice != nil {
+			l.invoice = string(a.Invoice.State)
+		}
+		return a, l
 	}, cloneApplication)
 }
 
@@ -350,6 +364,7 @@ func (m *Memory) ListApplications(ctx context.Context, q notary.ListQuery) ([]no
 type listed struct {
 	owner, state     string
 	created, updated time.Time
+	invoice          string // the invoice's state; "" without one
 }
 
 // list walks an office's ordered index from q's cursor and returns copies
@@ -372,7 +387,7 @@ func list[T any](ctx context.Context, m *Memory, q notary.ListQuery, index map[u
 	var out []T
 	for _, p := range (*idx)[lf.start(*idx):] {
 		rec, l := get(p.id)
-		if lf.match(l.owner, l.state, l.created, l.updated) {
+		if lf.match(l) {
 			out = append(out, clone(rec))
 			if len(out) == lf.limit {
 				break

@@ -150,6 +150,15 @@ func fullApplication(office uuid.UUID, owner string, n int, created time.Time) n
 		Reason:   "partial refund",
 		At:       created.Add(2 * time.Hour),
 	}
+	a.Invoice = &notary.Invoice{State: notary.InvoiceReversed,
+		Request: notary.InvoiceRequest{Type: notary.InvoiceSpecial, Title: "北京示例科技有限公司 \"总部\"",
+			TaxpayerID: "91350100M000100Y43", Email: "tax@example.com"},
+		Amount: decimal.RequireFromString("140.00"), Currency: payment.CNY, RequestedAt: created.Add(3 * time.Minute),
+		Issued: &notary.IssuedInvoice{Number: "25312000000012345678", IssuedOn: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC),
+			PDFRef: "invoices/25312000000012345678.pdf", PDFSHA256: hex64("invoice pdf", a.ID)},
+		Reversal: &notary.IssuedInvoice{Number: "25312000000087654321", IssuedOn: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC),
+			PDFRef: "invoices/25312000000087654321.pdf", PDFSHA256: hex64("reversal pdf", a.ID)},
+		UpdatedAt: created.Add(2*time.Hour + time.Minute)}
 	a.UpdatedAt = created.Add(49 * time.Hour)
 	return a
 }
@@ -323,6 +332,19 @@ func normApp(a notary.Application) notary.Application {
 		r.Amount = nd(r.Amount)
 		r.At = nt(r.At)
 		a.Refund = &r
+	}
+	if a.Invoice != nil {
+		inv := *a.Invoice
+		inv.Amount = nd(inv.Amount)
+		inv.RequestedAt, inv.UpdatedAt = nt(inv.RequestedAt), nt(inv.UpdatedAt)
+		for _, p := range []**notary.IssuedInvoice{&inv.Issued, &inv.Reversal} {
+			if *p != nil {
+				i := **p
+				i.IssuedOn = nt(i.IssuedOn)
+				*p = &i
+			}
+		}
+		a.Invoice = &inv
 	}
 	a.CreatedAt, a.UpdatedAt, a.ExpiresAt = nt(a.CreatedAt), nt(a.UpdatedAt), nt(a.ExpiresAt)
 	return a

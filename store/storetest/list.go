@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,6 +18,7 @@ import (
 var listGroup = group{"List", []test{
 	{"FilingFilters", testListFilingFilters},
 	{"ApplicationFilters", testListApplicationFilters},
+	{"InvoiceStates", testListInvoiceStates},
 	{"FilingKeysetPagination", testListFilingKeyset},
 	{"ApplicationKeysetPagination", testListApplicationKeyset},
 	{"UpdatedAfterKeysetPagination", testListUpdatedAfterKeyset},
@@ -134,6 +136,68 @@ func testListApplicationFilters(t *testing.T, s notary.Store) {
 	} {
 		assert.Equal(t, tc.want, listAppIDs(t, s, tc.q), tc.name)
 	}
+}
+
+// testListInvoiceStates: applications are listed by their invoice's
+// state (finance's queue), in order and by keyset; an application without
+// an invoice is in no invoice state, and the invoice moves with each
+// commit.
+func testListInvoiceStates(t *testing.T, s notary.Store) {
+	office, other := uuid.New(), uuid.New()
+	mk := func(office uuid.UUID, state notary.InvoiceState, created time.Duration) notary.Application {
+		a := newApplication(office, "alice", 1, at(created))
+		a.State = notary.PendingPreliminaryReview
+		if state != "" {
+			a.Invoice = &notary.Invoice{State: state, Request: notary.InvoiceRequest{Type: notary.InvoiceOrdinary, Title: "示例",
+				TaxpayerID: "91350100M000100Y43", Email: "tax@example.com"}, Amount: decimal.RequireFromString("100.00"),
+				Currency: "CNY", RequestedAt: at(created), UpdatedAt: at(created)}
+		}
+		commit(t, s, createAppChange(a))
+		return a
+	}
+	none := mk(office, "", 0)
+	r1 := mk(office, notary.InvoiceRequested, time.Minute)
+	iss := mk(office, notary.InvoiceIssued, 2*time.Minute)
+	r2 := mk(office, notary.InvoiceRequested, 3*time.Minute)
+	rej := mk(office, notary.InvoiceRejected, 4*time.Minute)
+	elsewhere := mk(other, notary.InvoiceRequested, 0)
+	_ = none
+	requested := []string{string(notary.InvoiceRequested)}
+	for _, tc := range []struct {
+		name string
+		q    notary.ListQuery
+		want []uuid.UUID
+	}{
+		{"requested", notary.ListQuery{OfficeID: office, InvoiceStates: requested}, ids(r1.ID, r2.ID)},
+		{"two states", notary.ListQuery{OfficeID: office, InvoiceStates: []string{"Issued", "Rejected"}}, ids(iss.ID, rej.ID)},
+		{"other office", notary.ListQuery{OfficeID: other, InvoiceStates: requested}, ids(elsewhere.ID)},
+		{"not requested is no invoice state", notary.ListQuery{OfficeID: office, InvoiceStates: []string{"", "NotRequested"}}, ids()},
+		{"with application states", notary.ListQuery{OfficeID: office, InvoiceStates: requested,
+			States: []string{string(notary.AwaitingPayment)}}, ids()},
+		{"limit and after", notary.ListQuery{OfficeID: office, InvoiceStates: requested, Limit: 1,
+			After: &notary.Cursor{CreatedAt: r1.CreatedAt, ID: r1.ID}}, ids(r2.ID)},
+	} {
+		assert.Equal(t, tc.want, listAppIDs(t, s, tc.q), tc.name)
+	}
+
+	// Issuing r1's invoice moves it out of the queue.
+	next := r1
+	next.Version++
+	inv := *r1.Invoice
+	inv.State = notary.InvoiceIssued
+	inv.Issued = &notary.IssuedInvoice{Number: "12345678", IssuedOn: at(time.Hour), PDFRef: "x.pdf", PDFSHA256: hex64("pdf")}
+	next.Invoice = &inv
+	commit(t, s, notary.Change{Application: &next, ExpectedVersion: r1.Version,
+		Events: []notary.Event{nextEvent(t, s, r1.ID, notary.KindApplication, office, at(time.Hour))}})
+	assert.Equal(t, ids(r2.ID), listAppIDs(t, s, notary.ListQuery{OfficeID: office, InvoiceStates: requested}))
+	assert.Equal(t, ids(r1.ID, iss.ID), listAppIDs(t, s, notary.ListQuery{OfficeID: office, InvoiceStates: []string{"Issued"}}))
+	got, err := s.Application(t.Context(), r1.ID)
+	require.NoError(t, err)
+	assert.Equal(t, normApp(next), normApp(got))
+	// Filings have no invoice: the bound does not apply to them.
+	f := newFiling(office, "alice", at(0))
+	commit(t, s, createChange(f))
+	assert.Equal(t, ids(f.ID), listFilingIDs(t, s, notary.ListQuery{OfficeID: office, InvoiceStates: requested}))
 }
 
 // paginate walks pages of at most 10 items and returns the items seen.
