@@ -328,6 +328,10 @@ func listSQL(table string, q notary.ListQuery) (string, []any, error) {
 	default:
 		sb.WriteString(" AND state = ANY(" + arg(q.States) + "::text[])")
 	}
+	if len(q.InvoiceStates) > 0 && table == "applications" {
+		// The expression of the applications_invoice_state_idx index.
+		sb.WriteString(" AND doc->'invoice'->>'state' = ANY(" + arg(q.InvoiceStates) + "::text[])")
+	}
 	if !q.CreatedBefore.IsZero() {
 		sb.WriteString(" AND created_at < " + arg(utc(q.CreatedBefore)))
 	}

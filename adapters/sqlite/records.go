@@ -371,6 +371,13 @@ func listQuery(table string, q notary.ListQuery) (string, []any, error) {
 			args = append(args, st)
 		}
 	}
+	if len(q.InvoiceStates) > 0 && table == "applications" {
+		// The expression of the applications_invoice_state index.
+		b.WriteString(` AND json_extract(doc, '$.invoice.state') IN (?` + strings.Repeat(`, ?`, len(q.InvoiceStates)-1) + `)`)
+		for _, st := range q.InvoiceStates {
+			args = append(args, st)
+		}
+	}
 	if !q.CreatedBefore.IsZero() {
 		b.WriteString(` AND created_at < ?`)
 		args = append(args, ts(q.CreatedBefore))

@@ -123,7 +123,7 @@ func TestRevisionMigrationBackfills(t *testing.T) {
 		DROP INDEX applications_id_reverse; DROP INDEX filings_id_reverse;
 		DROP TRIGGER filings_enterprise_fts_delete; DROP TRIGGER filings_enterprise_fts_update;
 		DROP TRIGGER filings_enterprise_fts_insert; DROP TABLE filings_enterprise_fts;
-		DROP TABLE bank_transfers; DROP TABLE filing_revisions`)
+		DROP TABLE bank_transfers; DROP TABLE filing_revisions; DROP INDEX applications_invoice_state`)
 	require.NoError(t, err)
 	_, err = raw.ExecContext(ctx, `DELETE FROM `+sqlitestore.MigrationTable+` WHERE version_id >= `+revisionsMigration)
 	require.NoError(t, err)

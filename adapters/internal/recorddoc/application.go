@@ -22,8 +22,13 @@ import (
 // description}] (left out when empty), updated_at} (left out when nil)} or
 // null, materials_attempts,
 // certificate_number, certificate (as materials), reason, refund {id,
-// amount, currency, reason, at} or null, audit_head, created_at,
-// updated_at, expires_at (left out when zero).
+// amount, currency, reason, at} or null, retry {duty, attempts, since,
+// last_error, next_at, permanent} (left out when nil), invoice {state,
+// request {type, title, taxpayer_id, email}, amount, currency,
+// requested_at, issued and reversal (each {number, issued_on, pdf_ref,
+// pdf_sha256}, left out when nil), reason, updated_at} (left out when
+// nil), audit_head, created_at, updated_at, expires_at (left out when
+// zero).
 func EncodeApplication(a notary.Application, opts ...Option) []byte {
 	e := newEncoder(opts)
 	w := writer{b: make([]byte, 0, 1024+256*len(a.Evidence)+128*len(a.Quote.Lines))}
@@ -64,6 +69,10 @@ func EncodeApplication(a notary.Application, opts ...Option) []byte {
 	if a.Retry != nil {
 		w.b = append(w.b, `,"retry":`...)
 		w.retry(a.Retry, e)
+	}
+	if a.Invoice != nil {
+		w.b = append(w.b, `,"invoice":`...)
+		w.invoice(a.Invoice, e)
 	}
 	w.b = append(w.b, `,"audit_head":`...)
 	w.str(a.AuditHead)
@@ -241,6 +250,50 @@ func (w *writer) retry(r *notary.DutyRetry, e encoder) {
 	w.b = append(w.b, '}')
 }
 
+func (w *writer) invoice(inv *notary.Invoice, e encoder) {
+	w.b = append(w.b, `{"state":`...)
+	w.str(string(inv.State))
+	w.b = append(w.b, `,"request":{"type":`...)
+	w.str(string(inv.Request.Type))
+	w.b = append(w.b, `,"title":`...)
+	w.str(inv.Request.Title)
+	w.b = append(w.b, `,"taxpayer_id":`...)
+	w.str(inv.Request.TaxpayerID)
+	w.b = append(w.b, `,"email":`...)
+	w.str(inv.Request.Email)
+	w.b = append(w.b, `},"amount":`...)
+	w.dec(inv.Amount)
+	w.b = append(w.b, `,"currency":`...)
+	w.str(inv.Currency)
+	w.b = append(w.b, `,"requested_at":`...)
+	w.time(e.time(inv.RequestedAt))
+	if inv.Issued != nil {
+		w.b = append(w.b, `,"issued":`...)
+		w.issuedInvoice(inv.Issued, e)
+	}
+	if inv.Reversal != nil {
+		w.b = append(w.b, `,"reversal":`...)
+		w.issuedInvoice(inv.Reversal, e)
+	}
+	w.b = append(w.b, `,"reason":`...)
+	w.str(inv.Reason)
+	w.b = append(w.b, `,"updated_at":`...)
+	w.time(e.time(inv.UpdatedAt))
+	w.b = append(w.b, '}')
+}
+
+func (w *writer) issuedInvoice(i *notary.IssuedInvoice, e encoder) {
+	w.b = append(w.b, `{"number":`...)
+	w.str(i.Number)
+	w.b = append(w.b, `,"issued_on":`...)
+	w.time(e.time(i.IssuedOn))
+	w.b = append(w.b, `,"pdf_ref":`...)
+	w.str(i.PDFRef)
+	w.b = append(w.b, `,"pdf_sha256":`...)
+	w.str(i.PDFSHA256)
+	w.b = append(w.b, '}')
+}
+
 func (w *writer) refund(r *notary.Refund, e encoder) {
 	if r == nil {
 		w.b = append(w.b, "null"...)
@@ -305,6 +358,8 @@ func DecodeApplication(b []byte) (notary.Application, error) {
 			a.Refund = r.refund()
 		case "retry":
 			a.Retry = r.retry()
+		case "invoice":
+			a.Invoice = r.invoice()
 		case "audit_head":
 			a.AuditHead = r.str()
 		case "created_at":
@@ -519,6 +574,76 @@ func (r *reader) retry() *notary.DutyRetry {
 		}
 	}
 	return &d
+}
+
+func (r *reader) invoice() *notary.Invoice {
+	if r.null() {
+		return nil
+	}
+	var inv notary.Invoice
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "state":
+			inv.State = notary.InvoiceState(r.str())
+		case "request":
+			r.object()
+			for r.more() {
+				switch string(r.name()) {
+				case "type":
+					inv.Request.Type = notary.InvoiceType(r.str())
+				case "title":
+					inv.Request.Title = r.str()
+				case "taxpayer_id":
+					inv.Request.TaxpayerID = r.str()
+				case "email":
+					inv.Request.Email = r.str()
+				default:
+					r.skip()
+				}
+			}
+		case "amount":
+			inv.Amount = r.dec()
+		case "currency":
+			inv.Currency = r.str()
+		case "requested_at":
+			inv.RequestedAt = r.time()
+		case "issued":
+			inv.Issued = r.issuedInvoice()
+		case "reversal":
+			inv.Reversal = r.issuedInvoice()
+		case "reason":
+			inv.Reason = r.str()
+		case "updated_at":
+			inv.UpdatedAt = r.time()
+		default:
+			r.skip()
+		}
+	}
+	return &inv
+}
+
+func (r *reader) issuedInvoice() *notary.IssuedInvoice {
+	if r.null() {
+		return nil
+	}
+	var i notary.IssuedInvoice
+	r.object()
+	for r.more() {
+		switch string(r.name()) {
+		case "number":
+			i.Number = r.str()
+		case "issued_on":
+			i.IssuedOn = r.time()
+		case "pdf_ref":
+			i.PDFRef = r.str()
+		case "pdf_sha256":
+			i.PDFSHA256 = r.str()
+		default:
+			r.skip()
+		}
+	}
+	return &i
 }
 
 func (r *reader) refund() *notary.Refund {

@@ -104,6 +104,20 @@ func anyApplication(t *rapid.T) notary.Application {
 		a.Refund = &notary.Refund{ID: text(t, "refund id"), Amount: money(t, "refund amount"), Currency: text(t, "refund currency"),
 			Reason: text(t, "refund reason"), At: instant(t, "refund at")}
 	}
+	if !rapid.Bool().Draw(t, "no invoice") {
+		issued := func(label string) *notary.IssuedInvoice {
+			if rapid.Bool().Draw(t, label+" nil") {
+				return nil
+			}
+			return &notary.IssuedInvoice{Number: text(t, label+" number"), IssuedOn: instant(t, label+" on"),
+				PDFRef: text(t, label+" pdf"), PDFSHA256: text(t, label+" sha")}
+		}
+		a.Invoice = &notary.Invoice{State: notary.InvoiceState(text(t, "invoice state")),
+			Request: notary.InvoiceRequest{Type: notary.InvoiceType(text(t, "invoice type")), Title: text(t, "invoice title"),
+				TaxpayerID: text(t, "taxpayer id"), Email: text(t, "invoice email")},
+			Amount: money(t, "invoice amount"), Currency: text(t, "invoice currency"), RequestedAt: instant(t, "requested at"),
+			Issued: issued("issued"), Reversal: issued("reversal"), Reason: text(t, "invoice reason"), UpdatedAt: instant(t, "invoice updated")}
+	}
 	return a
 }
 
@@ -150,6 +164,9 @@ func requireSameApplication(t require.TestingT, want, got notary.Application) {
 	if want.Refund != nil {
 		same(want.Refund.Amount, got.Refund.Amount)
 	}
+	if want.Invoice != nil {
+		same(want.Invoice.Amount, got.Invoice.Amount)
+	}
 }
 
 func anyNotice(t *rapid.T) notary.Notice {
@@ -167,6 +184,9 @@ func anyNotice(t *rapid.T) notary.Notice {
 			MailingAddress: text(t, "address"), Carrier: text(t, "carrier"), TrackingNumber: text(t, "tracking"),
 			CertificateNumber: text(t, "certificate"), Automatic: rapid.Bool().Draw(t, "automatic"),
 			DeliveredAt: instant(t, "delivered").UTC(), ConfirmBy: instant(t, "confirm by").UTC(),
+			InvoiceType: notary.InvoiceType(text(t, "invoice type")), InvoiceTitle: text(t, "invoice title"),
+			TaxpayerID: text(t, "taxpayer id"), InvoiceNumber: text(t, "invoice number"), InvoiceDate: text(t, "invoice date"),
+			ReversalNumber: text(t, "reversal number"), ReversalDate: text(t, "reversal date"),
 		},
 	}
 }

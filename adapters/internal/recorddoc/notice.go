@@ -12,7 +12,9 @@ import (
 // name, locale, endpoint}, "data": {office_name, record_id, enterprise_name,
 // revision, reason, evidence, amount, currency, materials,
 // mailing_address, carrier, tracking_number, certificate_number,
-// automatic, delivered_at, confirm_by}, "event": the host event document,
+// automatic, delivered_at, confirm_by, invoice_type, invoice_title,
+// taxpayer_id, invoice_number, invoice_date, reversal_number,
+// reversal_date}, "event": the host event document,
 // verbatim, only when the notice has one}; times in UTC. Every member of "to" and "data" but record_id is left out
 // when empty, as their json tags say.
 func EncodeNotice(n notary.Notice) []byte {
@@ -71,6 +73,13 @@ func EncodeNotice(n notary.Notice) []byte {
 		m.name("confirm_by")
 		w.time(d.ConfirmBy.UTC())
 	}
+	m.str("invoice_type", string(d.InvoiceType))
+	m.str("invoice_title", d.InvoiceTitle)
+	m.str("taxpayer_id", d.TaxpayerID)
+	m.str("invoice_number", d.InvoiceNumber)
+	m.str("invoice_date", d.InvoiceDate)
+	m.str("reversal_number", d.ReversalNumber)
+	m.str("reversal_date", d.ReversalDate)
 	w.b = append(w.b, '}')
 	if len(n.Event) > 0 {
 		// The host event document, verbatim: notary wrote it as JSON, and
@@ -200,6 +209,20 @@ func (r *reader) noticeData() notary.NoticeData {
 			d.DeliveredAt = r.time()
 		case "confirm_by":
 			d.ConfirmBy = r.time()
+		case "invoice_type":
+			d.InvoiceType = notary.InvoiceType(r.str())
+		case "invoice_title":
+			d.InvoiceTitle = r.str()
+		case "taxpayer_id":
+			d.TaxpayerID = r.str()
+		case "invoice_number":
+			d.InvoiceNumber = r.str()
+		case "invoice_date":
+			d.InvoiceDate = r.str()
+		case "reversal_number":
+			d.ReversalNumber = r.str()
+		case "reversal_date":
+			d.ReversalDate = r.str()
 		default:
 			r.skip()
 		}

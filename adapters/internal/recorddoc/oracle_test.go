@@ -207,6 +207,46 @@ type refundDoc struct {
 	At       time.Time `json:"at"`
 }
 
+type issuedInvoiceDoc struct {
+	Number    string    `json:"number"`
+	IssuedOn  time.Time `json:"issued_on"`
+	PDFRef    string    `json:"pdf_ref"`
+	PDFSHA256 string    `json:"pdf_sha256"`
+}
+
+type invoiceRequestDoc struct {
+	Type       string `json:"type"`
+	Title      string `json:"title"`
+	TaxpayerID string `json:"taxpayer_id"`
+	Email      string `json:"email"`
+}
+
+type invoiceDoc struct {
+	State       string            `json:"state"`
+	Request     invoiceRequestDoc `json:"request"`
+	Amount      decDoc            `json:"amount"`
+	Currency    string            `json:"currency"`
+	RequestedAt time.Time         `json:"requested_at"`
+	Issued      *issuedInvoiceDoc `json:"issued,omitempty"`
+	Reversal    *issuedInvoiceDoc `json:"reversal,omitempty"`
+	Reason      string            `json:"reason"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+}
+
+func oracleIssued(i *notary.IssuedInvoice) *issuedInvoiceDoc {
+	if i == nil {
+		return nil
+	}
+	return &issuedInvoiceDoc{Number: i.Number, IssuedOn: oracleTime(i.IssuedOn), PDFRef: i.PDFRef, PDFSHA256: i.PDFSHA256}
+}
+
+func (d *issuedInvoiceDoc) issued() *notary.IssuedInvoice {
+	if d == nil {
+		return nil
+	}
+	return &notary.IssuedInvoice{Number: d.Number, IssuedOn: oracleUTC(d.IssuedOn), PDFRef: d.PDFRef, PDFSHA256: d.PDFSHA256}
+}
+
 type applicationDoc struct {
 	ID                uuid.UUID         `json:"id"`
 	OfficeID          uuid.UUID         `json:"office_id"`
@@ -225,6 +265,7 @@ type applicationDoc struct {
 	Certificate       *shipmentDoc      `json:"certificate"`
 	Reason            string            `json:"reason"`
 	Refund            *refundDoc        `json:"refund"`
+	Invoice           *invoiceDoc       `json:"invoice,omitempty"`
 	AuditHead         string            `json:"audit_head"`
 	CreatedAt         time.Time         `json:"created_at"`
 	UpdatedAt         time.Time         `json:"updated_at"`
@@ -244,6 +285,12 @@ func oracleEncode(a notary.Application) ([]byte, error) {
 	}
 	if r := a.Refund; r != nil {
 		d.Refund = &refundDoc{ID: r.ID, Amount: decDoc{r.Amount}, Currency: r.Currency, Reason: r.Reason, At: oracleTime(r.At)}
+	}
+	if i := a.Invoice; i != nil {
+		d.Invoice = &invoiceDoc{State: string(i.State), Request: invoiceRequestDoc{Type: string(i.Request.Type), Title: i.Request.Title,
+			TaxpayerID: i.Request.TaxpayerID, Email: i.Request.Email}, Amount: decDoc{i.Amount}, Currency: i.Currency,
+			RequestedAt: oracleTime(i.RequestedAt), Issued: oracleIssued(i.Issued), Reversal: oracleIssued(i.Reversal),
+			Reason: i.Reason, UpdatedAt: oracleTime(i.UpdatedAt)}
 	}
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -269,6 +316,12 @@ func oracleDecode(b []byte) (notary.Application, error) {
 	}
 	if r := d.Refund; r != nil {
 		a.Refund = &notary.Refund{ID: r.ID, Amount: r.Amount.d, Currency: r.Currency, Reason: r.Reason, At: oracleUTC(r.At)}
+	}
+	if i := d.Invoice; i != nil {
+		a.Invoice = &notary.Invoice{State: notary.InvoiceState(i.State), Request: notary.InvoiceRequest{Type: notary.InvoiceType(i.Request.Type),
+			Title: i.Request.Title, TaxpayerID: i.Request.TaxpayerID, Email: i.Request.Email}, Amount: i.Amount.d, Currency: i.Currency,
+			RequestedAt: oracleUTC(i.RequestedAt), Issued: i.Issued.issued(), Reversal: i.Reversal.issued(),
+			Reason: i.Reason, UpdatedAt: oracleUTC(i.UpdatedAt)}
 	}
 	return a, nil
 }

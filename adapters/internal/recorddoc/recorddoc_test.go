@@ -65,6 +65,14 @@ func fullApplication() notary.Application {
 		Reason:      "withdrawn",
 		Refund: &notary.Refund{ID: "rf-1", Amount: dec("150.050"), Currency: "CNY", Reason: "rejected",
 			At: t0.Add(4 * time.Minute)},
+		Invoice: &notary.Invoice{State: notary.InvoiceReversed,
+			Request: notary.InvoiceRequest{Type: notary.InvoiceSpecial, Title: "示例科技有限公司", TaxpayerID: "91350100M000100Y43", Email: "tax@example.com"},
+			Amount:  dec("150.050"), Currency: "CNY", RequestedAt: t0.Add(5 * time.Minute), Reason: "",
+			Issued: &notary.IssuedInvoice{Number: "12345678", IssuedOn: time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC),
+				PDFRef: "invoices/12345678.pdf", PDFSHA256: strings.Repeat("e", 64)},
+			Reversal: &notary.IssuedInvoice{Number: "87654321", IssuedOn: time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+				PDFRef: "invoices/87654321.pdf", PDFSHA256: strings.Repeat("f", 64)},
+			UpdatedAt: t0.Add(6 * time.Minute)},
 		AuditHead: strings.Repeat("d", 64), CreatedAt: t0, UpdatedAt: t0.Add(time.Hour), ExpiresAt: t0.Add(30 * time.Minute),
 	}
 }
@@ -76,6 +84,10 @@ func inCST(a notary.Application) notary.Application {
 	m, c, r := *a.Materials, *a.Certificate, *a.Refund
 	m.At, c.At, r.At = m.At.In(cst), c.At.In(cst), r.At.In(cst)
 	a.Materials, a.Certificate, a.Refund = &m, &c, &r
+	inv, is, rv := *a.Invoice, *a.Invoice.Issued, *a.Invoice.Reversal
+	inv.RequestedAt, inv.UpdatedAt, is.IssuedOn, rv.IssuedOn = inv.RequestedAt.In(cst), inv.UpdatedAt.In(cst), is.IssuedOn.In(cst), rv.IssuedOn.In(cst)
+	inv.Issued, inv.Reversal = &is, &rv
+	a.Invoice = &inv
 	return a
 }
 
@@ -91,6 +103,10 @@ func truncated(a notary.Application) notary.Application {
 	tr(&c.At)
 	tr(&r.At)
 	a.Materials, a.Certificate, a.Refund = &m, &c, &r
+	inv := *a.Invoice
+	tr(&inv.RequestedAt)
+	tr(&inv.UpdatedAt)
+	a.Invoice = &inv
 	return a
 }
 
@@ -133,7 +149,9 @@ func TestApplicationRoundTrip(t *testing.T) {
 	emptySlices := fullApplication()
 	emptySlices.Evidence, emptySlices.Quote.Lines = []notary.Evidence{}, []payment.QuoteLine{}
 	optional := fullApplication()
-	optional.Materials, optional.Certificate, optional.Refund = nil, nil, nil
+	optional.Materials, optional.Certificate, optional.Refund, optional.Invoice = nil, nil, nil, nil
+	requested := fullApplication()
+	requested.Invoice.State, requested.Invoice.Issued, requested.Invoice.Reversal = notary.InvoiceRequested, nil, nil
 	optional.ExpiresAt, optional.Payment.PaidAt = time.Time{}, time.Time{}
 	zeroMoney := fullApplication()
 	zeroMoney.Quote.Amount, zeroMoney.Quote.Lines[0].Amount = decimal.Zero, decimal.Decimal{}
@@ -150,6 +168,7 @@ func TestApplicationRoundTrip(t *testing.T) {
 		{"nil slices stay nil", nilSlices, nil, nilSlices},
 		{"empty slices stay empty", emptySlices, nil, emptySlices},
 		{"no optional parts", optional, nil, optional},
+		{"an invoice not issued yet", requested, nil, requested},
 		{"zero money keeps its form", zeroMoney, nil, zeroMoney},
 		{"times in another zone come back in UTC", inCST(full), nil, full},
 		{"precision", full, []recorddoc.Option{recorddoc.Precision(time.Microsecond)}, truncated(full)},
@@ -174,10 +193,15 @@ func TestStoredNames(t *testing.T) {
 	require.NoError(t, json.Unmarshal(recorddoc.EncodeApplication(inCST(fullApplication())), &m))
 	for _, k := range []string{"id", "office_id", "owner", "state", "version", "filing_id", "filing_revision", "evidence",
 		"quote", "payment", "idempotency_key", "materials", "materials_attempts", "certificate_number", "certificate",
-		"reason", "refund", "audit_head", "created_at", "updated_at", "expires_at"} {
+		"reason", "refund", "invoice", "audit_head", "created_at", "updated_at", "expires_at"} {
 		assert.Contains(t, m, k)
 	}
-	assert.Len(t, m, 21)
+	assert.Len(t, m, 22)
+	inv := m["invoice"].(map[string]any)
+	assert.Equal(t, "150.050", inv["amount"])
+	assert.Equal(t, map[string]any{"type": "special", "title": "示例科技有限公司", "taxpayer_id": "91350100M000100Y43", "email": "tax@example.com"}, inv["request"])
+	assert.Equal(t, "2026-03-04T00:00:00Z", inv["issued"].(map[string]any)["issued_on"])
+	assert.Equal(t, "87654321", inv["reversal"].(map[string]any)["number"])
 	q := m["quote"].(map[string]any)
 	assert.Equal(t, "300.10", q["amount"])
 	lines := q["lines"].([]any)
