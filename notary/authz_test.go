@@ -205,6 +205,20 @@ func transferTarget(kept bool) func(e *env) target {
 	}
 }
 
+// refundTarget is alice's application paid by bank transfer and rejected:
+// its refund waits for finance.
+func refundTarget(e *env) target {
+	e.t.Helper()
+	tg := transferTarget(false)(e)
+	_, cash := e.newAdmin("setup-cash@office.example", notary.RoleFinance)
+	res, err := e.svc.Finance.RecordTransfer(e.ctx, cash, authzTransfer(e, tg.id))
+	require.NoError(e.t, err)
+	app, err := e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, tg.id, res.Application.Version, "blurred scan")
+	require.NoError(e.t, err)
+	tg.version = app.Version
+	return tg
+}
+
 // authzTransfer is a transfer paying application id exactly.
 func authzTransfer(e *env, id uuid.UUID) notary.ReceivedTransfer {
 	e.t.Helper()
@@ -384,6 +398,12 @@ func authzActions() []authzAction {
 			}},
 		{name: "Finance.Unmatched", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(true),
 			run: func(e *env, w who, _ target) error { return errOnly(e.svc.Finance.Unmatched(e.ctx, *w.admin, nil, 0)) }},
+		{name: "Finance.RecordRefund", kind: adminsOnly, duty: notary.DutyMoney, setup: refundTarget,
+			run: func(e *env, w who, tg target) error {
+				return errOnly(e.svc.Finance.RecordRefund(e.ctx, *w.admin, tg.id, notary.OutgoingRefund{Serial: "OUT-00000001", Date: e.clock.Now()}))
+			}},
+		{name: "Finance.RefundsDue", kind: adminsOnly, duty: notary.DutyMoney, setup: refundTarget,
+			run: func(e *env, w who, _ target) error { return errOnly(e.svc.Finance.RefundsDue(e.ctx, *w.admin, nil, 0)) }},
 		{name: "Finance.AwaitingTransfer", kind: adminsOnly, duty: notary.DutyMoney, setup: transferTarget(false),
 			run: func(e *env, w who, _ target) error {
 				return errOnly(e.svc.Finance.AwaitingTransfer(e.ctx, *w.admin, nil, 0))

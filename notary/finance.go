@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
 	"github.com/notarykit/notarykit/payment"
 )
@@ -377,6 +378,14 @@ func (f *Finance) Match(ctx context.Context, admin Admin, transferID, applicatio
 // (nil for the first page), at most limit (<= 0 means DefaultLimit): the
 // other half of finance's queue. Errors: as Unmatched.
 func (f *Finance) AwaitingTransfer(ctx context.Context, admin Admin, after *Cursor, limit int) ([]Application, error) {
+	return f.list(ctx, admin, AwaitingPayment, after, limit, func(app Application) bool {
+		return app.Payment.Method == MethodBankTransfer
+	})
+}
+
+// list pages through the office's applications in state after the keyset
+// position after and returns the first limit that keep selects.
+func (f *Finance) list(ctx context.Context, admin Admin, state ApplicationState, after *Cursor, limit int, keep func(Application) bool) ([]Application, error) {
 	s := f.s
 	if _, err := s.dutyAdmin(ctx, admin, DutyMoney); err != nil {
 		return nil, err
@@ -384,7 +393,7 @@ func (f *Finance) AwaitingTransfer(ctx context.Context, admin Admin, after *Curs
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	q := ListQuery{OfficeID: s.office.ID, States: []string{string(AwaitingPayment)}, After: after, Limit: 100}
+	q := ListQuery{OfficeID: s.office.ID, States: []string{string(state)}, After: after, Limit: 100}
 	var out []Application
 	for {
 		page, err := s.store.ListApplications(ctx, q)
@@ -392,7 +401,7 @@ func (f *Finance) AwaitingTransfer(ctx context.Context, admin Admin, after *Curs
 			return nil, err
 		}
 		for _, app := range page {
-			if app.Payment.Method == MethodBankTransfer {
+			if keep(app) {
 				out = append(out, app)
 				if len(out) == limit {
 					return out, nil
@@ -405,4 +414,93 @@ func (f *Finance) AwaitingTransfer(ctx context.Context, admin Admin, after *Curs
 		last := page[len(page)-1]
 		q.After = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
+}
+
+// OutgoingRefund is the bank transfer finance made to pay a fee back.
+type OutgoingRefund struct {
+	Serial string    // the outgoing transfer's bank serial number (流水号)
+	Date   time.Time // its value date
+}
+
+// RefundDue reports whether a paid application's fee, or part of it, is
+// due back under the office's refund policy and not yet refunded, and how
+// much: a paid application whose preliminary review failed.
+func (o Office) RefundDue(app Application) (decimal.Decimal, bool) {
+	if app.State != PreliminaryRejected || app.Refund != nil || app.Payment.Status != PaymentSucceeded {
+		return decimal.Zero, false
+	}
+	amount := o.Refund.Amount(app.Quote.Amount)
+	return amount, amount.IsPositive()
+}
+
+// refundable is every rule a refund must pass before it is marked done,
+// whoever marks it (a provider's refund, finance's record): the hook
+// where a refund of an invoiced fee waits for its reversing (红字)
+// invoice. nil lets the refund go through.
+func (s *Service) refundable(Application) error { return nil }
+
+// RecordRefund records that finance paid an application's fee back by
+// bank transfer: the application paid by bank transfer, its refund is due
+// (Office.RefundDue), and out names the outgoing transfer. Only then is
+// the refund done: the application records it (Refund, with the outgoing
+// serial as its ID), audited as a refund by finance, and the user is told.
+// An outgoing serial is recorded once. Errors: ErrUnauthenticated,
+// ErrForbidden; ErrNotFound; ErrInvalidInput naming "serial" or "date",
+// or "application_id" (the fee was paid by wallet: its provider refunds
+// it); ErrInvalidTransition (no refund is due, or it waits for something
+// else first); ErrConflict (the serial was recorded for another refund,
+// or the application changed meanwhile).
+func (f *Finance) RecordRefund(ctx context.Context, admin Admin, applicationID uuid.UUID, out OutgoingRefund) (Application, error) {
+	s := f.s
+	if _, err := s.dutyAdmin(ctx, admin, DutyMoney); err != nil {
+		return Application{}, err
+	}
+	serial, err := NormalizeSerial("serial", out.Serial)
+	if err != nil {
+		return Application{}, err
+	}
+	now := s.now()
+	switch {
+	case out.Date.IsZero():
+		return Application{}, invalid("date", "the refund transfer's value date is required")
+	case out.Date.After(now):
+		return Application{}, invalid("date", "%s is in the future", out.Date.Format(time.DateOnly))
+	}
+	app, err := s.store.Application(ctx, applicationID)
+	if err == nil && app.OfficeID != s.office.ID {
+		err = wrap(ErrNotFound, "application %s", applicationID)
+	}
+	if err != nil {
+		return Application{}, err
+	}
+	if app.Payment.Method != MethodBankTransfer {
+		return Application{}, invalid("application_id", "application %s was paid by wallet; its provider refunds it", app.ID)
+	}
+	amount, due := s.office.RefundDue(app)
+	if !due {
+		return Application{}, wrap(ErrInvalidTransition, "application %s: no refund is due", app.ID)
+	}
+	if err := s.refundable(app); err != nil {
+		return Application{}, err
+	}
+	rec := Refund{ID: serial, Amount: amount, Currency: app.Quote.Currency, Reason: app.Reason,
+		At: out.Date.UTC().Truncate(time.Microsecond)}
+	done, err := s.fireApplication(ctx, app, AppRefund, transition[Application]{actor: admin, reason: app.Reason,
+		dedup: "bank-refund:" + serial, apply: func(n *Application) { n.Refund = &rec }})
+	if errors.Is(err, ErrDuplicate) {
+		return Application{}, wrap(ErrConflict, "serial %s: a refund with this bank serial number was recorded already", serial)
+	}
+	return done, err
+}
+
+// RefundsDue lists the office's applications paid by bank transfer whose
+// refund is due and waits for finance to transfer it back and record it
+// (RecordRefund), oldest first, after the keyset position after (nil for
+// the first page), at most limit (<= 0 means DefaultLimit). Errors: as
+// Unmatched.
+func (f *Finance) RefundsDue(ctx context.Context, admin Admin, after *Cursor, limit int) ([]Application, error) {
+	return f.list(ctx, admin, PreliminaryRejected, after, limit, func(app Application) bool {
+		_, due := f.s.office.RefundDue(app)
+		return due && app.Payment.Method == MethodBankTransfer
+	})
 }

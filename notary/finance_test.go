@@ -379,23 +379,86 @@ func TestTransferDeadline(t *testing.T) {
 	assert.Equal(t, notary.ProblemNotAwaiting, res2.Kept.Problem)
 }
 
-// TestTransferRejectedNotRefundedByGateway: rejecting a paid bank transfer
-// application asks no provider for a refund; the sweep leaves it to
-// finance.
-func TestTransferRejectedNotRefundedByGateway(t *testing.T) {
-	e := newFinanceEnv(t)
-	app := e.transferApp()
-	res, err := e.svc.Finance.RecordTransfer(e.ctx, e.finance, e.transferFor(app))
+// TestTransferRefundRecordedByFinance: rejecting a paid bank transfer
+// application asks no provider for a refund; it waits for finance, and is
+// done when finance records the transfer back.
+func TestTransferRefundRecordedByFinance(t *testing.T) {
+	e := newFinanceEnv(t, func(c *notary.Config) {
+		c.Office.Refund = notary.RefundPolicy{Mode: notary.RefundPercent, Percent: decimal.NewFromInt(80)}
+	})
+	paidApp := func() notary.Application {
+		app := e.transferApp()
+		res, err := e.svc.Finance.RecordTransfer(e.ctx, e.finance, e.transferFor(app))
+		require.NoError(t, err)
+		return *res.Application
+	}
+	app := paidApp()
+	out := notary.OutgoingRefund{Serial: "icbc-out-0001", Date: e.clock.Now()}
+	_, err := e.svc.Finance.RecordRefund(e.ctx, e.finance, app.ID, out)
+	assert.ErrorIs(t, err, notary.ErrInvalidTransition, "no refund is due before a rejection")
+
+	rejected, err := e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, app.ID, app.Version, "blurred scan")
 	require.NoError(t, err)
-	rejected, err := e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, app.ID, res.Application.Version, "blurred scan")
-	require.NoError(t, err)
-	assert.Nil(t, rejected.Refund)
+	assert.Nil(t, rejected.Refund, "no provider refunds a transfer")
 	sw, err := e.svc.Applications.Sweep(e.ctx)
 	require.NoError(t, err)
 	assert.Empty(t, sw.Failed)
+	assert.Equal(t, 1, sw.AwaitingFinance)
 	assert.Empty(t, e.pay.Refunds())
-	got, err := e.store.Application(e.ctx, app.ID)
+	due, err := e.svc.Finance.RefundsDue(e.ctx, e.finance, nil, 0)
 	require.NoError(t, err)
-	assert.Nil(t, got.Refund)
-	assert.Nil(t, got.Retry)
+	require.Len(t, due, 1)
+	assert.Equal(t, app.ID, due[0].ID)
+
+	for _, c := range []struct {
+		name  string
+		admin notary.Admin
+		out   notary.OutgoingRefund
+		want  error
+		field string
+	}{
+		{"reviewer", e.reviewer, out, notary.ErrForbidden, ""},
+		{"supervisor", e.supervisor, out, notary.ErrForbidden, ""},
+		{"bad serial", e.finance, notary.OutgoingRefund{Serial: "out 1", Date: out.Date}, notary.ErrInvalidInput, "serial"},
+		{"no date", e.finance, notary.OutgoingRefund{Serial: out.Serial}, notary.ErrInvalidInput, "date"},
+		{"future date", e.finance, notary.OutgoingRefund{Serial: out.Serial, Date: out.Date.Add(48 * time.Hour)}, notary.ErrInvalidInput, "date"},
+	} {
+		before := e.snapshot(app.ID, nil)
+		_, err := e.svc.Finance.RecordRefund(e.ctx, c.admin, app.ID, c.out)
+		require.ErrorIs(t, err, c.want, c.name)
+		assert.Equal(t, c.field, field(err), c.name)
+		assert.Equal(t, before, e.snapshot(app.ID, nil), c.name)
+	}
+
+	done, err := e.svc.Finance.RecordRefund(e.ctx, e.finance, app.ID, out)
+	require.NoError(t, err)
+	require.NotNil(t, done.Refund)
+	assert.Equal(t, "ICBC-OUT-0001", done.Refund.ID)
+	assert.Equal(t, "240.00", done.Refund.Amount.StringFixed(2), "80%% of 300")
+	assert.Equal(t, out.Date.UTC(), done.Refund.At)
+	assert.Equal(t, notary.PreliminaryRejected, done.State)
+	trail, err := e.svc.Audit.Trail(e.ctx, alice, app.ID)
+	require.NoError(t, err)
+	last := trail[len(trail)-1]
+	assert.Equal(t, string(notary.AppRefund), last.Trigger)
+	assert.Equal(t, e.finance.ID.String(), last.Actor.ID)
+	assert.Contains(t, e.notices(app.ID), "email payment.refunded alice@example.com")
+
+	_, err = e.svc.Finance.RecordRefund(e.ctx, e.finance, app.ID, out)
+	assert.ErrorIs(t, err, notary.ErrInvalidTransition, "refunded once")
+	due, err = e.svc.Finance.RefundsDue(e.ctx, e.finance, nil, 0)
+	require.NoError(t, err)
+	assert.Empty(t, due)
+
+	// An outgoing serial pays one refund back.
+	other := paidApp()
+	other, err = e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, other.ID, other.Version, "blurred scan")
+	require.NoError(t, err)
+	_, err = e.svc.Finance.RecordRefund(e.ctx, e.finance, other.ID, out)
+	assert.ErrorIs(t, err, notary.ErrConflict)
+
+	// A wallet fee is its provider's to refund.
+	wallet := e.env.appIn(notary.PreliminaryRejected)
+	_, err = e.svc.Finance.RecordRefund(e.ctx, e.finance, wallet.ID, notary.OutgoingRefund{Serial: "ICBC-OUT-0002", Date: out.Date})
+	assert.Equal(t, "application_id", field(err))
 }

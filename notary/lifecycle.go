@@ -79,7 +79,7 @@ const (
 	AppShip               ApplicationTrigger = "ship"
 	AppConfirmReceipt     ApplicationTrigger = "confirm_receipt"
 	AppAutoConfirm        ApplicationTrigger = "auto_confirm"
-	AppRefund             ApplicationTrigger = "refund"        // records a refund; the state stays
+	AppRefund             ApplicationTrigger = "refund"        // records a refund (a provider's, or finance's bank transfer back); the state stays
 	AppCloseOrder         ApplicationTrigger = "close_payment" // records a retried close of the order; the state stays
 	// AppTransferReceived is finance recording the bank transfer that pays
 	// the application (Finance.RecordTransfer, Finance.Match): the same
@@ -361,6 +361,7 @@ var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[Ap
 	{CertificateShipped, AppTrackCertificate, CertificateShipped, PartySystem},
 	{CertificateShipped, AppCertificateDelivered, CertificateShipped, PartySystem},
 	{PreliminaryRejected, AppRefund, PreliminaryRejected, PartySystem},
+	{PreliminaryRejected, AppRefund, PreliminaryRejected, PartyFinance},
 	{Cancelled, AppRefund, Cancelled, PartySystem},
 	{Cancelled, AppCloseOrder, Cancelled, PartySystem},
 })

@@ -40,6 +40,10 @@ type SweepResult struct {
 	AutoConfirmed int // shipped certificates confirmed automatically
 	Refunded      int // refunds that had failed before and now went through
 	Closed        int // orders of cancelled applications closed at last
+	// AwaitingFinance counts refunds due on bank transfers, which no
+	// provider makes: they wait for finance to pay them back and record it
+	// (Finance.RefundsDue, Finance.RecordRefund).
+	AwaitingFinance int
 
 	// Failed counts, per duty (SweepExpire, …), the records on which the
 	// duty failed this time (nil when none did); every other record was
@@ -325,9 +329,13 @@ func (a *Applications) sweepCloseOrder(ctx context.Context, app Application, _ t
 }
 
 func (a *Applications) sweepRefund(ctx context.Context, app Application, _ time.Time, res *SweepResult) error {
-	if app.Refund != nil || app.Payment.Status != PaymentSucceeded || app.Payment.Method == MethodBankTransfer ||
-		!a.s.office.Refund.Amount(app.Quote.Amount).IsPositive() {
-		// A bank transfer's refund is finance's (Finance.RecordRefund).
+	if _, due := a.s.office.RefundDue(app); !due {
+		return nil
+	}
+	if app.Payment.Method == MethodBankTransfer {
+		// A bank transfer's refund is finance's: done when finance records
+		// the transfer back (Finance.RecordRefund, listed by RefundsDue).
+		res.AwaitingFinance++
 		return nil
 	}
 	out, err := a.issueRefund(ctx, app, a.s.office.Refund.Amount(app.Quote.Amount), app.Reason, func(*Application) {})
