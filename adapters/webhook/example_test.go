@@ -84,3 +84,56 @@ func Example() {
 	// Output:
 	// application.completed: application 6a0c9a57-5f43-4c2e-9d5e-3a1f2b3c4d5e is at version 9
 }
+
+// Example_rotation replaces an endpoint's secret with no delivery refused:
+// the sender signs with both secrets while receivers move from the old
+// one to the new one, each accepting either signature.
+func Example_rotation() {
+	clock := notarytest.NewClock(t0)
+	receiver := func(secrets ...string) *httptest.Server {
+		var keys [][]byte
+		for _, s := range secrets {
+			keys = append(keys, []byte(s))
+		}
+		v := pwebhook.NewVerifier(pwebhook.Options{Secrets: keys, Clock: clock.Now, Scope: "rotation"})
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			if _, err := webhook.Verify(r.Context(), v, r.Header, body); err != nil {
+				http.Error(w, err.Error(), http.StatusUnauthorized)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+	}
+	send := func(srv *httptest.Server, secrets ...string) string {
+		var keys [][]byte
+		for _, s := range secrets {
+			keys = append(keys, []byte(s))
+		}
+		sender, err := webhook.New(webhook.Config{Clock: clock, Endpoints: []webhook.Endpoint{{Name: "platform", URL: srv.URL, Secrets: keys}}})
+		if err != nil {
+			panic(err)
+		}
+		id := uuid.New()
+		ev := notary.HostEvent{ID: id, Type: "filing.approved",
+			Body: []byte(`{"id":"` + id.String() + `","type":"filing.approved","api_version":"1"}`)}
+		if err := sender.Handlers()["platform"](context.Background(), ev); err != nil {
+			return "refused"
+		}
+		return "accepted"
+	}
+	oldOnly, both, newOnly := receiver("old"), receiver("new", "old"), receiver("new")
+	defer oldOnly.Close()
+	defer both.Close()
+	defer newOnly.Close()
+
+	fmt.Println("1. sender {new, old} → receiver {old}:", send(oldOnly, "new", "old"))
+	fmt.Println("2. sender {new, old} → receiver {new, old}:", send(both, "new", "old"))
+	fmt.Println("3. sender {new} → receiver {new}:", send(newOnly, "new"))
+	fmt.Println("   too early: sender {new} → receiver {old}:", send(oldOnly, "new"))
+	// Output:
+	// 1. sender {new, old} → receiver {old}: accepted
+	// 2. sender {new, old} → receiver {new, old}: accepted
+	// 3. sender {new} → receiver {new}: accepted
+	//    too early: sender {new} → receiver {old}: refused
+}

@@ -70,7 +70,7 @@ func main() {
 	quick := flag.Bool("quick", false, "smaller data and shorter runs (under a minute)")
 	asJSON := flag.Bool("json", false, "print one JSON object on stdout")
 	pgURL := flag.String("postgres", envOr("NOTARYKIT_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
-	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log, hostevents")
+	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log, hostevents (or webhooks: its webhook deliveries alone, no PostgreSQL)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -115,6 +115,9 @@ func main() {
 		}
 		return benchHostEventsOnOff(ctx, c, r)
 	})
+	if *only == "webhooks" {
+		run("webhooks", benchWebhooks)
+	}
 
 	if tmp != "" {
 		os.RemoveAll(tmp)
