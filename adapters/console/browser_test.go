@@ -102,6 +102,9 @@ func TestBrowser(t *testing.T) {
 
 func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	e := newEnv(t)
+	// Operations has a sweep problem and a notice the relay gave up on.
+	e.stuckRefund("佛山示例陶瓷有限公司")
+	e.deadLetters("550 5.1.1 mailbox unavailable: user unknown (the address of the office's desk is wrong)")
 	app := e.paidApplication("深圳市南山区示例科技股份有限公司")
 	_, filing := e.filing("广州示例贸易有限公司")
 
@@ -208,6 +211,16 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 		chromedp.WaitVisible(chromedp.CSS("#reject-form")),
 	))
 	check("filing")
+	// Reveal the legal representative's ID number for this page view.
+	var flash string
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#reveal-form input[value="legal_rep.id_number"]`)),
+		chromedp.Click(chromedp.CSS("#reveal")),
+		chromedp.WaitVisible(chromedp.CSS("#flash")),
+		into(&flash, chromedp.Text(chromedp.CSS("#flash"))),
+	))
+	assert.Contains(t, flash, "法定代表人证件号码")
+	check("filing-revealed")
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#reason').removeAttribute('required')`),
 		chromedp.SendKeys(chromedp.CSS("#reason"), "   "),
@@ -239,6 +252,16 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 		chromedp.WaitVisible(chromedp.CSS("main h1")),
 	))
 	check("not-found")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/logout"),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	))
+	check("method-not-allowed")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/applications?state=Nonsense&lang=zh"),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	))
+	check("bad-request")
 
 	// The dashboard and the operations page.
 	require.NoError(t, chromedp.Do(ctx,
@@ -248,7 +271,8 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	check("dashboard")
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(e.srv.URL+"/admin/operations?lang=zh"),
-		chromedp.WaitVisible(chromedp.CSS("main h1")),
+		chromedp.WaitVisible(chromedp.CSS("#stuck")),
+		chromedp.WaitVisible(chromedp.CSS("#dead-letters")),
 	))
 	check("operations")
 
@@ -283,6 +307,19 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 		into(&after, chromedp.Location()),
 	))
 	assert.Equal(t, e.srv.URL+"/admin/login?out=1", after)
+
+	// Finance starts on what its role does, with no review queue.
+	_, err = e.svc.Admins.Create(t.Context(), e.chief, "zhao@notary.example", "赵会计", notary.RoleFinance, staffPassword)
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#email"), "zhao@notary.example"),
+		chromedp.SendKeys(chromedp.CSS("#password"), staffPassword),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("form.logout")),
+		chromedp.Navigate(e.srv.URL+"/admin/"),
+		chromedp.WaitVisible(chromedp.CSS("#duty-money")),
+	))
+	check("finance-home")
 }
 
 // into runs a chromedp action that returns a value and stores the value in

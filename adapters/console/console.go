@@ -185,10 +185,10 @@ func (c *Console) noRoute(w http.ResponseWriter, r *http.Request) {
 			allow = append(allow, http.MethodHead)
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		c.render(w, r, http.StatusMethodNotAllowed, "error", pageData{Lang: l, Title: t(l, "title.method"), Error: t(l, "err.method")})
+		c.render(w, r, http.StatusMethodNotAllowed, "error", pageData{Lang: l, Title: t(l, "title.method"), P: t(l, "err.method")})
 		return
 	}
-	c.render(w, r, http.StatusNotFound, "error", pageData{Lang: l, Title: t(l, "title.notfound"), Error: t(l, "err.notfound")})
+	c.render(w, r, http.StatusNotFound, "error", pageData{Lang: l, Title: t(l, "title.notfound"), P: t(l, "err.notfound")})
 }
 
 func contains(list []string, s string) bool {
@@ -309,13 +309,27 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 	_, _ = buf.WriteTo(w)
 }
 
-// renderError shows err on the error page with its status.
+// errorTitles are the headings of the error page by status.
+var errorTitles = map[int]string{
+	http.StatusBadRequest:       "title.bad",
+	http.StatusForbidden:        "title.forbidden",
+	http.StatusNotFound:         "title.notfound",
+	http.StatusMethodNotAllowed: "title.method",
+	http.StatusConflict:         "title.conflict",
+}
+
+// renderError shows err on the error page with its status: a heading
+// that says what kind of error, and the message below it (P).
 func (c *Console) renderError(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	status := c.status(w, r, err)
 	l := s.Lang
-	d := pageData{Lang: l, Title: t(l, "title.error"), Error: errorMessage(l, err)}
+	title, ok := errorTitles[status]
+	if !ok {
+		title = "title.error"
+	}
+	d := pageData{Lang: l, Title: t(l, title), P: errorMessage(l, err)}
 	if status == http.StatusServiceUnavailable {
-		d.Error = t(l, "err.unavailable")
+		d.P = t(l, "err.unavailable")
 	}
 	if s.Token != "" {
 		d.Admin, d.CSRF, d.Waiting = &s.Admin, s.CSRF, s.Waiting

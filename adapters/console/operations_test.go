@@ -43,7 +43,7 @@ func TestOperations(t *testing.T) {
 	res, page = c.do("GET", "/admin/operations", nil)
 	require.Equal(t, 200, res.StatusCode)
 	assert.Contains(t, page, "550 mailbox unavailable")
-	assert.Contains(t, page, "<td>备案待审核（告知公证处）</td><td>邮件</td>", "the notice's kind and channel in words")
+	assert.Contains(t, page, `<td>备案待审核（告知公证处）<br><span class="muted">邮件</span></td>`, "the notice's kind and channel in words")
 	assert.Contains(t, page, `href="/admin/filings/`+filing.ID.String()+`"`)
 	retry := "/admin/operations/dead-letters/" + dead.ID.String() + "/retry"
 	assert.Contains(t, page, `action="`+retry+`"`)

@@ -168,7 +168,11 @@ func (c *Console) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	c.setCookie(w, loginCookie, "", -1)
 	maxAge := int(admin.SessionExpiresAt.Sub(c.svc.Clock().Now()).Seconds()) // the cookie outlives no session
 	c.setCookie(w, sessionCookie, token, max(maxAge, 1))
-	http.Redirect(w, r, c.path("/filings"), http.StatusSeeOther)
+	start := "/" // the start page of what the role does
+	if admin.Role.May(notary.DutyReview) {
+		start = "/filings"
+	}
+	http.Redirect(w, r, c.path(start), http.StatusSeeOther)
 }
 
 func (c *Console) logoutSubmit(w http.ResponseWriter, r *http.Request, s session) error {

@@ -30,6 +30,7 @@ func TestQueueParameters(t *testing.T) {
 			assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s?%s", queue, tc.query)
 			assert.Contains(t, page, tc.zh, "%s?%s", queue, tc.query)
 			assert.Contains(t, page, `href="/admin/static/console.css"`, "styled")
+			assert.Regexp(t, `<h1>请求有误</h1>\s*<p class="error" role="alert" id="error">`, page, "the heading says what kind of error, the message follows")
 			assert.Contains(t, res.Header.Get("Content-Security-Policy"), "default-src 'none'")
 			_, page = c.do("GET", queue+"?lang=en&"+tc.query, nil)
 			assert.Contains(t, page, tc.en, "%s?%s", queue, tc.query)

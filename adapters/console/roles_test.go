@@ -43,13 +43,18 @@ func TestRoles(t *testing.T) {
 		role           notary.Role
 		review, staff  bool
 		startPageShows string
+		afterLogin     string
 	}{
-		{notary.RoleReviewer, true, false, `id="waiting-chart"`},
-		{notary.RoleSupervisor, true, true, `id="waiting-chart"`},
-		{notary.RoleFinance, false, false, `id="duty-money"`},
+		{notary.RoleReviewer, true, false, `id="waiting-chart"`, "/admin/filings"},
+		{notary.RoleSupervisor, true, true, `id="waiting-chart"`, "/admin/filings"},
+		{notary.RoleFinance, false, false, `id="duty-money"`, "/admin/"},
 	} {
 		t.Run(string(tc.role), func(t *testing.T) {
-			c, _ := e.clientAs(tc.role)
+			c, acct := e.clientAs(tc.role)
+			again := e.client()
+			again.do("GET", "/admin/login", nil)
+			res, _ := again.do("POST", "/admin/login", url.Values{"csrf": {again.csrf}, "email": {acct.Email}, "password": {staffPassword}})
+			assert.Equal(t, tc.afterLogin, res.Header.Get("Location"), "the role's start page after login")
 			res, page := c.do("GET", "/admin/", nil)
 			require.Equal(t, http.StatusOK, res.StatusCode)
 			assert.Contains(t, page, tc.startPageShows)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,4 +73,34 @@ func TestSweepProblems(t *testing.T) {
 	res, page = fin.do("GET", "/admin/operations", nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, page, permanent.ID.String())
+}
+
+// stuckRefund returns an application of enterprise rejected in the
+// preliminary review whose refund the provider refuses for good, after a
+// sweep: Applications.Stuck lists it.
+func (e *env) stuckRefund(enterprise string) notary.Application {
+	e.t.Helper()
+	app := e.paidApplication(enterprise)
+	e.pay.FailRefund = fmt.Errorf("%w: provider: payment not found", notary.ErrNotFound)
+	defer func() { e.pay.FailRefund = nil }()
+	app, err := e.svc.Reviews.RejectPreliminary(e.t.Context(), e.chief, app.ID, app.Version, "证据与申请事项无关")
+	require.NoError(e.t, err)
+	_, err = e.svc.Applications.Sweep(e.t.Context())
+	require.NoError(e.t, err)
+	return app
+}
+
+// deadLetters makes every pending notice a dead letter, as the relay does
+// after its last attempt fails.
+func (e *env) deadLetters(why string) {
+	e.t.Helper()
+	claimed, err := e.store.ClaimNotices(e.t.Context(), e.clock.Now(), time.Minute, 100)
+	require.NoError(e.t, err)
+	var results []notary.NoticeResult
+	for _, n := range claimed {
+		results = append(results, notary.NoticeResult{ID: n.ID, Claim: n.Claim,
+			Outcome: notary.NoticeOutcome{Status: notary.NoticeDead, Error: why, At: e.clock.Now()}})
+	}
+	_, err = e.store.FinishNotices(e.t.Context(), results)
+	require.NoError(e.t, err)
 }
