@@ -288,6 +288,26 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	))
 	check("account")
 
+	// An amended filing: the history and the comparison with the revision
+	// in force, then the page of the revision in force.
+	amended, _ := e.amended("深圳示例物流有限公司", "深圳示例供应链管理有限公司")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/filings/"+amended.ID.String()+"?lang=zh"),
+		chromedp.WaitVisible(chromedp.CSS("#diff")),
+		chromedp.WaitVisible(chromedp.CSS("#revisions")),
+	))
+	check("filing-amended")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#revisions a[href$="/revisions/1"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#revision-content")),
+	))
+	check("revision")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/filings/"+amended.ID.String()+"/revisions/2"),
+		chromedp.WaitVisible(chromedp.CSS("#diff")),
+	))
+	check("revision-diff")
+
 	// The SDK agrees.
 	f, err := e.svc.Filings.Get(t.Context(), e.chief, filing.ID)
 	require.NoError(t, err)

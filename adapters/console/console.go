@@ -133,6 +133,7 @@ func (c *Console) routes() {
 	m.Handle("GET "+p+"/filings", c.page(c.filingsPage))
 	m.Handle("GET "+p+"/filings/{id}", c.page(c.filingPage))
 	m.Handle("POST "+p+"/filings/{id}/{action}", c.page(c.filingAction))
+	m.Handle("GET "+p+"/filings/{id}/revisions/{n}", c.page(c.revisionPage))
 	m.Handle("POST "+p+"/filings/{id}/reveal", c.page(c.revealFiling))
 	m.Handle("GET "+p+"/applications", c.page(c.applicationsPage))
 	m.Handle("GET "+p+"/applications/{id}", c.page(c.applicationPage))

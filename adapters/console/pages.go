@@ -20,7 +20,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "home", "error"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "home", "revision", "error"}
 
 // parse parses every page once per language, with the language's
 // functions.
@@ -349,6 +349,11 @@ type filingDetail struct {
 	Audit  auditView
 	Form   form
 	Reveal revealView
+	// History lists the filing's revisions, newest first; Diff compares
+	// the revision under review with the one in force (or, without one,
+	// the one before).
+	History []historyRow
+	Diff    *diffView
 }
 
 type applicationDetail struct {
@@ -421,8 +426,12 @@ func (c *Console) showFiling(w http.ResponseWriter, r *http.Request, s session, 
 	if err != nil {
 		return err
 	}
+	history, diff, err := c.history(r, s, filing)
+	if err != nil {
+		return err
+	}
 	d := filingDetail{F: filing, Can: set(actions), Audit: audit, Form: f,
-		Reveal: newRevealView(filing.Content, len(actions) > 0, full)}
+		Reveal: newRevealView(filing.Content, len(actions) > 0, full), History: history, Diff: diff}
 	c.render(w, r, status, "filing", pageData{Lang: s.Lang, Title: filing.Content.EnterpriseName, Admin: &s.Admin, Waiting: s.Waiting,
 		CSRF: s.CSRF, Nav: "filings", Flash: flash, Error: errMsg, P: d})
 	return nil
