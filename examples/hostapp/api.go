@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -28,6 +29,8 @@ func (a *App) userRoutes(mux *http.ServeMux) {
 	handle("POST /api/filings/{id}/resubmit", a.editFiling((*notary.Filings).Resubmit))
 	handle("POST /api/filings/{id}/amend", a.editFiling((*notary.Filings).Amend))
 	handle("POST /api/filings/{id}/reveal", a.revealFiling)
+	handle("GET /api/filings/{id}/revisions", a.filingRevisions)
+	handle("GET /api/filings/{id}/revisions/{n}", a.filingRevision)
 	handle("GET /api/me/export", a.exportMine)
 
 	handle("GET /api/evidence", a.listEvidence)
@@ -101,6 +104,44 @@ func (a *App) revealFiling(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.writeFiling(w, r, userFrom(r), f, http.StatusOK)
+}
+
+// filingRevisions answers every revision of the user's filing, oldest
+// first, masked like the filing.
+func (a *App) filingRevisions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	revs, err := a.svc.Filings.Revisions(r.Context(), userFrom(r), id)
+	if err != nil {
+		return err
+	}
+	out := make([]revisionView, len(revs))
+	for i, rev := range revs {
+		out[i] = newRevisionView(rev)
+	}
+	writeJSON(w, http.StatusOK, page[revisionView]{Items: out})
+	return nil
+}
+
+// filingRevision answers revision {n} of the user's filing, e.g. the one
+// an application was made under (its filing_revision).
+func (a *App) filingRevision(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		return &notary.FieldError{Field: "revision", Reason: "not a number"}
+	}
+	rev, err := a.svc.Filings.Revision(r.Context(), userFrom(r), id, n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newRevisionView(rev))
+	return nil
 }
 
 // exportMine answers a copy of what the office holds about the user.

@@ -42,6 +42,19 @@ func newFilingView(f notary.Filing) filingView {
 	}
 }
 
+// revisionView is one revision of a filing's content (Filings.Revision).
+type revisionView struct {
+	Number      int                  `json:"number"`
+	Trigger     notary.FilingTrigger `json:"trigger"`
+	Content     notary.FilingContent `json:"content"`
+	SubmittedAt time.Time            `json:"submitted_at"`
+	SubmittedBy notary.Actor         `json:"submitted_by"`
+}
+
+func newRevisionView(r notary.FilingRevision) revisionView {
+	return revisionView{Number: r.Number, Trigger: r.Trigger, Content: r.Content, SubmittedAt: r.SubmittedAt, SubmittedBy: r.SubmittedBy}
+}
+
 type quoteLineView struct {
 	Description string `json:"description"`
 	Records     int    `json:"records,omitempty"`
