@@ -164,15 +164,17 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	))
 	assert.Equal(t, e.srv.URL+"/admin/login", loginURL)
 	check("login")
-	var whoami string
+	var whoami, whoamiTitle string
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#email"), chiefEmail),
 		chromedp.SendKeys(chromedp.CSS("#password"), chiefPassword),
 		chromedp.Click(chromedp.CSS("#login")),
 		chromedp.WaitVisible(chromedp.CSS("#queue")), // the Secure cookie was accepted
 		into(&whoami, chromedp.Text(chromedp.CSS("#whoami"))),
+		into(&whoamiTitle, chromedp.Evaluate[string](`document.querySelector('#whoami').title`)),
 	))
-	assert.Contains(t, whoami, chiefEmail)
+	assert.Contains(t, whoami, "王主任")
+	assert.Equal(t, chiefEmail, whoamiTitle, "the email, shown or in the tooltip")
 	check("filings")
 
 	// The preliminary queue names the enterprise; open the application
