@@ -195,10 +195,13 @@ type Outbox interface {
 	// ErrNotFound for an unknown ID, ErrInvalidTransition if it is not dead.
 	RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) error
 	// ListHostEvents returns the notices on ChannelHost (host events)
-	// selected by q, whatever their delivery status, in commit order: the
-	// order of the store's own sequence, in which a record's events follow
-	// its versions. An unknown q.After is ErrNotFound; q.Validate's
-	// ErrInvalidInput for a malformed query.
+	// selected by q, whatever their delivery status, in commit order: an
+	// order in which a record's events follow its versions, and in which
+	// an event committed after a listing comes after every event the
+	// listing returned, so that paging with the last ID never skips one (a
+	// store may hold back the newest events until the transactions that
+	// could still commit before them have ended). An unknown q.After is
+	// ErrNotFound; q.Validate's ErrInvalidInput for a malformed query.
 	ListHostEvents(ctx context.Context, q HostEventQuery) ([]Notice, error)
 }
 

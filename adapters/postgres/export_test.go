@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -39,3 +40,7 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 		return err
 	})
 }
+
+// SetHostEventWait bounds how long an office-wide host event listing waits
+// for running transactions.
+func (s *Store) SetHostEventWait(d time.Duration) { s.hostWait = d }

@@ -83,9 +83,9 @@ SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[
 	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[])`
 
 	insertNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
-	claim, lease_until, last_error, delivered_at, created_at, notice, seq)
+	claim, lease_until, last_error, delivered_at, created_at, notice, seq, xid)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-	CASE WHEN $15::boolean THEN nextval('outbox_host_seq') END)`
+	CASE WHEN $15::boolean THEN nextval('outbox_host_seq') END, CASE WHEN $15::boolean THEN pg_current_xact_id() END)`
 
 	// insertFreshNoticeSQL is insertNoticeSQL for a notice with no
 	// delivery history, which is what transitions write: the bookkeeping
@@ -95,17 +95,19 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)`
 
 	// insertHostNoticeSQL is insertFreshNoticeSQL for a host event, which
-	// takes its place in commit order from outbox_host_seq.
+	// takes its place in commit order from its transaction's ID and
+	// outbox_host_seq (see ListHostEvents).
 	insertHostNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
-	created_at, notice, seq)
-VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, nextval('outbox_host_seq'))`
+	created_at, notice, seq, xid)
+VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, nextval('outbox_host_seq'), pg_current_xact_id())`
 
 	insertDedupSQL = `INSERT INTO dedup_keys (key) VALUES ($1)`
 )
 
 // Commit applies c atomically, as documented on [notary.Records]. All its
 // statements go to the server in one pipelined batch, which PostgreSQL runs
-// as one implicit transaction: the record's write (an INSERT, or an UPDATE
+// as one implicit transaction: with host events, first the host event
+// writers' shared lock (see ListHostEvents); the record's write (an INSERT, or an UPDATE
 // guarded by the expected version), the evidence releases and then
 // reservations, the events, the outbox notices and the deduplication key.
 // The first failing statement rolls back the whole transaction and its
@@ -128,6 +130,13 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 	// connection, so each attempt sends a fresh one.
 	return write(ctx, s, func() error {
 		b := &pgx.Batch{}
+		for _, n := range c.Notices {
+			if n.Channel == notary.ChannelHost {
+				k1, k2 := hostWriterKey(s.schema)
+				b.Queue(hostWriterLockSQL, k1, k2)
+				break
+			}
+		}
 		if c.Filing != nil {
 			if err := queueFiling(b, *c.Filing, c.ExpectedVersion); err != nil {
 				return err

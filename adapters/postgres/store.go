@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -19,6 +20,9 @@ type Store struct {
 	owned  bool   // Close closes the pool
 	schema string // "" when the connection's search_path decides
 	err    error  // an invalid option, reported by Migrate
+	// hostWait bounds an office-wide host event listing's wait for
+	// running transactions (see ListHostEvents); 0 means hostEventWait.
+	hostWait time.Duration
 }
 
 var (

@@ -1,0 +1,130 @@
+package postgres_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/notarykit/notarykit/adapters/internal/recorddoc"
+	"github.com/notarykit/notarykit/notary"
+)
+
+// withHostEvent adds a host event of c's application to c.
+func withHostEvent(c notary.Change) (notary.Change, notary.Notice) {
+	a := c.Application
+	id := uuid.New()
+	n := notary.Notice{ID: id, OfficeID: a.OfficeID, RecordID: a.ID, RecordKind: notary.KindApplication,
+		Kind: "application.paid", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: a.ID},
+		Event:     fmt.Appendf(nil, `{"id":"%s","record":{"id":"%s","version":%d}}`, id, a.ID, a.Version),
+		CreatedAt: a.UpdatedAt}
+	c.Notices = append(c.Notices, n)
+	return c, n
+}
+
+// Two transactions commit host events: the one that took the earlier place
+// commits last. A reader at the head, paging by the last ID it got, gets
+// both, once each, in the order of their places. (When places were taken
+// from a sequence and read as final once visible, the reader moved past
+// the later one while the earlier one was still running, and never saw
+// the earlier one.)
+func TestHostEventsLateCommitNotSkipped(t *testing.T) {
+	t.Parallel()
+	st, pool, schema := namedStore(t)
+	st.SetHostEventWait(100 * time.Millisecond)
+	ctx := t.Context()
+	office := uuid.New()
+	a, b := testApplication(office, "a", 1), testApplication(office, "b", 1)
+	ca, _ := withHostEvent(createChange(a))
+	cb, _ := withHostEvent(createChange(b))
+	require.NoError(t, st.Commit(ctx, ca))
+	require.NoError(t, st.Commit(ctx, cb))
+	head, err := st.ListHostEvents(ctx, notary.HostEventQuery{OfficeID: office})
+	require.NoError(t, err)
+	require.Len(t, head, 2)
+
+	var seen []uuid.UUID
+	after := head[1].ID
+	page := func() {
+		got, err := st.ListHostEvents(ctx, notary.HostEventQuery{OfficeID: office, After: after})
+		require.NoError(t, err)
+		for _, n := range got {
+			seen = append(seen, n.ID)
+			after = n.ID
+		}
+	}
+	late, lateEvent := withHostEvent(nextChange(a, "late-"+uuid.NewString()))
+	release, done := heldCommit(t, st, pool, schema, late)
+	early, earlyEvent := withHostEvent(nextChange(b, ""))
+	require.NoError(t, st.Commit(ctx, early))
+	page() // the late commit is still running
+	assert.Empty(t, seen, "an event committed behind a running transaction waits for it")
+	release()
+	require.NoError(t, <-done)
+	page()
+	assert.Equal(t, []uuid.UUID{lateEvent.ID, earlyEvent.ID}, seen, "both, once, in the order of their places")
+
+	// A record's listing does not wait: it has its events in order.
+	release, done = heldCommit(t, st, pool, schema, func() notary.Change {
+		c, _ := withHostEvent(nextChange(*late.Application, "held-"+uuid.NewString()))
+		return c
+	}())
+	got, err := st.ListHostEvents(ctx, notary.HostEventQuery{OfficeID: office, RecordID: b.ID})
+	require.NoError(t, err)
+	assert.Equal(t, []uuid.UUID{cb.Notices[len(cb.Notices)-1].ID, earlyEvent.ID}, noticeIDs(got))
+	release()
+	require.NoError(t, <-done)
+}
+
+func noticeIDs(ns []notary.Notice) []uuid.UUID {
+	out := make([]uuid.UUID, len(ns))
+	for i, n := range ns {
+		out[i] = n.ID
+	}
+	return out
+}
+
+// Migration 00014 lists the host events stored before it first, in their
+// order, and rolls back and forth keeping every event listed once.
+func TestHostEventsMigrationKeepsOrder(t *testing.T) {
+	t.Parallel()
+	url, schema := freshSchema(t)
+	st := openStore(t, url, schema)
+	ctx := t.Context()
+	require.NoError(t, st.MigrateTo(ctx, 13))
+	office := uuid.New()
+	a, b := testApplication(office, "a", 1), testApplication(office, "b", 1)
+	var want []uuid.UUID
+	// Before it, host events took only a seq (as that store wrote them).
+	pool := schemaPool(t, url, schema)
+	for _, app := range []notary.Application{b, a} {
+		_, n := withHostEvent(createChange(app))
+		_, err := pool.Exec(ctx, `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, next_attempt_at,
+	created_at, notice, seq) VALUES ($1, $2, $3, $4, 'host', 'pending', $5, $5, $6, nextval('outbox_host_seq'))`,
+			n.ID, n.OfficeID, n.RecordID, string(n.Kind), n.CreatedAt, recorddoc.EncodeNotice(n))
+		require.NoError(t, err)
+		want = append(want, n.ID)
+	}
+	require.NoError(t, st.Migrate(ctx))
+	commit := func(c notary.Change) {
+		c, n := withHostEvent(c)
+		require.NoError(t, st.Commit(ctx, c))
+		want = append(want, n.ID)
+	}
+	require.NoError(t, st.Commit(ctx, createChange(b)))
+	require.NoError(t, st.Commit(ctx, createChange(a)))
+	commit(nextChange(b, ""))
+	list := func() []uuid.UUID {
+		got, err := st.ListHostEvents(ctx, notary.HostEventQuery{OfficeID: office})
+		require.NoError(t, err)
+		return noticeIDs(got)
+	}
+	assert.Equal(t, want, list())
+	require.NoError(t, st.MigrateDownTo(ctx, 13))
+	require.NoError(t, st.Migrate(ctx))
+	commit(nextChange(a, ""))
+	assert.Equal(t, want, list())
+}
