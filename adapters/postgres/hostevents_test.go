@@ -87,14 +87,14 @@ func noticeIDs(ns []notary.Notice) []uuid.UUID {
 	return out
 }
 
-// Migration 00014 lists the host events stored before it first, in their
+// Migration 00015 lists the host events stored before it first, in their
 // order, and rolls back and forth keeping every event listed once.
 func TestHostEventsMigrationKeepsOrder(t *testing.T) {
 	t.Parallel()
 	url, schema := freshSchema(t)
 	st := openStore(t, url, schema)
 	ctx := t.Context()
-	require.NoError(t, st.MigrateTo(ctx, 13))
+	require.NoError(t, st.MigrateTo(ctx, 14))
 	office := uuid.New()
 	a, b := testApplication(office, "a", 1), testApplication(office, "b", 1)
 	var want []uuid.UUID
@@ -123,7 +123,7 @@ func TestHostEventsMigrationKeepsOrder(t *testing.T) {
 		return noticeIDs(got)
 	}
 	assert.Equal(t, want, list())
-	require.NoError(t, st.MigrateDownTo(ctx, 13))
+	require.NoError(t, st.MigrateDownTo(ctx, 14))
 	require.NoError(t, st.Migrate(ctx))
 	commit(nextChange(a, ""))
 	assert.Equal(t, want, list())
