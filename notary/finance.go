@@ -433,12 +433,6 @@ func (o Office) RefundDue(app Application) (decimal.Decimal, bool) {
 	return amount, amount.IsPositive()
 }
 
-// refundable is every rule a refund must pass before it is marked done,
-// whoever marks it (a provider's refund, finance's record): the hook
-// where a refund of an invoiced fee waits for its reversing (红字)
-// invoice. nil lets the refund go through.
-func (s *Service) refundable(Application) error { return nil }
-
 // RecordRefund records that finance paid an application's fee back by
 // bank transfer: the application paid by bank transfer, its refund is due
 // (Office.RefundDue), and out names the outgoing transfer. Only then is
@@ -447,8 +441,9 @@ func (s *Service) refundable(Application) error { return nil }
 // An outgoing serial is recorded once. Errors: ErrUnauthenticated,
 // ErrForbidden; ErrNotFound; ErrInvalidInput naming "serial" or "date",
 // or "application_id" (the fee was paid by wallet: its provider refunds
-// it); ErrInvalidTransition (no refund is due, or it waits for something
-// else first); ErrConflict (the serial was recorded for another refund,
+// it); ErrInvalidTransition (no refund is due, or the fee's invoice is
+// issued and waits for its reversing 红字 invoice: RefundBlockedByInvoice);
+// ErrConflict (the serial was recorded for another refund,
 // or the application changed meanwhile).
 func (f *Finance) RecordRefund(ctx context.Context, admin Admin, applicationID uuid.UUID, out OutgoingRefund) (Application, error) {
 	s := f.s
@@ -480,7 +475,7 @@ func (f *Finance) RecordRefund(ctx context.Context, admin Admin, applicationID u
 	if !due {
 		return Application{}, wrap(ErrInvalidTransition, "application %s: no refund is due", app.ID)
 	}
-	if err := s.refundable(app); err != nil {
+	if err := RefundBlockedByInvoice(app); err != nil { // the invoice is reversed (红字) first
 		return Application{}, err
 	}
 	rec := Refund{ID: serial, Amount: amount, Currency: app.Quote.Currency, Reason: app.Reason,

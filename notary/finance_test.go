@@ -462,3 +462,34 @@ func TestTransferRefundRecordedByFinance(t *testing.T) {
 	_, err = e.svc.Finance.RecordRefund(e.ctx, e.finance, wallet.ID, notary.OutgoingRefund{Serial: "ICBC-OUT-0002", Date: out.Date})
 	assert.Equal(t, "application_id", field(err))
 }
+
+// TestTransferRefundWaitsForReversal: finance records the refund of an
+// invoiced bank transfer only after the reversing (红字) invoice.
+func TestTransferRefundWaitsForReversal(t *testing.T) {
+	e := newFinanceEnv(t)
+	app := e.transferApp()
+	res, err := e.svc.Finance.RecordTransfer(e.ctx, e.finance, e.transferFor(app))
+	require.NoError(t, err)
+	paid, err := e.svc.Invoices.Request(e.ctx, alice, app.ID, notary.InvoiceRequest{Type: notary.InvoiceOrdinary})
+	require.NoError(t, err)
+	require.Equal(t, res.Application.ID, paid.ID)
+	paid, err = e.svc.Invoices.Issue(e.ctx, e.finance, app.ID, paid.Version, e.issued("12345678"))
+	require.NoError(t, err)
+	rejected, err := e.svc.Reviews.RejectPreliminary(e.ctx, e.reviewer, app.ID, paid.Version, "blurred scan")
+	require.NoError(t, err)
+
+	out := notary.OutgoingRefund{Serial: "BOC-OUT-0001", Date: e.clock.Now()}
+	before := e.snapshot(app.ID, nil)
+	_, err = e.svc.Finance.RecordRefund(e.ctx, e.finance, app.ID, out)
+	require.ErrorIs(t, err, notary.ErrInvalidTransition)
+	assert.ErrorContains(t, err, "红字")
+	assert.Equal(t, before, e.snapshot(app.ID, nil))
+
+	reversed, err := e.svc.Invoices.Reverse(e.ctx, e.finance, app.ID, rejected.Version, e.issued("87654321"))
+	require.NoError(t, err)
+	assert.Nil(t, reversed.Refund, "the reversal refunds no bank transfer by itself")
+	done, err := e.svc.Finance.RecordRefund(e.ctx, e.finance, app.ID, out)
+	require.NoError(t, err)
+	require.NotNil(t, done.Refund)
+	assert.Equal(t, "BOC-OUT-0001", done.Refund.ID)
+}
