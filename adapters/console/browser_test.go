@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -107,6 +108,19 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	e.deadLetters("550 5.1.1 mailbox unavailable: user unknown (the address of the office's desk is wrong)")
 	app := e.paidApplication("深圳市南山区示例科技股份有限公司")
 	_, filing := e.filing("广州示例贸易有限公司")
+	// Finance's queue: an application awaiting its transfer and a transfer
+	// that matched none.
+	awaiting := e.transferApplication("佛山示例制造有限公司")
+	const financeEmail = "cash@notary.example"
+	_, err := e.svc.Admins.Create(t.Context(), e.chief, financeEmail, "李会计", notary.RoleFinance, staffPassword)
+	require.NoError(t, err)
+	token, _, err := e.svc.Admins.Login(t.Context(), financeEmail, staffPassword)
+	require.NoError(t, err)
+	cash, err := e.svc.Admins.Authenticate(t.Context(), token)
+	require.NoError(t, err)
+	_, err = e.svc.Finance.RecordTransfer(t.Context(), cash, notary.ReceivedTransfer{Serial: "ICBC-20261129-0042",
+		PayerName: "东莞示例电子有限公司", Amount: awaiting.Quote.Amount, Date: e.clock.Now()})
+	require.NoError(t, err)
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
 		chromedp.ExecPath(chrome),
@@ -342,6 +356,26 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 		chromedp.WaitVisible(chromedp.CSS("#duty-money")),
 	))
 	check("finance-home")
+	// Its queue of bank transfers, and a transfer a fen short refused
+	// next to the amount.
+	var amountErr string
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/finance"),
+		chromedp.WaitVisible(chromedp.CSS("#transfer-form")),
+	))
+	check("finance")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#serial"), "ICBC-20261130-0007"),
+		chromedp.SendKeys(chromedp.CSS("#reference"), awaiting.Payment.Transfer.Reference),
+		chromedp.SendKeys(chromedp.CSS("#payer-name"), "佛山示例制造有限公司"),
+		chromedp.SendKeys(chromedp.CSS("#amount"), awaiting.Quote.Amount.Sub(decimal.RequireFromString("0.01")).StringFixed(2)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#date').value = '2026-11-30'`),
+		chromedp.Click(chromedp.CSS("#record")),
+		chromedp.WaitVisible(chromedp.CSS("#amount-error")),
+		into(&amountErr, chromedp.Text(chromedp.CSS("#amount-error"))),
+	))
+	assert.Contains(t, amountErr, "少了 0.01 CNY")
+	check("finance-refused")
 }
 
 // into runs a chromedp action that returns a value and stores the value in

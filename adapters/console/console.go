@@ -146,6 +146,10 @@ func (c *Console) routes() {
 	m.Handle("GET "+p+"/staff/{id}", c.page(c.staffAccount))
 	m.Handle("POST "+p+"/staff/{id}/{action}", c.page(c.staffAction))
 	m.Handle("POST "+p+"/applications/{id}/{action}", c.page(c.applicationAction))
+	m.Handle("GET "+p+"/finance", c.page(c.financePage))
+	m.Handle("POST "+p+"/finance/transfers", c.page(c.recordTransfer))
+	m.Handle("POST "+p+"/finance/transfers/{id}/match", c.page(c.matchTransfer))
+	m.Handle("POST "+p+"/finance/refunds/{id}", c.page(c.recordRefund))
 	// Everything else: a styled 404, or 405 with Allow when another
 	// method has a route there.
 	m.HandleFunc(p+"/", c.noRoute)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/notarykit/notarykit/adapters/banktransfer"
 	"github.com/notarykit/notarykit/adapters/console"
 	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/notary"
@@ -58,9 +59,10 @@ func newEnv(t *testing.T, wrap ...func(*store.Memory) notary.Store) *env {
 		Office: notary.Office{
 			ID: uuid.MustParse("0190a000-0000-7000-8000-0000000000c1"), Name: "深圳示例公证处",
 			AdminEmails: []string{"desk@notary.example"}, MailingAddress: "深圳市南山区科技园 8 号",
-			Materials: []string{"申请表"},
+			Materials:   []string{"申请表"},
+			BankAccount: notary.BankAccount{Name: "深圳示例公证处", Bank: "中国工商银行深圳南山支行", Number: "4000 0231 0901 2345 678"},
 		},
-		Store: st, Payments: e.pay, Courier: e.track, Clock: e.clock,
+		Store: st, Payments: e.pay, BankTransfer: banktransfer.New(), Courier: e.track, Clock: e.clock,
 		Logger: slog.New(slog.DiscardHandler),
 		Admin:  notary.AdminPolicy{SessionIdle: 30 * 24 * time.Hour, SessionTTL: 30 * 24 * time.Hour},
 	})

@@ -30,6 +30,7 @@ var navigation = []navItem{
 		Count: string(notary.PendingFinalReview), Duty: notary.DutyReview},
 	{Key: string(notary.CertificateInProduction), Path: "/applications?state=CertificateInProduction", Label: "nav.ship",
 		Count: string(notary.CertificateInProduction), Duty: notary.DutyReview},
+	{Key: "finance", Path: "/finance", Label: "nav.finance", Duty: notary.DutyMoney},
 	{Key: "operations", Path: "/operations", Label: "nav.operations"},
 	{Key: "staff", Path: "/staff", Label: "nav.staff", Duty: notary.DutyStaff},
 }

@@ -20,7 +20,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "home", "revision", "error"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "home", "revision", "error", "finance"}
 
 // parse parses every page once per language, with the language's
 // functions.
@@ -104,6 +104,14 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 			return at.In(loc).Format("2006-01-02 15:04:05 MST")
 		},
 		"money": func(q payment.Quote) string { return q.Amount.StringFixed(2) + " " + q.Currency },
+		// day is a date as the office reads it (a bank's value date).
+		"day": func(at time.Time) string {
+			if at.IsZero() {
+				return "—"
+			}
+			return at.In(loc).Format(time.DateOnly)
+		},
+		"problem": func(p notary.TransferProblem) string { return label(transferProblems, l, string(p)) },
 		"amount": func(d decimal.Decimal, currency string) string {
 			return d.StringFixed(2) + " " + currency
 		},
