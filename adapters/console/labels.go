@@ -57,6 +57,10 @@ var noticeKinds = map[string]text{
 	string(notary.NoticeCompleted):            {"申请完成通知", "application completed"},
 	string(notary.NoticeRefunded):             {"退款通知", "refund paid"},
 	string(notary.NoticeCertificateDelivered): {"公证书签收通知", "certificate delivered"},
+	string(notary.NoticeInvoiceRequested):     {"发票待开具（告知财务）", "invoice requested (to finance)"},
+	string(notary.NoticeInvoiceIssued):        {"发票开具通知", "invoice issued"},
+	string(notary.NoticeInvoiceRejected):      {"发票申请驳回通知", "invoice request rejected"},
+	string(notary.NoticeInvoiceReversed):      {"发票红冲通知", "invoice reversed"},
 }
 
 // channels are the names of the notices' channels.
