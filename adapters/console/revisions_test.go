@@ -159,3 +159,35 @@ func TestFilingRevisionRefusals(t *testing.T) {
 	assert.Equal(t, "/admin/login", res.Header.Get("Location"))
 	assert.False(t, strings.Contains(res.Header.Get("Location"), "revisions"))
 }
+
+// TestResubmissionComparedWithRejectedRevision: without a revision in
+// force, a resubmission under review is compared with the revision before
+// it; a filing stored without revisions shows no history.
+func TestResubmissionComparedWithRejectedRevision(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login()
+	u, f := e.filing("丙公司")
+	f, err := e.svc.Reviews.RejectFiling(t.Context(), e.chief, f.ID, f.Version, "名称有误")
+	require.NoError(t, err)
+	fixed := notarytest.FilingContent()
+	fixed.EnterpriseName = "丙公司（更正）"
+	f, err = e.svc.Filings.Resubmit(t.Context(), u, f.ID, fixed)
+	require.NoError(t, err)
+
+	_, page := c.do("GET", "/admin/filings/"+f.ID.String(), nil)
+	assert.Contains(t, page, "变更对比：第 2 版与第 1 版")
+	assert.Contains(t, row(page, "enterprise_name"), `class="changed"`)
+	assert.Contains(t, page, "共 1 项变更。")
+	assert.Contains(t, page, "历史版本", "the rejected revision 1")
+
+	// A filing committed without revisions (stored before they were kept).
+	old := notary.Filing{ID: uuid.New(), OfficeID: e.svc.Office().ID, Owner: e.user(), State: notary.FilingPendingReview,
+		Version: 1, Revision: 1, Content: notarytest.FilingContent(), CreatedAt: t0, UpdatedAt: t0}
+	require.NoError(t, e.store.Commit(t.Context(), notary.Change{Filing: &old}))
+	res, page := c.do("GET", "/admin/filings/"+old.ID.String(), nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.NotContains(t, page, "版本记录")
+	res, _ = c.do("GET", "/admin/filings/"+old.ID.String()+"/revisions/1", nil)
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+}
