@@ -233,6 +233,10 @@ func (a *App) listEvidence(w http.ResponseWriter, r *http.Request) error {
 // evidence store; the SDK gets the records (ID, title, digest).
 type applyRequest struct {
 	EvidenceIDs []string `json:"evidence_ids"`
+	// PaymentMethod is "bank_transfer" to pay by corporate bank transfer:
+	// the answer's payment.transfer then shows the office's account and
+	// the reference for the transfer's note. Empty pays by wallet.
+	PaymentMethod notary.PaymentMethod `json:"payment_method,omitempty"`
 }
 
 func (a *App) apply(w http.ResponseWriter, r *http.Request) error {
@@ -248,6 +252,7 @@ func (a *App) apply(w http.ResponseWriter, r *http.Request) error {
 	res, err := a.svc.Applications.Submit(r.Context(), u, notary.ApplyRequest{
 		Evidence:       evidence,
 		IdempotencyKey: strings.TrimSpace(r.Header.Get(HeaderIdempotencyKey)),
+		Method:         req.PaymentMethod,
 	})
 	if err != nil {
 		return err

@@ -82,6 +82,7 @@ func (a *App) adminRoutes(mux *http.ServeMux) {
 	handle("POST /api/admin/applications/{id}/delivered", a.markDelivered)
 
 	handle("GET /api/admin/records/{id}/audit", a.auditTrail)
+	a.financeRoutes(handle)
 }
 
 // --- Login unit ---

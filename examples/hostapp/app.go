@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/notarykit/notarykit/adapters/banktransfer"
 	"github.com/notarykit/notarykit/adapters/console"
 	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/adapters/kuaidi100"
@@ -153,6 +154,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		Office:          cfg.Office,
 		Store:           a.store,
 		Payments:        gateway,
+		BankTransfer:    bankTransfer(cfg.Office),
 		Courier:         track,
 		Clock:           cfg.Clock,
 		IDs:             cfg.IDs,
@@ -514,4 +516,13 @@ func randomSecret(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	return b
+}
+
+// bankTransfer is the bank transfer gateway when the office has an
+// account for transfers, nil (wallet payment only) when it has none.
+func bankTransfer(o notary.Office) notary.PaymentGateway {
+	if o.BankAccount == (notary.BankAccount{}) {
+		return nil
+	}
+	return banktransfer.New()
 }

@@ -51,6 +51,10 @@ func DemoOffice() notary.Office {
 		Refund:           notary.RefundPolicy{Mode: notary.RefundFull},
 		AutoConfirmAfter: 14 * 24 * time.Hour,
 		Locale:           "zh-CN",
+		// Enterprises may also pay by corporate bank transfer to this
+		// (fictitious) account, within 7 days.
+		BankAccount:  notary.BankAccount{Name: "深圳市示例公证处", Bank: "中国工商银行深圳科技园支行", Number: "4000 0231 0900 1234 567"},
+		TransferDays: 7,
 	}
 }
 

@@ -24,7 +24,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 
+	"github.com/notarykit/notarykit/adapters/banktransfer"
 	"github.com/notarykit/notarykit/adapters/courier"
 	"github.com/notarykit/notarykit/adapters/tink"
 	"github.com/notarykit/notarykit/notary"
@@ -99,6 +101,9 @@ func run(ctx context.Context, w io.Writer) error {
 		Pricing:          payment.DefaultPricing(),
 		AutoConfirmAfter: 14 * 24 * time.Hour, // counted from delivery
 		Locale:           "zh-CN",
+		// Enterprises may pay by corporate bank transfer (对公转账) to this
+		// account, within TransferDays (7 unless set).
+		BankAccount: notary.BankAccount{Name: "深圳市示例公证处", Bank: "中国工商银行深圳科技园支行", Number: "4000 0231 0900 1234 567"},
 	}
 	tracker := courier.NewManual() // an office without a tracking service records deliveries by hand
 	// Personal data in filings is sealed with a Tink keyset before the store
@@ -115,7 +120,7 @@ func run(ctx context.Context, w io.Writer) error {
 	var blindKey [32]byte // keys the blind index of ID numbers; a host keeps it in its KMS
 	_, _ = rand.Read(blindKey[:])
 	svc, err := notary.New(notary.Config{
-		Office: office, Store: db, Payments: pay, Courier: tracker, Clock: clock, Sealer: sealer,
+		Office: office, Store: db, Payments: pay, BankTransfer: banktransfer.New(), Courier: tracker, Clock: clock, Sealer: sealer,
 		Blinder: notary.HMACBlinder(blindKey[:]),
 		Logger:  slog.New(slog.DiscardHandler),
 	})
@@ -327,6 +332,38 @@ func run(ctx context.Context, w io.Writer) error {
 
 	// The reviewer's session idled out during the half hour; log in again.
 	if _, reviewer, err = svc.Admins.Login(ctx, "li.reviewer@notary.example", "staple battery horse"); err != nil {
+		return err
+	}
+
+	// Paying by corporate bank transfer: the application shows the office's
+	// account and the reference for the note; finance records the transfer
+	// when the bank shows it.
+	byBank, err := svc.Applications.Apply(ctx, user, notary.ApplyRequest{Evidence: []notary.Evidence{ev("ev-3001", "电子合同 #3001")},
+		Method: notary.MethodBankTransfer})
+	if err != nil {
+		return err
+	}
+	acct := byBank.Payment.Transfer.Account
+	if err := step("User chooses to pay by bank transfer: %s to %s, %s %s, note %s, by %s", byBank.Quote.Amount.StringFixed(2),
+		acct.Name, acct.Bank, acct.Number, byBank.Payment.Transfer.Reference, byBank.ExpiresAt.Format(time.DateOnly)); err != nil {
+		return err
+	}
+	if _, finance, err = svc.Admins.Login(ctx, "zhao.finance@notary.example", "ledger stamp invoice"); err != nil {
+		return err
+	}
+	received := notary.ReceivedTransfer{Serial: "ICBC-20261130-0042", Reference: byBank.Payment.Transfer.Reference,
+		PayerName: filing.Content.EnterpriseName, Amount: byBank.Quote.Amount.Sub(decimal.RequireFromString("0.01")), Date: clock.Now()}
+	if _, err := svc.Finance.RecordTransfer(ctx, finance, received); err != nil {
+		if err := step("Finance types the amount a fen short: refused, %v", err); err != nil {
+			return err
+		}
+	}
+	received.Amount = byBank.Quote.Amount
+	paid, err := svc.Finance.RecordTransfer(ctx, finance, received)
+	if err != nil {
+		return err
+	}
+	if err := step("Finance records transfer %s: %s", paid.Application.Payment.Serial, paid.Application.State); err != nil {
 		return err
 	}
 	unread, err := db.UnreadCount(ctx, office.ID, user.ID)

@@ -33,6 +33,9 @@ func TestQuickstart(t *testing.T) {
 		"refused while it is reserved",
 		"expires 1 unpaid application: Cancelled",
 		"selected again in a new application: AwaitingPayment",
+		"User chooses to pay by bank transfer: 300.00 to 深圳市示例公证处, 中国工商银行深圳科技园支行 4000 0231 0900 1234 567, note NK",
+		"Finance types the amount a fen short: refused, notary: invalid input: amount: transferred 299.99 CNY, quoted 300.00 CNY: short by 0.01 CNY",
+		"Finance records transfer ICBC-20261130-0042: PendingPreliminaryReview",
 		"hash chain verified",
 		"events proven in the log, verified with the office's public key alone",
 	} {

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+
+	"github.com/notarykit/notarykit/notary"
+)
+
+// The finance side of the admin API (finance staff: notary.RoleFinance;
+// the SDK refuses anybody else with 403):
+//
+//	POST /api/admin/finance/transfers              record a received bank transfer
+//	GET  /api/admin/finance/transfers?status=      kept transfers (unmatched by default)
+//	POST /api/admin/finance/transfers/{id}/match   match a kept transfer to an application
+//	GET  /api/admin/finance/awaiting               applications awaiting a bank transfer
+//	GET  /api/admin/finance/refunds                refunds due by bank transfer
+//	POST /api/admin/applications/{id}/refund       record the transfer that paid a refund
+func (a *App) financeRoutes(handle func(pattern string, h handlerFunc)) {
+	handle("POST /api/admin/finance/transfers", a.recordTransfer)
+	handle("GET /api/admin/finance/transfers", a.listTransfers)
+	handle("POST /api/admin/finance/transfers/{id}/match", a.matchTransfer)
+	handle("GET /api/admin/finance/awaiting", a.awaitingTransfer)
+	handle("GET /api/admin/finance/refunds", a.refundsDue)
+	handle("POST /api/admin/applications/{id}/refund", a.recordRefund)
+}
+
+// transferRequest is a bank transfer as finance read it off the bank's
+// statement. Amount is a decimal string ("300.00"); Date a day
+// (YYYY-MM-DD) of the office's time zone.
+type transferRequest struct {
+	Serial    string `json:"serial"`
+	Reference string `json:"reference"`
+	PayerName string `json:"payer_name"`
+	Amount    string `json:"amount"`
+	Currency  string `json:"currency"`
+	Date      string `json:"date"`
+}
+
+// transferView is a kept bank transfer.
+type transferView struct {
+	ID            uuid.UUID              `json:"id"`
+	Serial        string                 `json:"serial"`
+	Reference     string                 `json:"reference,omitempty"`
+	PayerName     string                 `json:"payer_name"`
+	Amount        string                 `json:"amount"`
+	Currency      string                 `json:"currency"`
+	Date          time.Time              `json:"date"`
+	Problem       notary.TransferProblem `json:"problem"`
+	Status        notary.TransferStatus  `json:"status"`
+	RecordedAt    time.Time              `json:"recorded_at"`
+	ApplicationID uuid.UUID              `json:"application_id,omitzero"`
+	MatchedAt     time.Time              `json:"matched_at,omitzero"`
+}
+
+func newTransferView(t notary.BankTransfer) transferView {
+	return transferView{ID: t.ID, Serial: t.Transfer.Serial, Reference: t.Transfer.Reference, PayerName: t.Transfer.PayerName,
+		Amount: t.Transfer.Amount.StringFixed(2), Currency: t.Transfer.Currency, Date: t.Transfer.Date, Problem: t.Problem,
+		Status: t.Status, RecordedAt: t.RecordedAt, ApplicationID: t.ApplicationID, MatchedAt: t.MatchedAt}
+}
+
+// transferResult answers a recorded transfer: the application it paid, or
+// the transfer kept unmatched.
+type transferResult struct {
+	Application *applicationView `json:"application,omitempty"`
+	Kept        *transferView    `json:"kept,omitempty"`
+	Replayed    bool             `json:"replayed,omitempty"`
+}
+
+// day parses a date field of the office's time zone.
+func (a *App) day(field, v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil // the SDK says it is required
+	}
+	d, err := time.ParseInLocation(time.DateOnly, v, a.svc.Office().TimeZone)
+	if err != nil {
+		return time.Time{}, &notary.FieldError{Field: field, Reason: "must be a date (YYYY-MM-DD)"}
+	}
+	return d, nil
+}
+
+func (a *App) recordTransfer(w http.ResponseWriter, r *http.Request) error {
+	var req transferRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	amount, err := decimal.NewFromString(strings.TrimSpace(req.Amount))
+	if err != nil {
+		return &notary.FieldError{Field: "amount", Reason: "must be a decimal string such as \"300.00\""}
+	}
+	date, err := a.day("date", req.Date)
+	if err != nil {
+		return err
+	}
+	res, err := a.svc.Finance.RecordTransfer(r.Context(), adminFrom(r), notary.ReceivedTransfer{Serial: req.Serial,
+		Reference: strings.TrimSpace(req.Reference), PayerName: req.PayerName, Amount: amount, Currency: req.Currency, Date: date})
+	if err != nil {
+		return err
+	}
+	out, status := transferResult{Replayed: res.Replayed}, http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	if res.Application != nil {
+		v := newApplicationView(*res.Application)
+		out.Application = &v
+	}
+	if res.Kept != nil {
+		v := newTransferView(*res.Kept)
+		out.Kept = &v
+	}
+	writeJSON(w, status, out)
+	return nil
+}
+
+func (a *App) listTransfers(w http.ResponseWriter, r *http.Request) error {
+	after, err := decodeCursor(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, err := pageSize(r)
+	if err != nil {
+		return err
+	}
+	status := notary.TransferStatus(r.URL.Query().Get("status"))
+	if !r.URL.Query().Has("status") {
+		status = notary.TransferUnmatched
+	}
+	list, err := a.svc.Finance.Transfers(r.Context(), adminFrom(r), notary.TransferQuery{Status: status, After: after, Limit: limit})
+	if err != nil {
+		return err
+	}
+	p := page[transferView]{Items: make([]transferView, len(list))}
+	for i, t := range list {
+		p.Items[i] = newTransferView(t)
+	}
+	if n := len(list); n > 0 {
+		p.NextCursor = nextCursor(n, limit, list[n-1].RecordedAt, list[n-1].ID)
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+type matchRequest struct {
+	ApplicationID uuid.UUID `json:"application_id"`
+}
+
+func (a *App) matchTransfer(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req matchRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	app, err := a.svc.Finance.Match(r.Context(), adminFrom(r), id, req.ApplicationID)
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, adminFrom(r), app, http.StatusOK)
+}
+
+// financeList answers a page of the applications list returns.
+func (a *App) financeList(w http.ResponseWriter, r *http.Request,
+	list func(notary.Admin, *notary.Cursor, int) ([]notary.Application, error)) error {
+	after, err := decodeCursor(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, err := pageSize(r)
+	if err != nil {
+		return err
+	}
+	apps, err := list(adminFrom(r), after, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, applicationPage(apps, limit))
+	return nil
+}
+
+func (a *App) awaitingTransfer(w http.ResponseWriter, r *http.Request) error {
+	return a.financeList(w, r, func(admin notary.Admin, after *notary.Cursor, limit int) ([]notary.Application, error) {
+		return a.svc.Finance.AwaitingTransfer(r.Context(), admin, after, limit)
+	})
+}
+
+func (a *App) refundsDue(w http.ResponseWriter, r *http.Request) error {
+	return a.financeList(w, r, func(admin notary.Admin, after *notary.Cursor, limit int) ([]notary.Application, error) {
+		return a.svc.Finance.RefundsDue(r.Context(), admin, after, limit)
+	})
+}
+
+// refundRequest names the bank transfer that paid a fee back.
+type refundRequest struct {
+	Serial string `json:"serial"`
+	Date   string `json:"date"`
+}
+
+func (a *App) recordRefund(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req refundRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	date, err := a.day("date", req.Date)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.Finance.RecordRefund(r.Context(), adminFrom(r), id, notary.OutgoingRefund{Serial: req.Serial, Date: date})
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, adminFrom(r), app, http.StatusOK)
+}
