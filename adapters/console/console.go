@@ -5,6 +5,12 @@
 // through the SDK (notary.Reviews), which authorizes it and records it in
 // the audit trail.
 //
+// What an admin sees follows the SDK's duty table (notary.Role.May):
+// reviewers the review queues with their counts and the decision forms,
+// supervisors also the staff pages, finance its own pages and no review
+// queue. Personal fields stay masked unless a reviewer deciding a filing
+// reveals chosen ones for one page view (Filings.Reveal, audited).
+//
 // The console is Chinese first, with English one click away; times are
 // shown in the office's time zone (notary.Office.TimeZone). It needs no
 // JavaScript: pages carry a strict Content-Security-Policy, every POST a

@@ -3,6 +3,7 @@ package console
 import (
 	"strings"
 
+	"github.com/notarykit/notarykit/adapters/banktransfer"
 	"github.com/notarykit/notarykit/notary"
 	"github.com/notarykit/notarykit/notify"
 )
@@ -34,6 +35,12 @@ var paymentStatuses = map[string]text{
 	string(notary.PaymentFailed):    {"支付失败", "failed"},
 	string(notary.PaymentCancelled): {"已关闭", "closed"},
 	string(notary.PaymentExpired):   {"已超时", "expired"},
+}
+
+// providers are the names of the payment providers the SDK ships; a
+// host's own provider is shown by the name it gives.
+var providers = map[string]text{
+	banktransfer.Provider: {"对公转账", "bank transfer"},
 }
 
 // noticeKinds are the names of the notices the relay delivers.

@@ -28,6 +28,11 @@ func TestLabels(t *testing.T) {
 	assert.Contains(t, page, "paid")
 	assert.Contains(t, page, "system payment notice")
 
+	byTransfer := e.transferApplication("乙公司")
+	_, page = c.do("GET", "/admin/applications/"+byTransfer.ID.String()+"?lang=zh", nil)
+	assert.Contains(t, page, "<dd>对公转账 <code>", "the SDK's own provider in words")
+	assert.NotContains(t, page, "bank_transfer")
+
 	_, page = c.do("GET", "/admin/filings/"+app.FilingID.String()+"?lang=zh", nil)
 	assert.Contains(t, page, "居民身份证")
 	assert.NotContains(t, page, "resident_id")

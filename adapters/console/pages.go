@@ -57,6 +57,7 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 		"noticeKind": func(v any) string { return label(noticeKinds, l, fmt.Sprint(v)) },
 		"channel":    func(v any) string { return label(channels, l, fmt.Sprint(v)) },
 		"duty":       func(v string) string { return label(sweepDuties, l, v) },
+		"provider":   func(v string) string { return label(providers, l, v) },
 		// carrier names a courier by its code, as the office's list of
 		// carriers has it.
 		"carrier": func(code string) string {
