@@ -38,7 +38,10 @@
 // [FilingLifecycle], the enterprise filing: New → PendingReview on submit;
 // PendingReview → Approved or Rejected by an admin; Rejected → PendingReview
 // on resubmit; Approved → PendingReview on amend, while the approved revision
-// stays in force. A user needs an approved filing before applying.
+// stays in force. Every submit, resubmit and amend files a new revision,
+// kept with its content ([Filings.Revisions], [Filings.Compare]). A user
+// needs an approved filing before applying; the application records the
+// revision in force.
 //
 // [ApplicationLifecycle], the certificate application: New → AwaitingPayment
 // on apply; → PendingPreliminaryReview when the payment succeeds (a failed

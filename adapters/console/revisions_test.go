@@ -54,6 +54,7 @@ func TestFilingRevisionPages(t *testing.T) {
 	res, page := c.do("GET", base, nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, page, "版本记录")
+	assert.Contains(t, page, `<a href="`+base+`/revisions/1" id="in-force">生效版本：第 1 版</a>`)
 	assert.Contains(t, page, `href="`+base+`/revisions/1"`)
 	assert.Contains(t, page, `href="`+base+`/revisions/2"`)
 	assert.Contains(t, page, "生效中")
