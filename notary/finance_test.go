@@ -1,6 +1,7 @@
 package notary_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -492,4 +493,36 @@ func TestTransferRefundWaitsForReversal(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, done.Refund)
 	assert.Equal(t, "BOC-OUT-0001", done.Refund.ID)
+}
+
+// TestTransferHostEvents: finance's steps tell the host as the wallet's
+// do (application.paid, application.refunded), with the transfer's
+// reference and bank serial.
+func TestTransferHostEvents(t *testing.T) {
+	e := newFinanceEnv(t, withHostEvents)
+	app := e.transferApp()
+	_, err := e.svc.Finance.RecordTransfer(e.ctx, e.finance, e.transferFor(app))
+	require.NoError(t, err)
+	evs, err := e.svc.HostEvents(e.ctx, uuid.Nil, 100)
+	require.NoError(t, err)
+	var paid *notary.HostEvent
+	for i := range evs {
+		if evs[i].RecordID == app.ID && evs[i].Type == "application.paid" {
+			paid = &evs[i]
+		}
+	}
+	require.NotNil(t, paid, "the transfer's payment is an application.paid event")
+	var doc struct {
+		Trigger string `json:"trigger"`
+		Data    struct {
+			PaymentMethod    string `json:"payment_method"`
+			PaymentReference string `json:"payment_reference"`
+			PaymentSerial    string `json:"payment_serial"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(paid.Body, &doc))
+	assert.Equal(t, string(notary.AppTransferReceived), doc.Trigger)
+	assert.Equal(t, string(notary.MethodBankTransfer), doc.Data.PaymentMethod)
+	assert.Equal(t, notary.TransferReference(app.ID), doc.Data.PaymentReference)
+	assert.Equal(t, fmt.Sprintf("ICBC2026%08d", serialSeq), doc.Data.PaymentSerial)
 }

@@ -100,7 +100,8 @@ func HostEventTypeOf(kind RecordKind, trigger string) HostEventType {
 // IDs are strings; money is a decimal string with two places and a
 // currency code. Application data: id, state, owner_id, filing_id,
 // filing_revision, evidence_ids, amount, currency, payment_provider,
-// payment_id, certificate_number, materials and certificate (each
+// payment_id, payment_method, payment_reference and payment_serial (a bank
+// transfer's), certificate_number, materials and certificate (each
 // {carrier, tracking_number, status}), reason, refund ({amount, currency,
 // reason}), invoice ({state, type, title, taxpayer_id, amount, currency,
 // reason, issued and reversal (each {number, issued_on, pdf_ref,
@@ -167,6 +168,9 @@ type hostApplication struct {
 	Currency          string        `json:"currency,omitempty"`
 	PaymentProvider   string        `json:"payment_provider,omitempty"`
 	PaymentID         string        `json:"payment_id,omitempty"`
+	PaymentMethod     string        `json:"payment_method,omitempty"` // "bank_transfer"; left out for a wallet
+	PaymentReference  string        `json:"payment_reference,omitempty"`
+	PaymentSerial     string        `json:"payment_serial,omitempty"` // the bank serial of the transfer that paid
 	CertificateNumber string        `json:"certificate_number,omitempty"`
 	Materials         *hostShipment `json:"materials,omitempty"`
 	Certificate       *hostShipment `json:"certificate,omitempty"`
@@ -231,13 +235,17 @@ func hostData(src noticeSource) any {
 	a := src.app
 	d := hostApplication{ID: a.ID.String(), State: string(a.State), OwnerID: a.Owner.ID,
 		FilingRevision: a.FilingRevision, EvidenceIDs: a.EvidenceIDs(),
-		PaymentProvider: a.Payment.Provider, PaymentID: a.Payment.ID, CertificateNumber: a.CertificateNumber,
+		PaymentProvider: a.Payment.Provider, PaymentID: a.Payment.ID, PaymentMethod: string(a.Payment.Method),
+		PaymentSerial: a.Payment.Serial, CertificateNumber: a.CertificateNumber,
 		Materials: hostShip(a.Materials), Certificate: hostShip(a.Certificate), Reason: a.Reason}
 	if a.FilingID != uuid.Nil {
 		d.FilingID = a.FilingID.String()
 	}
 	if a.Quote.Currency != "" {
 		d.Amount, d.Currency = a.Quote.Amount.StringFixed(2), a.Quote.Currency
+	}
+	if t := a.Payment.Transfer; t != nil {
+		d.PaymentReference = t.Reference
 	}
 	if r := a.Refund; r != nil {
 		d.Refund = &hostMoney{Amount: r.Amount.StringFixed(2), Currency: r.Currency, Reason: r.Reason}
