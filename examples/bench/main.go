@@ -5,6 +5,7 @@
 //	go run ./examples/bench            # full run (1M-record queues), a few minutes
 //	go run ./examples/bench -quick     # under a minute (100k-record queues)
 //	go run ./examples/bench -json      # one JSON object on stdout
+//	go run ./examples/bench -only console  # the console's dashboard and search, 1M vs 10k
 //
 // PostgreSQL comes from -postgres or NOTARYKIT_POSTGRES_URL (default
 // postgres://postgres@127.0.0.1:5432/test?sslmode=disable); every run uses
@@ -64,13 +65,18 @@ type Report struct {
 	HostCPUOffUS   float64 `json:"host_events_off_cpu_us_per_transition"`
 	HostCPURatio   float64 `json:"host_events_on_off_cpu_ratio"`
 	WebhooksPerS   float64 `json:"webhook_deliveries_per_s"`
+
+	// The review console (console.go): large/small on PostgreSQL.
+	ConsoleStatsRatio  float64 `json:"console_stats_ratio,omitempty"`
+	ConsoleSearchRatio float64 `json:"console_search_ratio,omitempty"`
+	ConsoleTimes       string  `json:"console_times,omitempty"`
 }
 
 func main() {
 	quick := flag.Bool("quick", false, "smaller data and shorter runs (under a minute)")
 	asJSON := flag.Bool("json", false, "print one JSON object on stdout")
 	pgURL := flag.String("postgres", envOr("NOTARYKIT_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
-	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log, hostevents (or webhooks: its webhook deliveries alone, no PostgreSQL)")
+	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log, hostevents, console (or webhooks: its webhook deliveries alone, no PostgreSQL)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -109,6 +115,7 @@ func main() {
 	run("relay", benchRelay)
 	run("queue", benchQueues)
 	run("log", benchLog)
+	run("console", benchConsole)
 	run("hostevents", func(ctx context.Context, c config, r *Report) error {
 		if err := benchWebhooks(ctx, c, r); err != nil {
 			return err
@@ -186,6 +193,10 @@ func printTable(w io.Writer, r Report) {
 	}
 	if r.WebhooksPerS > 0 {
 		fmt.Fprintf(tw, "webhook_deliveries_per_s (memory, local receiver)\t%.0f\t\n", r.WebhooksPerS)
+	}
+	if r.ConsoleStatsRatio > 0 {
+		fmt.Fprintf(tw, "console_stats_ratio (pg, 1M vs 10k applications)\t%.2f\t<= 2\n", r.ConsoleStatsRatio)
+		fmt.Fprintf(tw, "console_search_ratio (pg, 1M vs 10k applications)\t%.2f (%s)\t<= 2\n", r.ConsoleSearchRatio, r.ConsoleTimes)
 	}
 	tw.Flush()
 }

@@ -31,6 +31,10 @@ func TestBenchParts(t *testing.T) {
 		rows, err := queueAt(ctx, c, "postgres", 120)
 		require.NoError(t, err)
 		assert.Positive(t, rows)
+		stats, search, err := consoleAt(ctx, c, 300)
+		require.NoError(t, err)
+		assert.Positive(t, stats)
+		assert.Positive(t, search)
 	}
 	d, err := queueAt(ctx, c, "sqlite", 120)
 	require.NoError(t, err)
