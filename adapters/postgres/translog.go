@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,19 +52,25 @@ FROM log_queue q JOIN events e ON e.record_id = q.record_id AND e.seq = q.seq
 WHERE q.office_id = $1 ORDER BY q.id LIMIT $2`
 
 	// lateEventsSQL selects the events of transactions in progress in
-	// done ($2) and visible in target ($3), after the place $4-$6;
-	// nextEventsSQL those of transactions that started after done, up to
-	// target. Every xid of the first is below every xid of the second.
+	// done (their IDs, $2) and visible in target ($3), after the place
+	// $4-$6 (a filter, IS TRUE keeps it out of the index scan, which
+	// looks the IDs up); nextEventsSQL those of transactions that started
+	// after done, up to target. Every xid of the first is below every xid
+	// of the second.
 	lateEventsSQL = `SELECT e.xid::text, e.record_id, e.record_kind, e.seq, e.id, e.hash FROM events e
-WHERE e.office_id = $1 AND e.xid = ANY(ARRAY(SELECT pg_snapshot_xip($2::text::pg_snapshot)))
+WHERE e.office_id = $1 AND e.xid = ANY($2::text[]::xid8[])
 	AND pg_visible_in_snapshot(e.xid, $3::text::pg_snapshot)
-	AND (e.xid, e.record_id, e.seq) > ($4::text::xid8, $5::uuid, $6::bigint)
+	AND ((e.xid, e.record_id, e.seq) > ($4::text::xid8, $5::uuid, $6::bigint)) IS TRUE
 ORDER BY e.xid, e.record_id, e.seq LIMIT $7`
+	//
+	// nextEventsSQL has one lower bound, the row comparison (see
+	// logPlace.nextStart), so that the index scan starts there: with a
+	// second one on xid alone, a batch would read the run's events from
+	// its start again.
 	nextEventsSQL = `SELECT e.xid::text, e.record_id, e.record_kind, e.seq, e.id, e.hash FROM events e
-WHERE e.office_id = $1 AND e.xid >= pg_snapshot_xmax($2::text::pg_snapshot) AND e.xid < pg_snapshot_xmax($3::text::pg_snapshot)
-	AND pg_visible_in_snapshot(e.xid, $3::text::pg_snapshot)
-	AND (e.xid, e.record_id, e.seq) > ($4::text::xid8, $5::uuid, $6::bigint)
-ORDER BY e.xid, e.record_id, e.seq LIMIT $7`
+WHERE e.office_id = $1 AND (e.xid, e.record_id, e.seq) > ($2::text::xid8, $3::uuid, $4::bigint)
+	AND e.xid < pg_snapshot_xmax($5::text::pg_snapshot) AND pg_visible_in_snapshot(e.xid, $5::text::pg_snapshot)
+ORDER BY e.xid, e.record_id, e.seq LIMIT $6`
 
 	insertLeavesSQL = `INSERT INTO log_leaves (office_id, idx, record_id, seq)
 SELECT $1, $2 + u.ord - 1, u.r, u.s FROM unnest($3::uuid[], $4::bigint[]) WITH ORDINALITY AS u(r, s, ord)`
@@ -102,6 +110,41 @@ func (p logPlace) after() (xid string, record pgtype.UUID, seq int64) {
 		return "0", pgtype.UUID{Valid: true}, 0
 	}
 	return p.lastXID.String, p.lastRecord, p.lastSeq.Int64
+}
+
+// nextStart returns the place the events of transactions that started
+// after done are read from: the run's place once it is past done's xmax,
+// else just before (xmax, nil UUID, seq 1).
+func (p logPlace) nextStart() (xid string, record pgtype.UUID, seq int64, err error) {
+	parts := strings.Split(p.done.String, ":")
+	if len(parts) != 3 {
+		return "", record, 0, fmt.Errorf("postgres: log place: snapshot %q", p.done.String)
+	}
+	xmax, err := strconv.ParseUint(parts[1], 10, 64)
+	if err != nil {
+		return "", record, 0, fmt.Errorf("postgres: log place: snapshot %q: %w", p.done.String, err)
+	}
+	if p.lastXID.Valid {
+		last, err := strconv.ParseUint(p.lastXID.String, 10, 64)
+		if err != nil {
+			return "", record, 0, fmt.Errorf("postgres: log place: xid %q: %w", p.lastXID.String, err)
+		}
+		if last >= xmax {
+			xid, record, seq := p.after()
+			return xid, record, seq, nil
+		}
+	}
+	return parts[1], pgtype.UUID{Valid: true}, 0, nil
+}
+
+// late returns the IDs of the transactions in progress in done (its
+// xip list), whose events later batches still take.
+func (p logPlace) late() []string {
+	parts := strings.Split(p.done.String, ":")
+	if len(parts) != 3 || parts[2] == "" {
+		return nil
+	}
+	return strings.Split(parts[2], ",")
 }
 
 // SequenceLog moves up to limit committed events of the office that are
@@ -231,15 +274,23 @@ func (s *Store) nextEntries(ctx context.Context, tx pgx.Tx, officeID uuid.UUID, 
 		scan := func(row pgx.Row, e *notary.LogEntry, kind *string) error {
 			return row.Scan(&last, &e.RecordID, kind, &e.Seq, &e.EventID, &e.EventHash)
 		}
-		xid, record, seq := place.after()
-		entries, err := queryEntries(ctx, tx, lateEventsSQL, scan, officeID, pgid(officeID), place.done, place.target,
-			xid, record, seq, limit)
-		if err != nil {
-			return nil, "", err
+		var entries []notary.LogEntry
+		if late := place.late(); len(late) > 0 {
+			xid, record, seq := place.after()
+			var err error
+			entries, err = queryEntries(ctx, tx, lateEventsSQL, scan, officeID, pgid(officeID), late, place.target,
+				xid, record, seq, limit)
+			if err != nil {
+				return nil, "", err
+			}
 		}
 		if len(entries) < limit {
-			more, err := queryEntries(ctx, tx, nextEventsSQL, scan, officeID, pgid(officeID), place.done, place.target,
-				xid, record, seq, limit-len(entries))
+			xid, record, seq, err := place.nextStart()
+			if err != nil {
+				return nil, "", err
+			}
+			more, err := queryEntries(ctx, tx, nextEventsSQL, scan, officeID, pgid(officeID), xid, record, seq,
+				place.target, limit-len(entries))
 			if err != nil {
 				return nil, "", err
 			}
