@@ -24,7 +24,21 @@ func (a *Applications) ActionsAfter(app Application, actor Principal) []Applicat
 	if !ok {
 		return nil
 	}
-	return ApplicationLifecycle.Permitted(context.Background(), app.State, p)
+	return applicationActions(context.Background(), app, p)
+}
+
+// applicationActions lists what party may do with app now: the
+// application's own triggers, then those of its invoice (asking for one
+// only while part of a paid fee is left to invoice).
+func applicationActions(ctx context.Context, app Application, p Party) []ApplicationTrigger {
+	out := ApplicationLifecycle.Permitted(ctx, app.State, p)
+	for _, tr := range InvoiceLifecycle.Permitted(ctx, InvoiceStateOf(app), p) {
+		if tr == AppRequestInvoice && !Invoiceable(app).IsPositive() {
+			continue
+		}
+		out = append(out, tr)
+	}
+	return out
 }
 
 // ActionsAfter is Applications.ActionsAfter for a filing returned by a

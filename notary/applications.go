@@ -27,7 +27,7 @@ func (a *Applications) Inspect(ctx context.Context, actor Principal, id uuid.UUI
 	if err != nil {
 		return Application{}, nil, err
 	}
-	return app, ApplicationLifecycle.Permitted(ctx, app.State, p), nil
+	return app, applicationActions(ctx, app, p), nil
 }
 
 // inspect reads an application for actor and authorizes the read.

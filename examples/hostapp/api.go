@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,6 +42,8 @@ func (a *App) userRoutes(mux *http.ServeMux) {
 	handle("POST /api/applications/{id}/cancel", a.cancelApplication)
 	handle("POST /api/applications/{id}/materials", a.submitMaterials)
 	handle("POST /api/applications/{id}/confirm-receipt", a.confirmReceipt)
+	handle("POST /api/applications/{id}/invoice", a.requestInvoice)
+	handle("GET /api/applications/{id}/invoice", a.getInvoice)
 
 	handle("GET /api/inbox", a.listInbox)
 	handle("GET /api/inbox/unread-count", a.unreadCount)
@@ -368,6 +371,53 @@ func (a *App) confirmReceipt(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
+}
+
+// invoiceRequest asks for the invoice of a paid fee; empty fields take
+// the defaults of the enterprise's filing in force.
+type invoiceRequest struct {
+	Type       notary.InvoiceType `json:"type"` // "ordinary" (普通发票) or "special" (专用发票)
+	Title      string             `json:"title,omitempty"`
+	TaxpayerID string             `json:"taxpayer_id,omitempty"`
+	Email      string             `json:"email,omitempty"`
+}
+
+// requestInvoice asks for the invoice of the application's fee and
+// answers the application, its invoice included. The same request again
+// answers the same.
+func (a *App) requestInvoice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req invoiceRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	app, err := a.svc.Invoices.Request(r.Context(), userFrom(r), id, notary.InvoiceRequest{
+		Type: req.Type, Title: req.Title, TaxpayerID: req.TaxpayerID, Email: req.Email})
+	if err != nil {
+		return err
+	}
+	return a.writeApplication(w, r, userFrom(r), app, http.StatusOK)
+}
+
+// getInvoice answers the invoice of the user's application; 404 until one
+// is asked for.
+func (a *App) getInvoice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	app, err := a.svc.Applications.Get(r.Context(), userFrom(r), id)
+	if err != nil {
+		return err
+	}
+	if app.Invoice == nil {
+		return fmt.Errorf("application %s: no invoice asked for: %w", id, notary.ErrNotFound)
+	}
+	writeJSON(w, http.StatusOK, newInvoiceView(app.Invoice))
+	return nil
 }
 
 // writeApplication answers an application, as a transition (or Apply) by

@@ -77,6 +77,49 @@ type refundView struct {
 	At       time.Time `json:"at"`
 }
 
+// invoiceView is the invoice of an application's fee (发票): what the
+// enterprise asked for and, once finance acted, the invoice issued (its
+// PDF is at pdf_ref, checkable by pdf_sha256), the reason of a rejection,
+// or the reversing (红字) invoice. Dates are the dates printed on the
+// invoices.
+type invoiceView struct {
+	State       notary.InvoiceState `json:"state"`
+	Type        notary.InvoiceType  `json:"type"`
+	Title       string              `json:"title"`
+	TaxpayerID  string              `json:"taxpayer_id"`
+	Email       string              `json:"email"`
+	Amount      string              `json:"amount"`
+	Currency    string              `json:"currency"`
+	RequestedAt time.Time           `json:"requested_at"`
+	Reason      string              `json:"reason,omitempty"`
+	Issued      *issuedInvoiceView  `json:"issued,omitempty"`
+	Reversal    *issuedInvoiceView  `json:"reversal,omitempty"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+}
+
+type issuedInvoiceView struct {
+	Number    string `json:"number"`
+	IssuedOn  string `json:"issued_on"` // YYYY-MM-DD
+	PDFRef    string `json:"pdf_ref"`
+	PDFSHA256 string `json:"pdf_sha256"`
+}
+
+func newIssuedInvoiceView(i *notary.IssuedInvoice) *issuedInvoiceView {
+	if i == nil {
+		return nil
+	}
+	return &issuedInvoiceView{Number: i.Number, IssuedOn: i.IssuedOn.Format(time.DateOnly), PDFRef: i.PDFRef, PDFSHA256: i.PDFSHA256}
+}
+
+func newInvoiceView(i *notary.Invoice) *invoiceView {
+	if i == nil {
+		return nil
+	}
+	return &invoiceView{State: i.State, Type: i.Request.Type, Title: i.Request.Title, TaxpayerID: i.Request.TaxpayerID,
+		Email: i.Request.Email, Amount: i.Amount.StringFixed(2), Currency: i.Currency, RequestedAt: i.RequestedAt,
+		Reason: i.Reason, Issued: newIssuedInvoiceView(i.Issued), Reversal: newIssuedInvoiceView(i.Reversal), UpdatedAt: i.UpdatedAt}
+}
+
 type applicationView struct {
 	ID                uuid.UUID               `json:"id"`
 	State             notary.ApplicationState `json:"state"`
@@ -94,6 +137,7 @@ type applicationView struct {
 	Certificate       *notary.Shipment        `json:"certificate,omitempty"`
 	Reason            string                  `json:"reason,omitempty"`
 	Refund            *refundView             `json:"refund,omitempty"`
+	Invoice           *invoiceView            `json:"invoice,omitempty"`
 	// Pending is a background duty that keeps failing on the application,
 	// e.g. a refund that has not gone through yet.
 	Pending   *notary.DutyRetry           `json:"pending,omitempty"`
@@ -123,6 +167,7 @@ func newApplicationView(a notary.Application) applicationView {
 		v.ExpiresAt = a.ExpiresAt
 	}
 	v.Pending = a.Retry
+	v.Invoice = newInvoiceView(a.Invoice)
 	if a.Refund != nil {
 		v.Refund = &refundView{ID: a.Refund.ID, Amount: a.Refund.Amount.StringFixed(2),
 			Currency: a.Refund.Currency, Reason: a.Refund.Reason, At: a.Refund.At}
