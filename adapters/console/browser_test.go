@@ -111,6 +111,7 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	// Finance's queue: an application awaiting its transfer and a transfer
 	// that matched none.
 	awaiting := e.transferApplication("佛山示例制造有限公司")
+	invoiced := e.requestedInvoice("珠海示例软件有限公司")
 	const financeEmail = "cash@notary.example"
 	_, err := e.svc.Admins.Create(t.Context(), e.chief, financeEmail, "李会计", notary.RoleFinance, staffPassword)
 	require.NoError(t, err)
@@ -376,6 +377,25 @@ func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	))
 	assert.Contains(t, amountErr, "少了 0.01 CNY")
 	check("finance-refused")
+
+	// Its invoice queue, and an invoice number refused next to its field.
+	issueForm := "#issue-" + invoiced.ID.String()
+	var numberErr string
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.srv.URL+"/admin/invoices"),
+		chromedp.WaitVisible(chromedp.CSS("#invoices")),
+	))
+	check("invoices")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(issueForm+"-number"), "1234"),
+		chromedp.SendKeys(chromedp.CSS(issueForm+"-pdf"), "invoices/1234.pdf"),
+		chromedp.SendKeys(chromedp.CSS(issueForm+"-sha"), strings.Repeat("ab", 32)),
+		chromedp.Click(chromedp.CSS(issueForm+"-submit")),
+		chromedp.WaitVisible(chromedp.CSS(issueForm+"-number-error")),
+		into(&numberErr, chromedp.Text(chromedp.CSS(issueForm+"-number-error"))),
+	))
+	assert.Equal(t, "须为 8 位或 20 位数字", numberErr)
+	check("invoices-refused")
 }
 
 // into runs a chromedp action that returns a value and stores the value in

@@ -153,6 +153,8 @@ func (c *Console) routes() {
 	m.Handle("POST "+p+"/staff/{id}/{action}", c.page(c.staffAction))
 	m.Handle("POST "+p+"/applications/{id}/{action}", c.page(c.applicationAction))
 	m.Handle("GET "+p+"/finance", c.page(c.financePage))
+	m.Handle("GET "+p+"/invoices", c.page(c.invoicesPage))
+	m.Handle("POST "+p+"/invoices/{id}/{action}", c.page(c.invoiceAction))
 	m.Handle("POST "+p+"/finance/transfers", c.page(c.recordTransfer))
 	m.Handle("POST "+p+"/finance/transfers/{id}/match", c.page(c.matchTransfer))
 	m.Handle("POST "+p+"/finance/refunds/{id}", c.page(c.recordRefund))

@@ -406,6 +406,10 @@ var triggers = map[string]text{
 
 // fields are the names of form and record fields in error messages.
 var fields = map[string]text{
+	"invoice.number":     {"发票号码", "invoice number"},
+	"invoice.issued_on":  {"开票日期", "issue date"},
+	"invoice.pdf_ref":    {"PDF 存放位置", "PDF reference"},
+	"invoice.pdf_sha256": {"PDF 的 SHA-256", "SHA-256 of the PDF"},
 	"reason":             {"驳回理由", "reason"},
 	"certificate_number": {"公证书编号", "certificate number"},
 	"carrier":            {"快递公司", "carrier"},
@@ -458,6 +462,8 @@ var reasons = []struct {
 	{regexp.MustCompile(`^the (refund )?transfer's value date is required$`), "须填写日期"},
 	{regexp.MustCompile(`^(\S+) is in the future$`), "${1} 晚于今天"},
 	{regexp.MustCompile(`^must be a date \(YYYY-MM-DD\)$`), "须为日期（年-月-日）"},
+	{regexp.MustCompile(`^must be 8 or 20 digits, got .*$`), "须为 8 位或 20 位数字"},
+	{regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}) is before the payment on (\d{4}-\d{2}-\d{2})$`), "${1} 早于付款日 ${2}"},
 	{regexp.MustCompile(`^not an application ID$`), "不是申请编号"},
 	{regexp.MustCompile(`^application (\S+) pays by wallet, not by bank transfer$`), "申请 ${1} 使用在线支付，不是对公转账"},
 }

@@ -31,6 +31,7 @@ var navigation = []navItem{
 	{Key: string(notary.CertificateInProduction), Path: "/applications?state=CertificateInProduction", Label: "nav.ship",
 		Count: string(notary.CertificateInProduction), Duty: notary.DutyReview},
 	{Key: "finance", Path: "/finance", Label: "nav.finance", Duty: notary.DutyMoney},
+	{Key: "invoices", Path: "/invoices", Label: "nav.invoices", Duty: notary.DutyMoney},
 	{Key: "operations", Path: "/operations", Label: "nav.operations"},
 	{Key: "staff", Path: "/staff", Label: "nav.staff", Duty: notary.DutyStaff},
 }

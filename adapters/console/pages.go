@@ -20,7 +20,7 @@ import (
 )
 
 // pageNames are the page templates, each executed inside layout.html.
-var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "home", "revision", "error", "finance"}
+var pageNames = []string{"login", "filings", "filing", "applications", "application", "search", "staff", "account", "operations", "dashboard", "home", "revision", "error", "finance", "invoices"}
 
 // parse parses every page once per language, with the language's
 // functions.
