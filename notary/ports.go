@@ -194,8 +194,9 @@ type Outbox interface {
 	// RequeueNotice makes a dead notice pending again, due at now.
 	// ErrNotFound for an unknown ID, ErrInvalidTransition if it is not dead.
 	RequeueNotice(ctx context.Context, id uuid.UUID, now time.Time) error
-	// ListHostEvents returns the notices on ChannelHost (host events)
-	// selected by q, whatever their delivery status, in commit order: an
+	// ListHostEvents returns the notices on ChannelHost (host events, and
+	// their deliveries to host endpoints: To.Endpoint set) selected by q,
+	// whatever their delivery status, in commit order: an
 	// order in which a record's events follow its versions, and in which
 	// an event committed after a listing comes after every event the
 	// listing returned, so that paging with the last ID never skips one (a

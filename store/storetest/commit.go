@@ -123,6 +123,11 @@ func testCommitRefusesMalformed(t *testing.T, s notary.Store) {
 			n.ID = uuid.Nil
 			c.Notices = append(c.Notices, n)
 		}},
+		{"EmailToAHostEndpoint", "notices[1].to.endpoint", func(c *notary.Change) {
+			n := newNotice(office, a.ID, notary.KindApplication, at(time.Hour))
+			n.To.Endpoint = "warehouse"
+			c.Notices = append(c.Notices, n)
+		}},
 	}
 	for _, tc := range cases {
 		c := valid()
