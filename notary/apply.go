@@ -89,7 +89,11 @@ func (a *Applications) Submit(ctx context.Context, user User, req ApplyRequest) 
 	if err := s.createPayment(ctx, &app); err != nil {
 		return ApplyResult{}, err
 	}
-	out, err := s.fireApplication(ctx, app, AppApply, transition[Application]{actor: user})
+	trigger := AppApply
+	if req.Method == MethodBankTransfer {
+		trigger = AppApplyByTransfer
+	}
+	out, err := s.fireApplication(ctx, app, trigger, transition[Application]{actor: user})
 	if errors.Is(err, ErrDuplicate) || errors.Is(err, ErrConflict) || errors.Is(err, ErrEvidenceReserved) {
 		return a.replayOr(ctx, user, key, evidence, err)
 	}

@@ -78,6 +78,22 @@ func TestApplyByBankTransfer(t *testing.T) {
 	assert.Equal(t, officeAccount, app.Payment.Transfer.Account)
 	assert.Equal(t, notary.TransferReference(app.ID), app.Payment.Transfer.Reference)
 	assert.Equal(t, t0.Add(7*24*time.Hour), app.ExpiresAt, "a transfer waits Office.TransferDays, not PaymentTTL")
+	assert.ElementsMatch(t, []string{"insite payment.transfer_instructions alice@example.com",
+		"email payment.transfer_instructions alice@example.com"}, e.notices(app.ID), "the user is told where to transfer")
+	ns, err := e.store.ListNotices(e.ctx, notary.NoticePending, 1000)
+	require.NoError(t, err)
+	for _, n := range ns {
+		if n.RecordID == app.ID {
+			assert.Equal(t, officeAccount.Number, n.Data.PayeeAccount)
+			assert.Equal(t, officeAccount.Bank, n.Data.PayeeBank)
+			assert.Equal(t, notary.TransferReference(app.ID), n.Data.TransferReference)
+			assert.Equal(t, app.ExpiresAt, n.Data.PayBy)
+			assert.Equal(t, "300.00", n.Data.Amount)
+		}
+	}
+	trail, err := e.svc.Audit.Trail(e.ctx, alice, app.ID)
+	require.NoError(t, err)
+	assert.Equal(t, string(notary.AppApplyByTransfer), trail[0].Trigger)
 
 	stored, err := e.svc.Applications.Get(e.ctx, alice, app.ID)
 	require.NoError(t, err)
@@ -148,6 +164,7 @@ func TestRecordTransferPays(t *testing.T) {
 	assert.Equal(t, e.finance.ID.String(), last.Actor.ID)
 	assert.Contains(t, last.Reason, "ICBC-2026-0001")
 	assert.ElementsMatch(t, []string{
+		"insite payment.transfer_instructions alice@example.com", "email payment.transfer_instructions alice@example.com",
 		"insite application.paid alice@example.com", "email application.paid alice@example.com",
 		"email application.review_requested desk@office.example", "email application.review_requested chief@office.example",
 	}, e.notices(app.ID))

@@ -43,6 +43,7 @@ var HostEventTypes = map[RecordKind]map[string]HostEventType{
 	},
 	KindApplication: {
 		string(AppApply):                "application.created",
+		string(AppApplyByTransfer):      "application.created",
 		string(AppPaymentSucceeded):     "application.paid",
 		string(AppTransferReceived):     "application.paid",
 		string(AppPaymentFailed):        "application.payment_failed",

@@ -65,7 +65,10 @@ type ApplicationTrigger string
 
 // Application triggers.
 const (
-	AppApply              ApplicationTrigger = "apply"
+	AppApply ApplicationTrigger = "apply"
+	// AppApplyByTransfer is AppApply for an application the user pays by
+	// bank transfer: the user is told where to transfer.
+	AppApplyByTransfer    ApplicationTrigger = "apply_by_transfer"
 	AppPaymentSucceeded   ApplicationTrigger = "payment_succeeded"
 	AppPaymentFailed      ApplicationTrigger = "payment_failed" // an attempt failed; the user may pay again
 	AppPaymentClosed      ApplicationTrigger = "payment_closed" // the provider closed the order
@@ -341,6 +344,7 @@ var FilingLifecycle = newLifecycle("filing", FilingNew, []Rule[FilingState, Fili
 // ApplicationLifecycle is the certificate application lifecycle of SPEC.
 var ApplicationLifecycle = newLifecycle("application", ApplicationNew, []Rule[ApplicationState, ApplicationTrigger]{
 	{ApplicationNew, AppApply, AwaitingPayment, PartyOwner},
+	{ApplicationNew, AppApplyByTransfer, AwaitingPayment, PartyOwner},
 	{AwaitingPayment, AppPaymentSucceeded, PendingPreliminaryReview, PartySystem},
 	{AwaitingPayment, AppTransferReceived, PendingPreliminaryReview, PartyFinance},
 	{AwaitingPayment, AppPaymentFailed, AwaitingPayment, PartySystem},

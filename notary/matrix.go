@@ -32,6 +32,7 @@ const (
 	CarriesInvoiceReason                           // Reason: why finance rejected the invoice request
 	CarriesInvoice                                 // InvoiceNumber, InvoiceDate: the invoice issued
 	CarriesInvoiceReversal                         // ReversalNumber, ReversalDate: the reversing (红字) invoice
+	CarriesTransfer                                // PayeeName, PayeeBank, PayeeAccount, TransferReference, PayBy: where and by when to transfer
 )
 
 // noticeSource is what a notice's data is taken from: the record after the
@@ -119,6 +120,12 @@ var facts = []struct {
 			d.ReversalNumber, d.ReversalDate = i.Number, i.IssuedOn.Format(time.DateOnly)
 		}
 	}},
+	{CarriesTransfer, "office's bank account, transfer reference, deadline", func(d *NoticeData, src noticeSource) {
+		if t := src.app.Payment.Transfer; t != nil {
+			d.PayeeName, d.PayeeBank, d.PayeeAccount, d.TransferReference = t.Account.Name, t.Account.Bank, t.Account.Number, t.Reference
+		}
+		d.PayBy = src.app.ExpiresAt
+	}},
 }
 
 // Names lists the facts in c in the matrix's words.
@@ -195,6 +202,7 @@ var Notices = newNoticeMatrix(
 	onFiling(FilingReject, NoticeFilingRejected, "", filingFacts),
 
 	onApplication(AppApply, "", "", 0),
+	onApplication(AppApplyByTransfer, NoticeTransferInstructions, "", CarriesEvidence|CarriesFee|CarriesTransfer),
 	onApplication(AppPaymentSucceeded, NoticePaymentReceived, NoticePreliminaryReview, appFacts),
 	onApplication(AppTransferReceived, NoticePaymentReceived, NoticePreliminaryReview, appFacts),
 	onApplication(AppPaymentFailed, NoticePaymentFailed, "", appFacts),

@@ -22,6 +22,7 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 		AutoConfirmAfter: 7 * 24 * time.Hour,
 	}}
 	materialsIn, certificateIn := at.Add(-48*time.Hour), at.Add(-time.Hour)
+	payBy := at.Add(7 * 24 * time.Hour)
 	owner := User{ID: "u1", Email: "u1@example.com", Name: "U", Locale: "en"}
 	filing := Filing{ID: uuid.New(), Owner: owner, Revision: 3, Reason: "blurry",
 		Content: FilingContent{EnterpriseName: "ACME"}}
@@ -33,7 +34,10 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 		Certificate: &Shipment{Carrier: "EMS", TrackingNumber: "C1", At: at.Add(-72 * time.Hour),
 			Tracking: &Tracking{State: TrackingDelivered, DeliveredAt: certificateIn}},
 		CertificateNumber: "N1",
-		Refund:            &Refund{Amount: decimal.RequireFromString("3"), Currency: "CNY", Reason: "policy"},
+		Payment: PaymentRef{Method: MethodBankTransfer, Transfer: &TransferInstructions{Reference: "NK-REF",
+			Account: BankAccount{Name: "Office", Bank: "Bank", Number: "12345678"}}},
+		ExpiresAt: payBy,
+		Refund:    &Refund{Amount: decimal.RequireFromString("3"), Currency: "CNY", Reason: "policy"},
 		Invoice: &Invoice{State: InvoiceReversed, Request: InvoiceRequest{Type: InvoiceSpecial, Title: "ACME Ltd", TaxpayerID: "T1"},
 			Amount: decimal.RequireFromString("9.5"), Currency: "CNY", Reason: "wrong title",
 			Issued:   &IssuedInvoice{Number: "11111111", IssuedOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
@@ -57,6 +61,11 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 		{KindFiling, "approve", NoticeFilingApproved, "", fd},
 		{KindFiling, "reject", NoticeFilingRejected, "", fd},
 		{KindApplication, "apply", "", "", NoticeData{}},
+		{KindApplication, "apply_by_transfer", NoticeTransferInstructions, "", with(ad, func(d *NoticeData) {
+			d.Reason = ""
+			d.PayeeName, d.PayeeBank, d.PayeeAccount, d.TransferReference = "Office", "Bank", "12345678", "NK-REF"
+			d.PayBy = payBy
+		})},
 		{KindApplication, "payment_succeeded", NoticePaymentReceived, NoticePreliminaryReview, ad},
 		{KindApplication, "transfer_received", NoticePaymentReceived, NoticePreliminaryReview, ad},
 		{KindApplication, "payment_failed", NoticePaymentFailed, "", ad},

@@ -21,10 +21,13 @@ const (
 	NoticeInvoiceRequested  NoticeKind = "invoice.requested"             // an invoice request waits for finance
 
 	// User notices.
-	NoticeFilingApproved       NoticeKind = "filing.approved"
-	NoticeFilingRejected       NoticeKind = "filing.rejected"
-	NoticePaymentReceived      NoticeKind = "application.paid"
-	NoticePaymentFailed        NoticeKind = "payment.failed" // you may pay again before the deadline
+	NoticeFilingApproved  NoticeKind = "filing.approved"
+	NoticeFilingRejected  NoticeKind = "filing.rejected"
+	NoticePaymentReceived NoticeKind = "application.paid"
+	NoticePaymentFailed   NoticeKind = "payment.failed" // you may pay again before the deadline
+	// NoticeTransferInstructions tells a user who chose to pay by bank
+	// transfer where to transfer, what to write in the note and by when.
+	NoticeTransferInstructions NoticeKind = "payment.transfer_instructions"
 	NoticeCancelled            NoticeKind = "application.cancelled"
 	NoticePreliminaryApproved  NoticeKind = "preliminary.approved" // 初审通过告知书
 	NoticePreliminaryRejected  NoticeKind = "preliminary.rejected" // 初审未过通知书
@@ -48,6 +51,7 @@ var NoticeKinds = []NoticeKind{
 	NoticeFinalRejected, NoticeInProduction, NoticeShipped, NoticeCompleted, NoticeRefunded,
 	NoticeMaterialsArrived, NoticeCertificateDelivered, NoticePaymentFailed,
 	NoticeInvoiceRequested, NoticeInvoiceIssued, NoticeInvoiceRejected, NoticeInvoiceReversed,
+	NoticeTransferInstructions,
 }
 
 // Channel is how a notice reaches its recipient.
@@ -103,6 +107,13 @@ type NoticeData struct {
 	InvoiceDate    string      `json:"invoice_date,omitempty"`
 	ReversalNumber string      `json:"reversal_number,omitempty"`
 	ReversalDate   string      `json:"reversal_date,omitempty"`
+	// The bank transfer: the office's account (name, bank, number), the
+	// reference for the note, and the deadline.
+	PayeeName         string    `json:"payee_name,omitempty"`
+	PayeeBank         string    `json:"payee_bank,omitempty"`
+	PayeeAccount      string    `json:"payee_account,omitempty"`
+	TransferReference string    `json:"transfer_reference,omitempty"`
+	PayBy             time.Time `json:"pay_by,omitzero"`
 }
 
 // NoticeStatus is where a notice is in the outbox.

@@ -103,6 +103,11 @@ func fixture(kind notary.NoticeKind, locale string) notary.Notice {
 		d.Carrier, d.TrackingNumber = "EMS", "EA123456785CN"
 		d.DeliveredAt = time.Date(2025, 3, 20, 17, 40, 0, 0, time.UTC) // 01:40 on 21 March in China
 		d.ConfirmBy = d.DeliveredAt.Add(14 * 24 * time.Hour)           // 4 April in China
+	case notary.NoticeTransferInstructions:
+		app()
+		d.PayeeName, d.PayeeBank, d.PayeeAccount = "上海市示例公证处", "中国工商银行上海黄浦支行", "1001 2345 6789 0123 456"
+		d.TransferReference = "NK01JQ4W3F9ZP8D6M2X5R7T1V4BC"
+		d.PayBy = time.Date(2025, 3, 21, 1, 0, 0, 0, time.UTC) // 21 March, 09:00 in China
 	case notary.NoticeRefunded:
 		app()
 		d.Amount = "200.00"
@@ -191,6 +196,10 @@ func TestRenderContent(t *testing.T) {
 		{notary.NoticeInProduction, map[string][]string{"zh-CN": {"(2025)沪示证经字第1024号", "正在制作"}, "en": {"(2025)沪示证经字第1024号", "being made"}}},
 		{notary.NoticeShipped, map[string][]string{"zh-CN": {"EMS", "EA123456785CN"}, "en": {"EMS", "EA123456785CN"}}},
 		{notary.NoticeCompleted, map[string][]string{"zh-CN": {"(2025)沪示证经字第1024号", "已完成"}, "en": {"(2025)沪示证经字第1024号", "complete"}}},
+		{notary.NoticeTransferInstructions, map[string][]string{
+			"zh-CN": {"上海市示例公证处", "中国工商银行上海黄浦支行", "1001 2345 6789 0123 456", "240.00 CNY", "NK01JQ4W3F9ZP8D6M2X5R7T1V4BC", "2025-03-21", "前到账"},
+			"en":    {"上海市示例公证处", "1001 2345 6789 0123 456", "240.00 CNY", "NK01JQ4W3F9ZP8D6M2X5R7T1V4BC", "must arrive by", "2025-03-21"},
+		}},
 		{notary.NoticeMaterialsArrived, map[string][]string{
 			"zh-CN": {"已送达", "SF1234567890123", "2025-03-16 10:15（北京时间）"},
 			"en":    {"delivered", "SF1234567890123", "2025-03-16 10:15 (China Standard Time)"},

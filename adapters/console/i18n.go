@@ -363,6 +363,7 @@ var triggers = map[string]text{
 	string(notary.FilingResubmit):          {"重新提交", "resubmitted"},
 	string(notary.FilingAmend):             {"变更备案", "amended"},
 	string(notary.AppApply):                {"提交申请", "applied"},
+	string(notary.AppApplyByTransfer):      {"提交申请（对公转账）", "applied (bank transfer)"},
 	string(notary.AppPaymentSucceeded):     {"支付成功", "payment succeeded"},
 	string(notary.AppPaymentFailed):        {"支付失败", "payment failed"},
 	string(notary.AppPaymentClosed):        {"支付机构关闭订单", "order closed by the provider"},

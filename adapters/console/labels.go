@@ -63,6 +63,7 @@ var noticeKinds = map[string]text{
 	string(notary.NoticeShipped):              {"公证书寄出通知", "certificate shipped"},
 	string(notary.NoticeCompleted):            {"申请完成通知", "application completed"},
 	string(notary.NoticeRefunded):             {"退款通知", "refund paid"},
+	string(notary.NoticeTransferInstructions): {"对公转账付款通知", "bank transfer instructions"},
 	string(notary.NoticeCertificateDelivered): {"公证书签收通知", "certificate delivered"},
 	string(notary.NoticeInvoiceRequested):     {"发票待开具（告知财务）", "invoice requested (to finance)"},
 	string(notary.NoticeInvoiceIssued):        {"发票开具通知", "invoice issued"},

@@ -14,7 +14,8 @@ import (
 // mailing_address, carrier, tracking_number, certificate_number,
 // automatic, delivered_at, confirm_by, invoice_type, invoice_title,
 // taxpayer_id, invoice_number, invoice_date, reversal_number,
-// reversal_date}, "event": the host event document,
+// reversal_date, payee_name, payee_bank, payee_account,
+// transfer_reference, pay_by}, "event": the host event document,
 // verbatim, only when the notice has one}; times in UTC. Every member of "to" and "data" but record_id is left out
 // when empty, as their json tags say.
 func EncodeNotice(n notary.Notice) []byte {
@@ -80,6 +81,14 @@ func EncodeNotice(n notary.Notice) []byte {
 	m.str("invoice_date", d.InvoiceDate)
 	m.str("reversal_number", d.ReversalNumber)
 	m.str("reversal_date", d.ReversalDate)
+	m.str("payee_name", d.PayeeName)
+	m.str("payee_bank", d.PayeeBank)
+	m.str("payee_account", d.PayeeAccount)
+	m.str("transfer_reference", d.TransferReference)
+	if !d.PayBy.IsZero() {
+		m.name("pay_by")
+		w.time(d.PayBy.UTC())
+	}
 	w.b = append(w.b, '}')
 	if len(n.Event) > 0 {
 		// The host event document, verbatim: notary wrote it as JSON, and
@@ -223,6 +232,16 @@ func (r *reader) noticeData() notary.NoticeData {
 			d.ReversalNumber = r.str()
 		case "reversal_date":
 			d.ReversalDate = r.str()
+		case "payee_name":
+			d.PayeeName = r.str()
+		case "payee_bank":
+			d.PayeeBank = r.str()
+		case "payee_account":
+			d.PayeeAccount = r.str()
+		case "transfer_reference":
+			d.TransferReference = r.str()
+		case "pay_by":
+			d.PayBy = r.time()
 		default:
 			r.skip()
 		}
