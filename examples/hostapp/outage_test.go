@@ -131,10 +131,21 @@ func TestConnectionsKilledDuringTransitions(t *testing.T) {
 	oc := &outageClient{h: h, status: map[int]int{}}
 	admin := h.admin(testAdminEmail, testAdminPassword)
 
-	stop := make(chan struct{})
+	// The users start once a connection of the app has been terminated, so
+	// that the test cannot pass without an outage however fast they are;
+	// more connections are terminated every 100 ms while they work.
+	stop, started := make(chan struct{}), make(chan struct{})
 	var killed atomic.Int64
 	var wg sync.WaitGroup
 	wg.Go(func() {
+		for killed.Add(int64(kill())) == 0 {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		close(started)
 		for {
 			select {
 			case <-stop:
@@ -144,6 +155,13 @@ func TestConnectionsKilledDuringTransitions(t *testing.T) {
 			}
 		}
 	})
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		close(stop)
+		wg.Wait()
+		t.Fatal("no connection of the app to terminate within 10 s")
+	}
 
 	const users = 12
 	ids := make([]string, users)
