@@ -235,6 +235,28 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := step("The provider notifies the payment: %s", app.State); err != nil {
 		return err
 	}
+	// The enterprise asks for its invoice (发票); finance issues it.
+	wrongCheck := notary.InvoiceRequest{Type: notary.InvoiceSpecial, TaxpayerID: "91350100M000100Y44"}
+	if _, err := svc.Invoices.Request(ctx, user, app.ID, wrongCheck); err != nil {
+		if err := step("User asks for an invoice with a mistyped taxpayer ID: refused, %v", err); err != nil {
+			return err
+		}
+	}
+	if app, err = svc.Invoices.Request(ctx, user, app.ID, notary.InvoiceRequest{Type: notary.InvoiceSpecial}); err != nil {
+		return err
+	}
+	if err := step("User asks for a 专用发票 to %s, taxpayer ID %s (the filing's): %s",
+		app.Invoice.Request.Title, app.Invoice.Request.TaxpayerID, app.Invoice.State); err != nil {
+		return err
+	}
+	if app, err = svc.Invoices.Issue(ctx, finance, app.ID, app.Version, notary.IssuedInvoice{Number: "25442000000012345678",
+		IssuedOn: clock.Now(), PDFRef: "invoices/25442000000012345678.pdf", PDFSHA256: strings.Repeat("ab", 32)}); err != nil {
+		return err
+	}
+	if err := step("Finance issues invoice %s of %s for %s %s: %s", app.Invoice.Issued.Number,
+		app.Invoice.Issued.IssuedOn.Format("2006-01-02"), app.Invoice.Amount.StringFixed(2), app.Invoice.Currency, app.Invoice.State); err != nil {
+		return err
+	}
 	// Finance handles money and decides no review; the domain refuses it.
 	if _, err := svc.Reviews.ApprovePreliminary(ctx, finance, app.ID, app.Version); !errors.Is(err, notary.ErrForbidden) {
 		return fmt.Errorf("finance decided a review: %v", err)
