@@ -71,3 +71,41 @@ func BenchmarkBareStateless(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPaymentSuccess compares the two ways an application is paid,
+// on the memory store: a wallet provider's verified notice
+// (HandlePaymentEvent) and finance recording the bank transfer
+// (Finance.RecordTransfer, which also authorizes finance's session and
+// parses the reference). Applications are made before the timer starts.
+func BenchmarkPaymentSuccess(b *testing.B) {
+	b.Run("wallet notice", func(b *testing.B) {
+		e := newFinanceEnv(b)
+		apps := make([]notary.Application, b.N)
+		for i := range apps {
+			apps[i] = e.env.appIn(notary.AwaitingPayment)
+		}
+		runtime.GC()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if _, err := e.svc.Applications.HandlePaymentEvent(e.ctx, e.pay.Settle(apps[i].Payment.ID, e.clock.Now())); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("bank transfer", func(b *testing.B) {
+		e := newFinanceEnv(b)
+		transfers := make([]notary.ReceivedTransfer, b.N)
+		for i := range transfers {
+			transfers[i] = e.transferFor(e.transferApp())
+		}
+		runtime.GC()
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if _, err := e.svc.Finance.RecordTransfer(e.ctx, e.finance, transfers[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -33,7 +33,7 @@ type financeEnv struct {
 	finance notary.Admin
 }
 
-func newFinanceEnv(t *testing.T, mutate ...func(*notary.Config)) *financeEnv {
+func newFinanceEnv(t testing.TB, mutate ...func(*notary.Config)) *financeEnv {
 	e := newEnv(t, append([]func(*notary.Config){withBankTransfer}, mutate...)...)
 	_, fin := e.newAdmin("cash@office.example", notary.RoleFinance)
 	e.approvedFiling(alice)
