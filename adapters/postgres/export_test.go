@@ -44,3 +44,9 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 // SetHostEventWait bounds how long an office-wide host event listing waits
 // for running transactions.
 func (s *Store) SetHostEventWait(d time.Duration) { s.hostWait = d }
+
+// ListApplicationsSQL exposes the listing's SQL, so tests can check its
+// plan.
+func ListApplicationsSQL(q notary.ListQuery) (string, []any, error) {
+	return listSQL("applications", q)
+}

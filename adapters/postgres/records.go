@@ -338,8 +338,13 @@ func listSQL(table string, q notary.ListQuery) (string, []any, error) {
 		sb.WriteString(" AND state = ANY(" + arg(q.States) + "::text[])")
 	}
 	if len(q.InvoiceStates) > 0 && table == "applications" {
-		// The expression of the applications_invoice_state_idx index.
-		sb.WriteString(" AND doc->'invoice'->>'state' = ANY(" + arg(q.InvoiceStates) + "::text[])")
+		// The expression of the applications_invoice_state_idx index; one
+		// state reads the index in the queue's order, without a sort.
+		if len(q.InvoiceStates) == 1 {
+			sb.WriteString(" AND doc->'invoice'->>'state' = " + arg(q.InvoiceStates[0]))
+		} else {
+			sb.WriteString(" AND doc->'invoice'->>'state' = ANY(" + arg(q.InvoiceStates) + "::text[])")
+		}
 	}
 	if !q.CreatedBefore.IsZero() {
 		sb.WriteString(" AND created_at < " + arg(utc(q.CreatedBefore)))

@@ -41,6 +41,10 @@ func TestFindUsesIndexes(t *testing.T) {
 		{"tracking", with(func(q *notary.FindQuery) { q.TrackingNumber = "SF1234567890123" }), postgres.FindApplicationsSQL,
 			[]string{"applications_materials_tracking_idx", "applications_certificate_tracking_idx"}},
 		{"certificate", with(func(q *notary.FindQuery) { q.CertificateNumber = "（2026）第 1 号" }), postgres.FindApplicationsSQL, []string{"applications_certificate_number_idx"}},
+		// Finance's invoice queue (notary.Invoices.Queue), a listing.
+		{"invoice queue", base, func(notary.FindQuery) (string, []any, error) {
+			return postgres.ListApplicationsSQL(notary.ListQuery{OfficeID: office, InvoiceStates: []string{string(notary.InvoiceRequested)}, Limit: 50})
+		}, []string{"applications_invoice_state_idx"}},
 	} {
 		query, args, err := tc.build(tc.q)
 		require.NoError(t, err, tc.name)
@@ -61,6 +65,9 @@ func TestFindUsesIndexes(t *testing.T) {
 		all := strings.Join(plan, "\n")
 		assert.NotContains(t, all, "Seq Scan", "%s:\n%s", tc.name, all)
 		assert.NotContains(t, all, "_office_idx", "%s walks the office:\n%s", tc.name, all)
+		if tc.name == "invoice queue" {
+			assert.NotContains(t, all, "Sort", "the queue reads the index in its order:\n%s", all)
+		}
 		for _, idx := range tc.wanted {
 			assert.Contains(t, all, idx, "%s:\n%s", tc.name, all)
 		}

@@ -74,3 +74,32 @@ func TestFindUsesIndexes(t *testing.T) {
 		assert.Contains(t, detail, "USING COVERING INDEX", "counting %s", st)
 	}
 }
+
+// TestInvoiceQueueUsesIndex: finance's invoice queue (notary.Invoices.Queue)
+// searches the index of the invoice's state in its order: no scan, no
+// sort.
+func TestInvoiceQueueUsesIndex(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "plan.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	query, args, err := listQuery("applications", notary.ListQuery{OfficeID: uuid.New(),
+		InvoiceStates: []string{string(notary.InvoiceRequested)}, Limit: 50})
+	require.NoError(t, err)
+	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+		plan = append(plan, detail)
+	}
+	require.NoError(t, rows.Err())
+	require.NotEmpty(t, plan)
+	for _, step := range plan {
+		assert.False(t, strings.HasPrefix(step, "SCAN "), "scans: %v", plan)
+		assert.NotContains(t, step, "TEMP B-TREE", "sorts: %v", plan)
+	}
+	assert.Contains(t, strings.Join(plan, "\n"), "applications_invoice_state", "%v", plan)
+}
