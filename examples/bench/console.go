@@ -4,14 +4,20 @@ import (
 	"context"
 	"crypto/md5"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/notarykit/notarykit/adapters/sqlite"
+	"github.com/notarykit/notarykit/notary"
 )
 
 // The review console's dashboard statistics and search (issue 16), timed
-// on PostgreSQL at a small and a large number of applications in one run.
+// on PostgreSQL and SQLite at a small and a large number of applications in
+// one run.
 //
 // The data: records copied from one real filing and one real application
 // (made through the SDK) by bulk INSERT … SELECT straight into the tables —
@@ -36,17 +42,20 @@ func benchConsole(ctx context.Context, c config, r *Report) error {
 	if c.quick {
 		large = 100_000
 	}
-	var stats, search [2]time.Duration
-	for i, n := range []int{small, large} {
-		var err error
-		if stats[i], search[i], err = consoleAt(ctx, c, n); err != nil {
-			return fmt.Errorf("console at %d: %w", n, err)
+	r.ConsoleStats, r.ConsoleSearch, r.ConsoleTimes = map[string]float64{}, map[string]float64{}, map[string]string{}
+	for _, kind := range []string{"postgres", "sqlite"} {
+		var stats, search [2]time.Duration
+		for i, n := range []int{small, large} {
+			var err error
+			if stats[i], search[i], err = consoleAt(ctx, c, kind, n); err != nil {
+				return fmt.Errorf("console on %s at %d: %w", kind, n, err)
+			}
+			fmt.Fprintf(c.log, "bench: console on %s at %d applications: stats %s, search round %s\n", kind, n, stats[i], search[i])
 		}
-		fmt.Fprintf(c.log, "bench: console at %d applications: stats %s, search round %s\n", n, stats[i], search[i])
+		r.ConsoleStats[kind] = float64(stats[1]) / float64(stats[0])
+		r.ConsoleSearch[kind] = float64(search[1]) / float64(search[0])
+		r.ConsoleTimes[kind] = fmt.Sprintf("stats %s at %d vs %s at %d; search %s vs %s", stats[1], large, stats[0], small, search[1], search[0])
 	}
-	r.ConsoleStatsRatio = float64(stats[1]) / float64(stats[0])
-	r.ConsoleSearchRatio = float64(search[1]) / float64(search[0])
-	r.ConsoleTimes = fmt.Sprintf("stats %s at %d vs %s at %d; search %s vs %s", stats[1], large, stats[0], small, search[1], search[0])
 	return nil
 }
 
@@ -83,13 +92,50 @@ WHERE a.id <> $1`
 
 // consoleAt loads n applications and returns the median time of the
 // dashboard's statistics and of a round of searches.
-func consoleAt(ctx context.Context, c config, n int) (stats, search time.Duration, err error) {
-	env, err := openPG(ctx, c, 4)
-	if err != nil {
-		return 0, 0, err
+func consoleAt(ctx context.Context, c config, kind string, n int) (stats, search time.Duration, err error) {
+	var st notary.Store
+	var path string
+	var loadPG func(filingID, seedID uuid.UUID, filings int, now time.Time) error
+	id := copyID
+	if kind == "postgres" {
+		env, err := openPG(ctx, c, 4)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer env.close(ctx)
+		st = env.store
+		loadPG = func(filingID, seedID uuid.UUID, filings int, now time.Time) error {
+			for _, step := range []struct {
+				sql  string
+				args []any
+			}{
+				{consoleFilingsSQL, []any{filingID, filings, now, min(filings, consoleWindow/10)}},
+				{consoleAppsSQL, []any{seedID, n - 1, now, consoleWindow - 1, filings}},
+				{consoleEventsSQL, []any{seedID}},
+				{"ANALYZE", nil},
+			} {
+				if _, err := env.raw.Exec(ctx, step.sql, step.args...); err != nil {
+					return fmt.Errorf("fixture loading: %w", err)
+				}
+			}
+			return nil
+		}
+	} else {
+		dir, err := os.MkdirTemp(tempDir(), "console-")
+		if err != nil {
+			return 0, 0, err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, fmt.Sprintf("console-%d.db", n))
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer s.Close()
+		st = s
+		id = sqliteCopyID
 	}
-	defer env.close(ctx)
-	f, err := newFixture(ctx, env.store)
+	f, err := newFixture(ctx, st)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -107,23 +153,18 @@ func consoleAt(ctx context.Context, c config, n int) (stats, search time.Duratio
 	}
 	start, now := time.Now(), time.Now()
 	filings := max(n/10, 1)
-	for _, step := range []struct {
-		sql  string
-		args []any
-	}{
-		{consoleFilingsSQL, []any{filing.ID, filings, now, min(filings, consoleWindow/10)}},
-		{consoleAppsSQL, []any{seed.ID, n - 1, now, consoleWindow - 1, filings}},
-		{consoleEventsSQL, []any{seed.ID}},
-		{"ANALYZE", nil},
-	} {
-		if _, err := env.raw.Exec(ctx, step.sql, step.args...); err != nil {
-			return 0, 0, fmt.Errorf("fixture loading: %w", err)
-		}
+	if kind == "postgres" {
+		err = loadPG(filing.ID, seed.ID, filings, now)
+	} else {
+		err = loadSQLite(ctx, path, filing.ID, seed.ID, n, filings, now)
 	}
-	fmt.Fprintf(c.log, "bench: console: %d applications, %d filings loaded in %s\n", n, filings, time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return 0, 0, err
+	}
+	fmt.Fprintf(c.log, "bench: console on %s: %d applications, %d filings loaded in %s\n", kind, n, filings, time.Since(start).Round(time.Millisecond))
 
 	// What a reviewer searches for: records near and far in time.
-	far, near := copyID("a", n-1), copyID("a", n/2)
+	far, near := id("a", n-1), id("a", n/2)
 	texts := []string{far.String(), near.String()[28:], fmt.Sprintf("%d号科技", filings/3), filing.Content.CreditCode,
 		fmt.Sprintf("SF%d", 1000000000000+n/3)}
 	// Check once that each text finds something (not timed).
@@ -136,15 +177,15 @@ func consoleAt(ctx context.Context, c config, n int) (stats, search time.Duratio
 			return 0, 0, fmt.Errorf("search %q finds nothing", text)
 		}
 	}
-	st, err := f.svc.Reviews.Stats(ctx, f.reviewer, 12, 12)
+	charted, err := f.svc.Reviews.Stats(ctx, f.reviewer, 12, 12)
 	if err != nil {
 		return 0, 0, err
 	}
 	decided, made := 0, 0
-	for _, w := range st.Weeks {
+	for _, w := range charted.Weeks {
 		decided += w.Decisions
 	}
-	for _, m := range st.Months {
+	for _, m := range charted.Months {
 		made += m.Applications()
 	}
 	fmt.Fprintf(c.log, "bench: console: the dashboard charts %d decisions (12 weeks) and %d applications (12 months)\n", decided, made)
@@ -170,7 +211,7 @@ func consoleAt(ctx context.Context, c config, n int) (stats, search time.Duratio
 		searchSamples = append(searchSamples, round)
 	}
 	for i, text := range texts {
-		fmt.Fprintf(c.log, "bench: console at %d: search %q %s\n", n, text, midDuration(perText[i]))
+		fmt.Fprintf(c.log, "bench: console on %s at %d: search %q %s\n", kind, n, text, midDuration(perText[i]))
 	}
 	return midDuration(statSamples), midDuration(searchSamples), nil
 }

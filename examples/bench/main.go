@@ -66,10 +66,10 @@ type Report struct {
 	HostCPURatio   float64 `json:"host_events_on_off_cpu_ratio"`
 	WebhooksPerS   float64 `json:"webhook_deliveries_per_s"`
 
-	// The review console (console.go): large/small on PostgreSQL.
-	ConsoleStatsRatio  float64 `json:"console_stats_ratio,omitempty"`
-	ConsoleSearchRatio float64 `json:"console_search_ratio,omitempty"`
-	ConsoleTimes       string  `json:"console_times,omitempty"`
+	// The review console (console.go): large/small per store.
+	ConsoleStats  map[string]float64 `json:"console_stats_ratio,omitempty"`
+	ConsoleSearch map[string]float64 `json:"console_search_ratio,omitempty"`
+	ConsoleTimes  map[string]string  `json:"console_times,omitempty"`
 }
 
 func main() {
@@ -194,9 +194,11 @@ func printTable(w io.Writer, r Report) {
 	if r.WebhooksPerS > 0 {
 		fmt.Fprintf(tw, "webhook_deliveries_per_s (memory, local receiver)\t%.0f\t\n", r.WebhooksPerS)
 	}
-	if r.ConsoleStatsRatio > 0 {
-		fmt.Fprintf(tw, "console_stats_ratio (pg, 1M vs 10k applications)\t%.2f\t<= 2\n", r.ConsoleStatsRatio)
-		fmt.Fprintf(tw, "console_search_ratio (pg, 1M vs 10k applications)\t%.2f (%s)\t<= 2\n", r.ConsoleSearchRatio, r.ConsoleTimes)
+	for _, k := range []string{"postgres", "sqlite"} {
+		if v, ok := r.ConsoleStats[k]; ok {
+			fmt.Fprintf(tw, "console_stats_ratio (%s, 1M vs 10k applications)\t%.2f\t<= 2\n", k, v)
+			fmt.Fprintf(tw, "console_search_ratio (%s, 1M vs 10k applications)\t%.2f (%s)\t<= 2\n", k, r.ConsoleSearch[k], r.ConsoleTimes[k])
+		}
 	}
 	tw.Flush()
 }
