@@ -31,7 +31,11 @@ import (
 // zero).
 func EncodeApplication(a notary.Application, opts ...Option) []byte {
 	e := newEncoder(opts)
-	w := writer{b: make([]byte, 0, 1024+256*len(a.Evidence)+128*len(a.Quote.Lines))}
+	size := 1024 + 256*len(a.Evidence) + 128*len(a.Quote.Lines)
+	if a.Invoice != nil {
+		size += 768 // the invoice, its issued and reversing invoices
+	}
+	w := writer{b: make([]byte, 0, size)}
 	w.b = append(w.b, `{"id":`...)
 	w.uuid(a.ID)
 	w.b = append(w.b, `,"office_id":`...)
