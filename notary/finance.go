@@ -276,9 +276,9 @@ func (f *Finance) classify(ctx context.Context, t ReceivedTransfer) (Application
 	if err != nil {
 		return Application{}, ProblemBadReference, nil
 	}
-	app, err := s.store.Application(ctx, id)
+	app, err := s.officeApplication(ctx, id)
 	switch {
-	case errors.Is(err, ErrNotFound) || (err == nil && app.OfficeID != s.office.ID):
+	case errors.Is(err, ErrNotFound):
 		return Application{}, ProblemUnknownApplication, nil
 	case err != nil:
 		return Application{}, "", err
@@ -354,10 +354,7 @@ func (f *Finance) Match(ctx context.Context, admin Admin, transferID, applicatio
 	if bt.Status != TransferUnmatched {
 		return Application{}, wrap(ErrConflict, "transfer %s is %s to application %s", transferID, bt.Status, bt.ApplicationID)
 	}
-	app, err := s.store.Application(ctx, applicationID)
-	if err == nil && app.OfficeID != s.office.ID {
-		err = wrap(ErrNotFound, "application %s", applicationID)
-	}
+	app, err := s.officeApplication(ctx, applicationID)
 	if err != nil {
 		return Application{}, err
 	}
@@ -461,10 +458,7 @@ func (f *Finance) RecordRefund(ctx context.Context, admin Admin, applicationID u
 	case out.Date.After(now):
 		return Application{}, invalid("date", "%s is in the future", out.Date.Format(time.DateOnly))
 	}
-	app, err := s.store.Application(ctx, applicationID)
-	if err == nil && app.OfficeID != s.office.ID {
-		err = wrap(ErrNotFound, "application %s", applicationID)
-	}
+	app, err := s.officeApplication(ctx, applicationID)
 	if err != nil {
 		return Application{}, err
 	}
@@ -498,4 +492,14 @@ func (f *Finance) RefundsDue(ctx context.Context, admin Admin, after *Cursor, li
 		_, due := f.s.office.RefundDue(app)
 		return due && app.Payment.Method == MethodBankTransfer
 	})
+}
+
+// officeApplication reads the application with id, which must be this
+// office's: another office's is ErrNotFound, as a missing one is.
+func (s *Service) officeApplication(ctx context.Context, id uuid.UUID) (Application, error) {
+	app, err := s.store.Application(ctx, id)
+	if err == nil && app.OfficeID != s.office.ID {
+		err = wrap(ErrNotFound, "application %s", id)
+	}
+	return app, err
 }
