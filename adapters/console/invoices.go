@@ -31,6 +31,9 @@ var invoiceMessages = map[string]text{
 	"invoices.pdf":              {"PDF 存放位置", "PDF reference"},
 	"invoices.sha":              {"PDF 的 SHA-256", "SHA-256 of the PDF"},
 	"invoices.reversal":         {"红字发票", "Reversing invoice"},
+	"a.invoice":                 {"发票", "Invoice"},
+	"a.invoice.number":          {"发票号码", "number"},
+	"a.invoice.date":            {"开票日期", "issued on"},
 	"invoices.rejected.because": {"驳回理由：", "Rejected: "},
 	"invoices.refund.waits":     {"应退还费用：退款须先开具红字发票。", "The fee is due back: the refund waits for the reversing invoice."},
 	"invoices.issue":            {"开具发票", "Issue the invoice"},
@@ -55,6 +58,14 @@ var (
 		string(notary.InvoiceRejected): {"开票申请已驳回", "request rejected"},
 	}
 )
+
+// invoiceStateName is an invoice state in l's words.
+func invoiceStateName(l Lang, st notary.InvoiceState) string {
+	if name := label(invoiceStates, l, string(st)); name != string(st) {
+		return name
+	}
+	return label(states, l, string(st))
+}
 
 func init() {
 	for k, v := range invoiceMessages {
@@ -158,11 +169,7 @@ func (c *Console) showInvoices(w http.ResponseWriter, r *http.Request, s session
 		v.Next = nextQuery(string(qq.State), n, list[n-1].CreatedAt, list[n-1].ID)
 	}
 	for _, st := range invoiceQueues {
-		name := label(invoiceStates, s.Lang, string(st))
-		if name == string(st) {
-			name = label(states, s.Lang, string(st))
-		}
-		v.Tabs = append(v.Tabs, invoiceTab{State: st, Name: name})
+		v.Tabs = append(v.Tabs, invoiceTab{State: st, Name: invoiceStateName(s.Lang, st)})
 	}
 	v.Today = c.svc.Clock().Now().In(office.TimeZone).Format(time.DateOnly)
 	c.render(w, r, status, "invoices", pageData{Lang: s.Lang, Title: t(s.Lang, "invoices.title"),

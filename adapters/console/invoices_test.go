@@ -118,3 +118,23 @@ func TestInvoicesPage(t *testing.T) {
 	_, page = r.do("GET", "/admin/", nil)
 	assert.False(t, strings.Contains(page, `href="/admin/invoices"`))
 }
+
+// TestApplicationPageShowsInvoice: a reviewer sees on the application
+// page where its invoice stands, in words, with the number once issued.
+func TestApplicationPageShowsInvoice(t *testing.T) {
+	e := newEnv(t)
+	app := e.requestedInvoice("深圳丙商贸有限公司")
+	c := e.client()
+	c.login()
+	path := "/admin/applications/" + app.ID.String()
+	_, page := c.do("GET", path, nil)
+	assert.Contains(t, page, `<dd id="invoice">待开票 · 增值税专用发票 · 深圳丙商贸有限公司`)
+
+	f, _ := e.clientAs(notary.RoleFinance)
+	f.do("GET", "/admin/invoices", nil) // the form's CSRF token
+	res, _ := f.post("/admin/invoices/"+app.ID.String()+"/issue?state=Requested", invoiceForm(app, "12345678"))
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, page = c.do("GET", path, nil)
+	assert.Contains(t, page, `已开票 · 增值税专用发票`)
+	assert.Contains(t, page, `发票号码 <code>12345678</code> · 开票日期 2026-11-30`)
+}

@@ -50,14 +50,16 @@ func (c *Console) funcs(l Lang) template.FuncMap {
 		"trigger": func(s string) string { return label(triggers, l, s) },
 		// why shows a record's reason: a system reason code in l's words,
 		// an admin's typed reason as typed.
-		"why":        func(r string) string { return eventReason(l, r) },
-		"pii":        func(f any) string { return label(personalFields, l, fmt.Sprint(f)) },
-		"idType":     func(v any) string { return label(idTypes, l, fmt.Sprint(v)) },
-		"payStatus":  func(v any) string { return label(paymentStatuses, l, fmt.Sprint(v)) },
-		"noticeKind": func(v any) string { return label(noticeKinds, l, fmt.Sprint(v)) },
-		"channel":    func(v any) string { return label(channels, l, fmt.Sprint(v)) },
-		"duty":       func(v string) string { return label(sweepDuties, l, v) },
-		"provider":   func(v string) string { return label(providers, l, v) },
+		"why":          func(r string) string { return eventReason(l, r) },
+		"pii":          func(f any) string { return label(personalFields, l, fmt.Sprint(f)) },
+		"idType":       func(v any) string { return label(idTypes, l, fmt.Sprint(v)) },
+		"payStatus":    func(v any) string { return label(paymentStatuses, l, fmt.Sprint(v)) },
+		"noticeKind":   func(v any) string { return label(noticeKinds, l, fmt.Sprint(v)) },
+		"channel":      func(v any) string { return label(channels, l, fmt.Sprint(v)) },
+		"duty":         func(v string) string { return label(sweepDuties, l, v) },
+		"provider":     func(v string) string { return label(providers, l, v) },
+		"invoiceState": func(st notary.InvoiceState) string { return invoiceStateName(l, st) },
+		"invoiceType":  func(v any) string { return label(invoiceTypes, l, fmt.Sprint(v)) },
 		// carrier names a courier by its code, as the office's list of
 		// carriers has it.
 		"carrier": func(code string) string {
