@@ -103,6 +103,16 @@ func TestBrowser(t *testing.T) {
 
 func browse(t *testing.T, chrome, axe, shots string, width int64) {
 	e := newEnv(t)
+	// The dashboard's charts have weeks of history: filings decided in the
+	// weeks before today, each after a longer wait.
+	for i := range 6 {
+		e.clock.Set(t0.AddDate(0, 0, -7*(6-i)))
+		_, f := e.filing(fmt.Sprintf("历史示例%d有限公司", i+1))
+		e.clock.Advance(time.Duration(i+1) * 5 * time.Hour)
+		_, err := e.svc.Reviews.ApproveFiling(t.Context(), e.chief, f.ID, f.Version)
+		require.NoError(t, err)
+	}
+	e.clock.Set(t0)
 	// Operations has a sweep problem and a notice the relay gave up on.
 	e.stuckRefund("佛山示例陶瓷有限公司")
 	e.deadLetters("550 5.1.1 mailbox unavailable: user unknown (the address of the office's desk is wrong)")
