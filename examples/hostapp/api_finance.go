@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -20,6 +22,10 @@ import (
 //	GET  /api/admin/finance/awaiting               applications awaiting a bank transfer
 //	GET  /api/admin/finance/refunds                refunds due by bank transfer
 //	POST /api/admin/applications/{id}/refund       record the transfer that paid a refund
+//	GET  /api/admin/finance/invoices?state=        the invoice queue (Requested by default)
+//	POST /api/admin/applications/{id}/invoice/issue    issue the invoice asked for
+//	POST /api/admin/applications/{id}/invoice/reject   reject the request, with a reason
+//	POST /api/admin/applications/{id}/invoice/reverse  record the reversing (红字) invoice
 func (a *App) financeRoutes(handle func(pattern string, h handlerFunc)) {
 	handle("POST /api/admin/finance/transfers", a.recordTransfer)
 	handle("GET /api/admin/finance/transfers", a.listTransfers)
@@ -27,6 +33,10 @@ func (a *App) financeRoutes(handle func(pattern string, h handlerFunc)) {
 	handle("GET /api/admin/finance/awaiting", a.awaitingTransfer)
 	handle("GET /api/admin/finance/refunds", a.refundsDue)
 	handle("POST /api/admin/applications/{id}/refund", a.recordRefund)
+	handle("GET /api/admin/finance/invoices", a.invoiceQueue)
+	handle("POST /api/admin/applications/{id}/invoice/issue", a.issueInvoice)
+	handle("POST /api/admin/applications/{id}/invoice/reject", a.rejectInvoice)
+	handle("POST /api/admin/applications/{id}/invoice/reverse", a.reverseInvoice)
 }
 
 // transferRequest is a bank transfer as finance read it off the bank's
@@ -221,4 +231,70 @@ func (a *App) recordRefund(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.writeApplication(w, r, adminFrom(r), app, http.StatusOK)
+}
+
+// invoiceQueue lists the applications whose invoice is in ?state= (an
+// InvoiceState, Requested by default), oldest first, a page after ?after=.
+func (a *App) invoiceQueue(w http.ResponseWriter, r *http.Request) error {
+	state := notary.InvoiceState(r.URL.Query().Get("state"))
+	if state == "" {
+		state = notary.InvoiceRequested
+	}
+	return a.financeList(w, r, func(admin notary.Admin, after *notary.Cursor, limit int) ([]notary.Application, error) {
+		return a.svc.Invoices.Queue(r.Context(), admin, state, after, limit)
+	})
+}
+
+// issuedInvoiceRequest is an invoice finance issued (or a reversing one)
+// on the application at version: its number (8 or 20 digits), the issue
+// date printed on it (YYYY-MM-DD, office time zone), where its PDF is
+// kept and the PDF's hex SHA-256.
+type issuedInvoiceRequest struct {
+	Version   int64  `json:"version"`
+	Number    string `json:"number"`
+	IssuedOn  string `json:"issued_on"`
+	PDFRef    string `json:"pdf_ref"`
+	PDFSHA256 string `json:"pdf_sha256"`
+}
+
+// invoiceDecision runs an issue or a reversal: the body's date is parsed,
+// everything else is the SDK's to judge.
+func (a *App) invoiceDecision(w http.ResponseWriter, r *http.Request,
+	run func(ctx context.Context, admin notary.Admin, id uuid.UUID, version int64, i notary.IssuedInvoice) (notary.Application, error)) error {
+	var req issuedInvoiceRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Application, error) {
+		on, err := a.day("issued_on", req.IssuedOn)
+		if err != nil {
+			return notary.Application{}, err
+		}
+		app, err := run(ctx, admin, id, req.Version, notary.IssuedInvoice{Number: req.Number, IssuedOn: on,
+			PDFRef: req.PDFRef, PDFSHA256: req.PDFSHA256})
+		return app, invoiceField(err)
+	}, a.writeApplication)
+}
+
+func (a *App) issueInvoice(w http.ResponseWriter, r *http.Request) error {
+	return a.invoiceDecision(w, r, a.svc.Invoices.Issue)
+}
+
+func (a *App) reverseInvoice(w http.ResponseWriter, r *http.Request) error {
+	return a.invoiceDecision(w, r, a.svc.Invoices.Reverse)
+}
+
+func (a *App) rejectInvoice(w http.ResponseWriter, r *http.Request) error {
+	var req rejectRequest
+	return decide(a, w, r, &req, func(ctx context.Context, admin notary.Admin, id uuid.UUID) (notary.Application, error) {
+		return a.svc.Invoices.Reject(ctx, admin, id, req.Version, req.Reason)
+	}, a.writeApplication)
+}
+
+// invoiceField renames the SDK's "invoice.number" (and the other
+// "invoice.*" fields) to the body's "number": a 400 names the field as
+// the client sent it.
+func invoiceField(err error) error {
+	var fe *notary.FieldError
+	if errors.As(err, &fe) && strings.HasPrefix(fe.Field, "invoice.") {
+		return &notary.FieldError{Field: strings.TrimPrefix(fe.Field, "invoice."), Reason: fe.Reason}
+	}
+	return err
 }
