@@ -180,7 +180,8 @@ func (r *Reviews) Waiting(ctx context.Context, admin Admin) (map[string]int, err
 // has at hand: a whole record ID or its last characters (at least
 // MinIDSuffixLen), a unified social credit code, a part of an enterprise
 // name (its start when shorter than MinEnterpriseSubstring), a tracking
-// number or a certificate number. A filing found brings its applications. Each
+// number or a certificate number; names are searched only when no
+// identifier matches. A filing found brings its applications. Each
 // kind of result holds at most limit records. Errors: ErrInvalidInput
 // (empty or too long text), ErrForbidden, ErrUnauthenticated.
 func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit int) (SearchResult, error) {
@@ -235,9 +236,16 @@ func (r *Reviews) Search(ctx context.Context, admin Admin, text string, limit in
 	if utf8.RuneCountInString(text) <= 64 {
 		queries = append(queries, func() error { return addA(FindQuery{CertificateNumber: text}) })
 	}
-	queries = append(queries, func() error { return addF(FindQuery{Enterprise: text}) })
 	for _, q := range queries {
 		if err := q(); err != nil {
+			return SearchResult{}, err
+		}
+	}
+	// Names are searched when no identifier matched: an ID, code or
+	// number found is what the reviewer typed, and a name search for it
+	// reads index entries that grow with the office's history.
+	if len(res.Filings) == 0 && len(res.Applications) == 0 {
+		if err := addF(FindQuery{Enterprise: text}); err != nil {
 			return SearchResult{}, err
 		}
 	}

@@ -109,3 +109,26 @@ func TestLedger(t *testing.T) {
 	_, err = e.svc.Reviews.Ledger(e.ctx, stranger, from, time.Time{}, nil, 10)
 	assert.ErrorIs(t, err, notary.ErrForbidden)
 }
+
+// TestSearchNamesOnlyWhenNoIdentifierMatches: an identifier that matches
+// is what the reviewer meant, so names containing the same text are not
+// listed with it; text that matches no identifier is searched in names.
+func TestSearchNamesOnlyWhenNoIdentifierMatches(t *testing.T) {
+	e := newEnv(t)
+	mine, err := e.svc.Filings.Submit(e.ctx, alice, notarytest.FilingContent())
+	require.NoError(t, err)
+	c := notarytest.FilingContent()
+	c.CreditCode = "9144030071526726XG" // another enterprise's, published
+	c.EnterpriseName = "深圳" + mine.Content.CreditCode + "贸易有限公司"
+	named, err := e.svc.Filings.Submit(e.ctx, bob, c)
+	require.NoError(t, err)
+
+	res, err := e.svc.Reviews.Search(e.ctx, e.reviewer, mine.Content.CreditCode, 10)
+	require.NoError(t, err)
+	require.Len(t, res.Filings, 1, "the credit code matched; the name holding it is not listed")
+	assert.Equal(t, mine.ID, res.Filings[0].ID)
+	res, err = e.svc.Reviews.Search(e.ctx, e.reviewer, mine.Content.CreditCode[2:]+"贸易", 10)
+	require.NoError(t, err)
+	require.Len(t, res.Filings, 1, "no identifier matches: the name does")
+	assert.Equal(t, named.ID, res.Filings[0].ID)
+}
