@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -287,14 +288,7 @@ func (a *App) listApplications(w http.ResponseWriter, r *http.Request) error {
 }
 
 func applicationPage(list []notary.Application, limit int) page[applicationView] {
-	p := page[applicationView]{Items: make([]applicationView, len(list))}
-	for i, app := range list {
-		p.Items[i] = newApplicationView(app)
-	}
-	if n := len(list); n > 0 {
-		p.NextCursor = nextCursor(n, limit, list[n-1].CreatedAt, list[n-1].ID)
-	}
-	return p
+	return newPage(list, limit, newApplicationView, func(a notary.Application) (time.Time, uuid.UUID) { return a.CreatedAt, a.ID })
 }
 
 func (a *App) getApplication(w http.ResponseWriter, r *http.Request) error {
@@ -452,14 +446,8 @@ func (a *App) listInbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := page[inboxMessageView]{Items: make([]inboxMessageView, len(msgs))}
-	for i, m := range msgs {
-		p.Items[i] = newInboxView(m)
-	}
-	if n := len(msgs); n > 0 {
-		p.NextCursor = nextCursor(n, limit, msgs[n-1].CreatedAt, msgs[n-1].ID)
-	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, newPage(msgs, limit, newInboxView,
+		func(m notary.InboxMessage) (time.Time, uuid.UUID) { return m.CreatedAt, m.ID }))
 	return nil
 }
 

@@ -157,14 +157,8 @@ func (a *App) filingQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := page[filingView]{Items: make([]filingView, len(list))}
-	for i, f := range list {
-		p.Items[i] = newFilingView(f)
-	}
-	if n := len(list); n > 0 {
-		p.NextCursor = nextCursor(n, limit, list[n-1].CreatedAt, list[n-1].ID)
-	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, newPage(list, limit, newFilingView,
+		func(f notary.Filing) (time.Time, uuid.UUID) { return f.CreatedAt, f.ID }))
 	return nil
 }
 

@@ -145,14 +145,8 @@ func (a *App) listTransfers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := page[transferView]{Items: make([]transferView, len(list))}
-	for i, t := range list {
-		p.Items[i] = newTransferView(t)
-	}
-	if n := len(list); n > 0 {
-		p.NextCursor = nextCursor(n, limit, list[n-1].RecordedAt, list[n-1].ID)
-	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, newPage(list, limit, newTransferView,
+		func(t notary.BankTransfer) (time.Time, uuid.UUID) { return t.RecordedAt, t.ID }))
 	return nil
 }
 

@@ -242,3 +242,18 @@ type page[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"` // pass as ?after= (or ?before= for the inbox)
 }
+
+// newPage is the page of list, a listing asked for limit records: each
+// record in its view, and the cursor after the last one (by key) when the
+// listing may go on.
+func newPage[T, V any](list []T, limit int, view func(T) V, key func(T) (time.Time, uuid.UUID)) page[V] {
+	p := page[V]{Items: make([]V, len(list))}
+	for i, x := range list {
+		p.Items[i] = view(x)
+	}
+	if n := len(list); n > 0 {
+		at, id := key(list[n-1])
+		p.NextCursor = nextCursor(n, limit, at, id)
+	}
+	return p
+}
