@@ -120,25 +120,5 @@ func (s *Store) ListTransfers(ctx context.Context, q notary.TransferQuery) ([]no
 	}
 	query += ` ORDER BY recorded_at, id LIMIT ?`
 	args = append(args, q.PageSize())
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(ctx, "list transfers", err)
-	}
-	defer rows.Close()
-	var out []notary.BankTransfer
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, s.fail(ctx, "list transfers", err)
-		}
-		t, err := recorddoc.DecodeTransfer(doc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail(ctx, "list transfers", err)
-	}
-	return out, nil
+	return findDocs(ctx, s, "bank_transfers", query, args, recorddoc.DecodeTransfer)
 }
