@@ -201,7 +201,7 @@ func (s *Service) fireApplication(ctx context.Context, app Application, trigger 
 			c.Release = next.EvidenceIDs()
 		}
 	}
-	c.Notices, err = s.withHostEvent(s.tell(string(trigger), noticeSource{app: &next}, now), string(trigger), noticeSource{app: &next}, now)
+	c.Notices, err = s.notices(ev, noticeSource{app: &next})
 	if err != nil {
 		return Application{}, err
 	}

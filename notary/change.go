@@ -18,7 +18,11 @@ import (
 // only evidence it lists, never the same ID both ways; every event belongs
 // to the record (its ID, kind and office) and has an ID and a positive Seq
 // (whether it follows the stored trail is the store's check, ErrConflict);
-// every notice has an ID; only a filing files (Revision) or rewrites
+// every notice has an ID; a host event's own notice (ChannelHost, no
+// endpoint) is at most one, carries the ID, record and time of one of the
+// change's events, and is delivered — it is that event's record for the
+// host, not a delivery, so a store may keep it with the event; only a
+// filing files (Revision) or rewrites
 // (Rewrites) revisions, only its own (filing ID and office), numbered from
 // 1 up to the filing's Revision, a filed revision being exactly the
 // filing's Revision with a submission time, and no revision changed twice.
@@ -86,9 +90,18 @@ func (c Change) Validate() error {
 			return invalid("match.at", "required")
 		}
 	}
+	hostEvents := 0
 	for i, n := range c.Notices {
 		if n.ID == uuid.Nil {
 			return invalid(fmt.Sprintf("notices[%d].id", i), "required")
+		}
+		if n.Channel == ChannelHost && n.To.Endpoint == "" {
+			if hostEvents++; hostEvents > 1 {
+				return invalid(fmt.Sprintf("notices[%d]", i), "a change commits at most one host event")
+			}
+			if err := c.checkHostEvent(i, n, id); err != nil {
+				return err
+			}
 		}
 		if (n.Channel == ChannelHost) != (len(n.Event) > 0) {
 			return invalid(fmt.Sprintf("notices[%d].event", i), "a notice carries a host event document exactly when its channel is %q", ChannelHost)
@@ -96,6 +109,25 @@ func (c Change) Validate() error {
 		if n.To.Endpoint != "" && n.Channel != ChannelHost {
 			return invalid(fmt.Sprintf("notices[%d].to.endpoint", i), "only a notice on channel %q goes to a host endpoint", ChannelHost)
 		}
+	}
+	return nil
+}
+
+// checkHostEvent checks the host event's own notice n, the change's
+// notices[i], of the record id: see Validate.
+func (c Change) checkHostEvent(i int, n Notice, id uuid.UUID) error {
+	field := func(name string) string { return fmt.Sprintf("notices[%d].%s", i, name) }
+	at := slices.IndexFunc(c.Events, func(e Event) bool { return e.ID == n.ID })
+	switch {
+	case at < 0:
+		return invalid(field("id"), "%s is none of the change's events; a host event is recorded with its audit event", n.ID)
+	case n.RecordID != id:
+		return invalid(field("record_id"), "is %s, not the change's record %s", n.RecordID, id)
+	case !n.CreatedAt.Equal(c.Events[at].At):
+		return invalid(field("created_at"), "is %s, not its event's time %s", n.CreatedAt, c.Events[at].At)
+	case n.Status != NoticeDelivered:
+		return invalid(field("status"), "is %q; a host event's own notice is committed %q (its endpoints' notices are sent)",
+			n.Status, NoticeDelivered)
 	}
 	return nil
 }

@@ -181,7 +181,7 @@ func (s *Service) fireFiling(ctx context.Context, rec Filing, trigger FilingTrig
 		from: string(rec.State), to: string(to), trigger: string(trigger), actor: who, reason: t.reason, at: now})
 	next.AuditHead = ev.Hash
 
-	notices, err := s.withHostEvent(s.tell(string(trigger), noticeSource{filing: &next}, now), string(trigger), noticeSource{filing: &next}, now)
+	notices, err := s.notices(ev, noticeSource{filing: &next})
 	if err != nil {
 		return Filing{}, err
 	}

@@ -15,9 +15,12 @@ import (
 // service with Config.HostEvents commits one host event with every
 // transition, in the same atomic Store.Commit as the record, its audit
 // event and its notices, so a transition that did not commit never emits
-// one and one that did never loses it. The notify relay delivers them with
-// the outbox's claims, leases, retries and dead letters (see
-// notify.WithHostEvents), in order per record.
+// one and one that did never loses it. The event's own notice is its
+// record, listed in commit order by Service.HostEvents (it is delivered
+// nowhere itself); each host endpoint (Config.HostEndpoints) that wants
+// it gets a notice of its own, which the notify relay delivers with the
+// outbox's claims, leases, retries and dead letters (see
+// notify.WithHostHandlers), in order per record.
 const ChannelHost Channel = "host"
 
 // HostEventVersion is the version of the host event document, its
@@ -118,8 +121,7 @@ type HostEvent struct {
 	OccurredAt time.Time
 	Body       json.RawMessage
 	// Endpoint is the host endpoint being delivered to (HostEndpoint.Name);
-	// "" for the event itself, as listed and as the relay's single handler
-	// (notify.WithHostEvents) gets it.
+	// "" for the event itself, as listed.
 	Endpoint string
 }
 
@@ -130,14 +132,14 @@ type HostEventHandler func(ctx context.Context, ev HostEvent) error
 
 // hostDoc is the host event document.
 type hostDoc struct {
-	ID         string          `json:"id"`
-	Type       HostEventType   `json:"type"`
-	APIVersion string          `json:"api_version"`
-	OfficeID   string          `json:"office_id"`
-	OccurredAt time.Time       `json:"occurred_at"`
-	Trigger    string          `json:"trigger"`
-	Record     hostRecord      `json:"record"`
-	Data       json.RawMessage `json:"data"`
+	ID         string        `json:"id"`
+	Type       HostEventType `json:"type"`
+	APIVersion string        `json:"api_version"`
+	OfficeID   string        `json:"office_id"`
+	OccurredAt time.Time     `json:"occurred_at"`
+	Trigger    string        `json:"trigger"`
+	Record     hostRecord    `json:"record"`
+	Data       any           `json:"data"` // hostApplication or hostFiling
 }
 
 type hostRecord struct {
@@ -338,9 +340,26 @@ func validEndpointName(name string) bool {
 	return true
 }
 
-// hostEvent returns the outbox notice of the host event of src's record
-// taking trigger at at.
-func (s *Service) hostEvent(trigger string, src noticeSource, at time.Time) (Notice, error) {
+// notices returns the notices of the transition recorded by ev, of
+// src's record: those the matrix says (tell) and, when the service emits
+// host events, the host event's record and its deliveries (hostEvent).
+func (s *Service) notices(ev Event, src noticeSource) ([]Notice, error) {
+	if !s.hostEvents {
+		return s.tell(ev.Trigger, src, ev.At, 0), nil
+	}
+	notices := s.tell(ev.Trigger, src, ev.At, 1+len(s.hostEndpoints))
+	return s.hostEvent(notices, ev, src)
+}
+
+// hostEvent appends to notices the host event of the transition recorded
+// by the audit event ev, of src's record: the event's own record and one
+// pending delivery per host endpoint that wants its type, all carrying the
+// same document.
+//
+// The record is the event as listed (Service.HostEvents); it has the ID
+// and time of ev, and is committed delivered: it is not sent anywhere
+// itself, so a store may keep it with the audit event (see Change).
+func (s *Service) hostEvent(notices []Notice, ev Event, src noticeSource) ([]Notice, error) {
 	kind, id, _ := src.record()
 	version := int64(0)
 	if src.filing != nil {
@@ -348,49 +367,24 @@ func (s *Service) hostEvent(trigger string, src noticeSource, at time.Time) (Not
 	} else {
 		version = src.app.Version
 	}
-	data, err := json.Marshal(hostData(src))
+	typ := HostEventTypeOf(kind, ev.Trigger)
+	body, err := json.Marshal(hostDoc{ID: ev.ID.String(), Type: typ, APIVersion: HostEventVersion,
+		OfficeID: s.office.ID.String(), OccurredAt: ev.At.UTC(), Trigger: ev.Trigger,
+		Record: hostRecord{Kind: kind, ID: id.String(), Version: version}, Data: hostData(src)})
 	if err != nil {
-		return Notice{}, fmt.Errorf("notary: host event data: %w", err)
+		return nil, fmt.Errorf("notary: host event: %w", err)
 	}
-	evID := s.ids.NewID()
-	typ := HostEventTypeOf(kind, trigger)
-	body, err := json.Marshal(hostDoc{ID: evID.String(), Type: typ, APIVersion: HostEventVersion,
-		OfficeID: s.office.ID.String(), OccurredAt: at.UTC(), Trigger: trigger,
-		Record: hostRecord{Kind: kind, ID: id.String(), Version: version}, Data: data})
-	if err != nil {
-		return Notice{}, fmt.Errorf("notary: host event: %w", err)
-	}
-	return Notice{ID: evID, OfficeID: s.office.ID, RecordID: id, RecordKind: kind,
+	n := Notice{ID: ev.ID, OfficeID: s.office.ID, RecordID: id, RecordKind: kind,
 		Kind: NoticeKind(typ), Channel: ChannelHost, Data: NoticeData{RecordID: id},
-		Event: body, CreatedAt: at, Status: NoticePending, NextAttemptAt: at}, nil
-}
-
-// withHostEvent appends the host event of the transition to its notices
-// when the service emits host events. Without host endpoints the event's
-// own notice is pending, for the relay's single handler
-// (notify.WithHostEvents). With them, it is the record of the event, for
-// the catch-up listing, and committed delivered; each endpoint that wants
-// its type gets a pending notice of its own, with the same document.
-func (s *Service) withHostEvent(notices []Notice, trigger string, src noticeSource, at time.Time) ([]Notice, error) {
-	if !s.hostEvents {
-		return notices, nil
-	}
-	n, err := s.hostEvent(trigger, src, at)
-	if err != nil {
-		return nil, err
-	}
-	if len(s.hostEndpoints) == 0 {
-		return append(notices, n), nil
-	}
-	ev := n
-	ev.Status, ev.DeliveredAt = NoticeDelivered, at
-	notices = append(notices, ev)
+		Event: body, CreatedAt: ev.At, Status: NoticeDelivered, NextAttemptAt: ev.At, DeliveredAt: ev.At}
+	notices = append(notices, n)
 	for _, e := range s.hostEndpoints {
-		if !e.Wants(HostEventType(n.Kind)) {
+		if !e.Wants(typ) {
 			continue
 		}
 		d := n
 		d.ID, d.To = HostDeliveryID(n.ID, e.Name), Recipient{Endpoint: e.Name}
+		d.Status, d.DeliveredAt = NoticePending, time.Time{}
 		notices = append(notices, d)
 	}
 	return notices, nil

@@ -54,6 +54,12 @@ func TestHostEventsFollowAFullFlow(t *testing.T) {
 		assert.Equal(t, app.ID, ev.RecordID)
 		assert.Equal(t, int64(i+1), ev.Version)
 		assert.Equal(t, trail[i].At, ev.OccurredAt.UTC(), "occurred when the transition committed")
+		assert.Equal(t, trail[i].ID, ev.ID, "the host event is its audit event's")
+	}
+	pending, err := e.store.ListNotices(e.ctx, notary.NoticePending, 1000)
+	require.NoError(t, err)
+	for _, n := range pending {
+		assert.NotEqual(t, notary.ChannelHost, n.Channel, "without endpoints, nothing to deliver: %s", n.Kind)
 	}
 
 	last := appEvents[len(appEvents)-1]

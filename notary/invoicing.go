@@ -345,7 +345,7 @@ func (s *Service) fireInvoice(ctx context.Context, app Application, trigger Appl
 	next.AuditHead = ev.Hash
 	c := Change{Application: &next, ExpectedVersion: app.Version, Events: []Event{ev}, DedupKey: t.dedup}
 	src := noticeSource{app: &next}
-	c.Notices, err = s.withHostEvent(s.tell(string(trigger), src, now), string(trigger), src, now)
+	c.Notices, err = s.notices(ev, src)
 	if err != nil {
 		return Application{}, err
 	}

@@ -276,8 +276,9 @@ func (m *NoticeMatrix) Markdown() string {
 
 // tell builds the notices of src's record taking trigger, as the matrix
 // says: the user notice to the record's owner, in-site and by email; the
-// office notice to every address of the admin mailbox, by email.
-func (s *Service) tell(trigger string, src noticeSource, at time.Time) []Notice {
+// office notice to every address of the admin mailbox, by email. The
+// slice has room for spare more notices.
+func (s *Service) tell(trigger string, src noticeSource, at time.Time, spare int) []Notice {
 	rk, id, owner := src.record()
 	r, _ := Notices.Rule(rk, trigger)
 	n := 0
@@ -288,7 +289,10 @@ func (s *Service) tell(trigger string, src noticeSource, at time.Time) []Notice 
 		n += len(s.office.AdminEmails)
 	}
 	if n == 0 {
-		return nil
+		if spare == 0 {
+			return nil
+		}
+		return make([]Notice, 0, spare)
 	}
 	src.office = &s.office
 	data := NoticeData{OfficeName: s.office.Name, RecordID: id}
@@ -297,7 +301,7 @@ func (s *Service) tell(trigger string, src noticeSource, at time.Time) []Notice 
 			f.fill(&data, src)
 		}
 	}
-	out := make([]Notice, 0, n)
+	out := make([]Notice, 0, n+spare)
 	add := func(kind NoticeKind, ch Channel, to Recipient) {
 		out = append(out, Notice{
 			ID: s.ids.NewID(), OfficeID: s.office.ID, RecordID: id, RecordKind: rk,

@@ -119,7 +119,7 @@ func TestTellCarriesWhatTheMatrixSays(t *testing.T) {
 			}
 			kind, _, _ := src.record()
 			require.Equal(t, tc.kind, kind)
-			got := s.tell(tc.trigger, src, at)
+			got := s.tell(tc.trigger, src, at, 0)
 			var want []Notice
 			add := func(k NoticeKind, ch Channel, to Recipient) {
 				want = append(want, Notice{OfficeID: s.office.ID, RecordID: id, RecordKind: tc.kind, Kind: k,

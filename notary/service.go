@@ -143,9 +143,10 @@ type Config struct {
 	// Observer receives transitions, deliveries and sweeps for metrics and
 	// traces; nil means NopObserver (see adapters/otel).
 	Observer Observer
-	// HostEvents makes every transition also commit a host event to the
-	// outbox on ChannelHost, for the host platform (see HostEvent). Off by
-	// default: a relay without a host event handler dead-letters them.
+	// HostEvents makes every transition also commit a host event on
+	// ChannelHost, for the host platform (see HostEvent): listed in commit
+	// order by Service.HostEvents, and delivered to HostEndpoints. Off by
+	// default.
 	HostEvents bool
 	// HostEndpoints are the host's receivers of host events (webhook
 	// endpoints, in-process handlers), each with its own delivery state:

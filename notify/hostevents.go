@@ -21,9 +21,8 @@ type hostOrder struct {
 }
 
 // hostLane is what host events are ordered within: one record's events to
-// one endpoint (notary.Recipient.Endpoint; "" for the relay's single
-// handler). Lanes are independent: a failing endpoint holds back only its
-// own.
+// one endpoint (notary.Recipient.Endpoint). Lanes are independent: a
+// failing endpoint holds back only its own.
 type hostLane struct {
 	record   uuid.UUID
 	endpoint string
@@ -112,27 +111,18 @@ func (r *Relay) hold(n notary.Notice, why error) notary.NoticeOutcome {
 	return out
 }
 
-// hostHandler returns the handler of the host event notice n: the one
-// registered for its endpoint, or the single handler for the event's own
-// notice; nil when there is none.
-func (r *Relay) hostHandler(n notary.Notice) notary.HostEventHandler {
-	if n.To.Endpoint == "" {
-		return r.host
-	}
-	return r.hosts[n.To.Endpoint]
-}
-
 // attemptHost hands the host event n to the handler of its endpoint. A
 // returned outcome with Status dead means the failure is final whatever
 // the attempt count.
 func (r *Relay) attemptHost(ctx context.Context, n notary.Notice, remaining time.Duration) (notary.NoticeOutcome, error) {
 	dead := notary.NoticeOutcome{Status: notary.NoticeDead}
-	h := r.hostHandler(n)
+	h := r.hosts[n.To.Endpoint]
 	switch {
-	case h == nil && n.To.Endpoint != "":
-		return dead, fmt.Errorf("notify: no handler for host endpoint %q (WithHostHandlers): %w", n.To.Endpoint, notary.ErrPermanent)
+	case n.To.Endpoint == "":
+		// Committed delivered; only a store that lost that would claim it.
+		return dead, fmt.Errorf("notify: host event %s is the event's own notice, delivered to no endpoint: %w", n.ID, notary.ErrPermanent)
 	case h == nil:
-		return dead, fmt.Errorf("notify: no host event handler (WithHostEvents): %w", notary.ErrPermanent)
+		return dead, fmt.Errorf("notify: no handler for host endpoint %q (WithHostHandlers): %w", n.To.Endpoint, notary.ErrPermanent)
 	}
 	ev, err := notary.HostEventOf(n)
 	if err != nil {

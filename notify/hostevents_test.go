@@ -19,11 +19,35 @@ import (
 
 var hostOffice = uuid.MustParse("4f1c2d3e-0000-4000-8000-000000000001")
 
-// hostRecord commits a filing's versions, each with its host event, as
-// transitions with Config.HostEvents do.
+// hostEndpoint is the endpoint the host events of these tests go to.
+const hostEndpoint = "app"
+
+// hostRecord commits a filing's versions, each with its host event and the
+// event's delivery to hostEndpoint, as transitions of a service with that
+// endpoint in Config.HostEndpoints do.
 type hostRecord struct {
 	f      notary.Filing
 	events []uuid.UUID
+}
+
+// hostEvent returns the audit event of version v of the filing f, with
+// the ID id, and the host event's own notice recorded with it.
+func hostEvent(f notary.Filing, id uuid.UUID, at time.Time) (notary.Event, notary.Notice) {
+	doc := fmt.Sprintf(`{"id":%q,"type":"filing.amended","api_version":"1","record":{"kind":"filing","id":%q,"version":%d}}`,
+		id, f.ID, f.Version)
+	ev := notary.Event{ID: id, RecordID: f.ID, RecordKind: notary.KindFiling, OfficeID: f.OfficeID, Seq: f.Version,
+		Trigger: "amend", At: at}
+	n := notary.Notice{ID: id, OfficeID: f.OfficeID, RecordID: f.ID, RecordKind: notary.KindFiling,
+		Kind: "filing.amended", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: f.ID},
+		Event: []byte(doc), CreatedAt: at, NextAttemptAt: at, Status: notary.NoticeDelivered, DeliveredAt: at}
+	return ev, n
+}
+
+// delivery returns the notice that delivers the host event n to endpoint.
+func delivery(n notary.Notice, endpoint string) notary.Notice {
+	n.ID, n.To = notary.HostDeliveryID(n.ID, endpoint), notary.Recipient{Endpoint: endpoint}
+	n.Status, n.DeliveredAt = notary.NoticePending, time.Time{}
+	return n
 }
 
 func (r *hostRecord) step(t *testing.T, s *store.Memory, at time.Time) {
@@ -35,15 +59,11 @@ func (r *hostRecord) step(t *testing.T, s *store.Memory, at time.Time) {
 	}
 	r.f.Version++
 	r.f.UpdatedAt = at
-	id := uuid.New()
-	doc := fmt.Sprintf(`{"id":%q,"type":"filing.amended","api_version":"1","record":{"kind":"filing","id":%q,"version":%d}}`,
-		id, r.f.ID, r.f.Version)
-	n := notary.Notice{ID: id, OfficeID: hostOffice, RecordID: r.f.ID, RecordKind: notary.KindFiling,
-		Kind: "filing.amended", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: r.f.ID},
-		Event: []byte(doc), CreatedAt: at, NextAttemptAt: at}
+	ev, n := hostEvent(r.f, uuid.New(), at)
 	f := r.f
-	require.NoError(t, s.Commit(t.Context(), notary.Change{Filing: &f, ExpectedVersion: expected, Notices: []notary.Notice{n}}))
-	r.events = append(r.events, id)
+	require.NoError(t, s.Commit(t.Context(), notary.Change{Filing: &f, ExpectedVersion: expected, Events: []notary.Event{ev},
+		Notices: []notary.Notice{n, delivery(n, hostEndpoint)}}))
+	r.events = append(r.events, ev.ID)
 }
 
 // hostSink is an in-process host event handler that fails on demand.
@@ -82,8 +102,8 @@ func (h *hostSink) perRecord() map[uuid.UUID][]uuid.UUID {
 
 func hostRelay(s *store.Memory, clock notary.Clock, h notary.HostEventHandler) *notify.Relay {
 	r, _ := notify.NewRenderer()
-	return notify.NewRelay(s, clock, r, nil, notify.WithHostEvents(h), notify.WithLogger(quietLogger()),
-		notify.WithBackoff(time.Second, 4*time.Second))
+	return notify.NewRelay(s, clock, r, nil, notify.WithHostHandlers(map[string]notary.HostEventHandler{hostEndpoint: h}),
+		notify.WithLogger(quietLogger()), notify.WithBackoff(time.Second, 4*time.Second))
 }
 
 // TestRelayDeliversHostEventsInOrderPerRecord: an event whose delivery
@@ -147,10 +167,11 @@ func TestRelayHostEventsWaitBehindADeadOne(t *testing.T) {
 	dead, err := relay.DeadLetters(t.Context(), 10)
 	require.NoError(t, err)
 	require.Len(t, dead, 1)
-	assert.Equal(t, a.events[0], dead[0].ID)
+	first := notary.HostDeliveryID(a.events[0], hostEndpoint)
+	assert.Equal(t, first, dead[0].ID)
 
 	gone = false
-	require.NoError(t, relay.Retry(t.Context(), a.events[0]))
+	require.NoError(t, relay.Retry(t.Context(), first))
 	for range 10 {
 		clock.Advance(5 * time.Second)
 		_, err := relay.Drain(t.Context())
@@ -159,8 +180,9 @@ func TestRelayHostEventsWaitBehindADeadOne(t *testing.T) {
 	assert.Equal(t, a.events, sink.perRecord()[a.f.ID])
 }
 
-// TestRelayHostEventsNeedAHandler: without WithHostEvents a host event is
-// dead at once, listed for operators, never silently dropped.
+// TestRelayHostEventsNeedAHandler: without a handler for its endpoint, a
+// host event's delivery is dead at once, listed for operators, never
+// silently dropped.
 func TestRelayHostEventsNeedAHandler(t *testing.T) {
 	s, clock := store.NewMemory(), newClock()
 	a := &hostRecord{}
@@ -170,9 +192,9 @@ func TestRelayHostEventsNeedAHandler(t *testing.T) {
 	relay := notify.NewRelay(s, clock, r, nil, notify.WithLogger(quietLogger()))
 	_, err = relay.Drain(t.Context())
 	require.NoError(t, err)
-	n := stored(t, s, a.events[0])
+	n := stored(t, s, notary.HostDeliveryID(a.events[0], hostEndpoint))
 	assert.Equal(t, notary.NoticeDead, n.Status)
-	assert.Contains(t, n.LastError, "no host event handler")
+	assert.Contains(t, n.LastError, `no handler for host endpoint "app"`)
 }
 
 // TestRelayHostEventDecoded: the handler gets the event's facts and its
@@ -208,19 +230,14 @@ func TestRelayHostEndpointLanesIgnoreBatchOrder(t *testing.T) {
 		next.Version = v + 1
 		// Same instant; the later event's notices sort first by ID.
 		id := uuid.MustParse(fmt.Sprintf("00000000-0000-7000-8000-00000000000%d", 2-v))
-		doc := fmt.Sprintf(`{"id":%q,"type":"filing.amended","record":{"kind":"filing","id":%q,"version":%d}}`, id, f.ID, next.Version)
-		var ns []notary.Notice
-		for _, to := range []string{"", "a", "b"} {
-			n := notary.Notice{ID: id, OfficeID: hostOffice, RecordID: f.ID, RecordKind: notary.KindFiling,
-				Kind: "filing.amended", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: f.ID},
-				Event: []byte(doc), CreatedAt: createdAt, Status: notary.NoticeDelivered, DeliveredAt: createdAt}
-			if to != "" {
-				n.ID, n.To, n.Status, n.DeliveredAt = uuid.MustParse(fmt.Sprintf("00000000-0000-7000-8000-0000000000%s%d", to, 2-v)),
-					notary.Recipient{Endpoint: to}, notary.NoticePending, time.Time{}
-			}
+		ev, own := hostEvent(next, id, createdAt)
+		ns := []notary.Notice{own}
+		for _, to := range []string{"a", "b"} {
+			n := delivery(own, to)
+			n.ID = uuid.MustParse(fmt.Sprintf("00000000-0000-7000-8000-0000000000%s%d", to, 2-v))
 			ns = append(ns, n)
 		}
-		c := notary.Change{Filing: &next, ExpectedVersion: f.Version, Notices: ns}
+		c := notary.Change{Filing: &next, ExpectedVersion: f.Version, Events: []notary.Event{ev}, Notices: ns}
 		require.NoError(t, s.Commit(t.Context(), c))
 		f = next
 		events = append(events, id)

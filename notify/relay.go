@@ -99,24 +99,14 @@ func WithObserver(o notary.Observer) RelayOption {
 	}
 }
 
-// WithHostEvents sets the single handler of host events (notices on
-// notary.ChannelHost) of a service without host endpoints
-// (notary.Config.HostEndpoints): h is called with each event, under the
-// same claims, retries, retry budget and dead letters as a notice, and in
-// order per record — an event is not handed to h while an earlier event
-// of its record is undelivered (pending or dead); it waits, retried with
-// the backoff. Without a handler, such host events are dead on their
-// first attempt. A host with several receivers configures them as host
-// endpoints instead, each with its own delivery state (WithHostHandlers).
-func WithHostEvents(h notary.HostEventHandler) RelayOption {
-	return func(r *Relay) { r.host = h }
-}
-
 // WithHostHandlers sets the handlers of host endpoints, by
 // notary.HostEndpoint.Name: each endpoint's notices of host events are
-// handed to its handler alone, as WithHostEvents describes, in order per
-// record and endpoint — an endpoint whose handler fails holds back, and
-// is retried with, its own events only. adapters/webhook's
+// handed to its handler alone, under the same claims, retries, retry
+// budget and dead letters as a notice, in order per record and endpoint —
+// an event is not handed to the handler while an earlier event of its
+// record to the endpoint is undelivered (pending or dead): it waits,
+// retried with the backoff; an endpoint whose handler fails holds back,
+// and is retried with, its own events only. adapters/webhook's
 // Sender.Handlers returns one per webhook endpoint; in-process handlers
 // are added under their own names. A notice of an endpoint without a
 // handler is dead on its first attempt (an operator retries it once the
@@ -203,7 +193,6 @@ type Relay struct {
 	maxAttempts int // 0: no cap
 	finishRetry time.Duration
 	obs         notary.Observer
-	host        notary.HostEventHandler            // events' own notices
 	hosts       map[string]notary.HostEventHandler // host endpoint → handler
 	backoffBase time.Duration
 	backoffMax  time.Duration
@@ -326,7 +315,7 @@ func (r *Relay) deliverBatch(ctx context.Context, notices []notary.Notice) (deli
 			outcome notary.NoticeOutcome
 			ok      bool
 		)
-		if n.Channel == notary.ChannelHost && r.hostHandler(n) != nil {
+		if n.Channel == notary.ChannelHost && r.hosts[n.To.Endpoint] != nil {
 			outcome, ok = r.deliverInOrder(ctx, n, &order)
 		} else {
 			outcome, ok = r.deliver(ctx, n)

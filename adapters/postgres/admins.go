@@ -59,7 +59,7 @@ func (s *Store) CreateAdmin(ctx context.Context, a notary.AdminAccount, ev notar
 	}
 	b := &pgx.Batch{}
 	b.Queue(insertAdminSQL, adminArgs(a)...)
-	queueEvents(b, adminEvents(ev))
+	queueEvents(b, adminEvents(ev), nil)
 	return s.send(ctx, b)
 }
 
@@ -73,7 +73,7 @@ func (s *Store) UpdateAdmin(ctx context.Context, a notary.AdminAccount, expected
 	}
 	b := &pgx.Batch{}
 	b.Queue(updateAdminSQL, append(adminArgs(a), expectedVersion)...)
-	queueEvents(b, adminEvents(ev))
+	queueEvents(b, adminEvents(ev), nil)
 	return s.send(ctx, b)
 }
 

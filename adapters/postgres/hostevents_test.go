@@ -13,14 +13,14 @@ import (
 	"github.com/notarykit/notarykit/notary"
 )
 
-// withHostEvent adds a host event of c's application to c.
+// withHostEvent adds the host event of c's application to c, as a service
+// commits it: the ID and time of c's event, delivered.
 func withHostEvent(c notary.Change) (notary.Change, notary.Notice) {
-	a := c.Application
-	id := uuid.New()
-	n := notary.Notice{ID: id, OfficeID: a.OfficeID, RecordID: a.ID, RecordKind: notary.KindApplication,
+	a, ev := c.Application, c.Events[0]
+	n := notary.Notice{ID: ev.ID, OfficeID: a.OfficeID, RecordID: a.ID, RecordKind: notary.KindApplication,
 		Kind: "application.paid", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: a.ID},
-		Event:     fmt.Appendf(nil, `{"id":"%s","record":{"id":"%s","version":%d}}`, id, a.ID, a.Version),
-		CreatedAt: a.UpdatedAt}
+		Event:     fmt.Appendf(nil, `{"id":"%s","type":"application.paid","record":{"id":"%s","version":%d}}`, ev.ID, a.ID, a.Version),
+		CreatedAt: ev.At, Status: notary.NoticeDelivered, NextAttemptAt: ev.At, DeliveredAt: ev.At}
 	c.Notices = append(c.Notices, n)
 	return c, n
 }
@@ -127,4 +127,45 @@ func TestHostEventsMigrationKeepsOrder(t *testing.T) {
 	require.NoError(t, st.Migrate(ctx))
 	commit(nextChange(a, ""))
 	assert.Equal(t, want, list())
+}
+
+// A host event's own notice is kept in its audit event's row, byte for
+// byte, and writes no outbox row; its deliveries are outbox rows. Both are
+// listed, the event first.
+func TestHostEventKeptWithItsAuditEvent(t *testing.T) {
+	t.Parallel()
+	url, schema := freshSchema(t)
+	st := openStore(t, url, schema)
+	ctx := t.Context()
+	require.NoError(t, st.Migrate(ctx))
+	pool := schemaPool(t, url, schema)
+	a := testApplication(uuid.New(), "a", 1)
+	c, own := withHostEvent(createChange(a))
+	d := own
+	d.ID, d.To, d.Status, d.DeliveredAt = notary.HostDeliveryID(own.ID, "app"), notary.Recipient{Endpoint: "app"}, notary.NoticePending, time.Time{}
+	c.Notices = append(c.Notices, d)
+	require.NoError(t, st.Commit(ctx, c))
+
+	var host string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT host FROM events WHERE id = $1`, own.ID).Scan(&host))
+	assert.Equal(t, string(own.Event), host)
+	var rows []uuid.UUID
+	r, err := pool.Query(ctx, `SELECT id FROM outbox WHERE channel = 'host'`)
+	require.NoError(t, err)
+	for r.Next() {
+		var id uuid.UUID
+		require.NoError(t, r.Scan(&id))
+		rows = append(rows, id)
+	}
+	require.NoError(t, r.Err())
+	assert.Equal(t, []uuid.UUID{d.ID}, rows, "the delivery alone is an outbox row")
+
+	got, err := st.ListHostEvents(ctx, notary.HostEventQuery{OfficeID: a.OfficeID})
+	require.NoError(t, err)
+	require.Equal(t, []uuid.UUID{own.ID, d.ID}, noticeIDs(got))
+	assert.Equal(t, own.Kind, got[0].Kind)
+	assert.Equal(t, notary.NoticeDelivered, got[0].Status)
+	assert.True(t, own.CreatedAt.Equal(got[0].CreatedAt))
+	assert.Equal(t, "app", got[1].To.Endpoint)
+	assert.Equal(t, notary.NoticePending, got[1].Status)
 }

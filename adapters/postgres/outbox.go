@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -52,28 +49,48 @@ func queueNotice(b *pgx.Batch, n notary.Notice) {
 const outboxColumns = `id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
 	claim, lease_until, last_error, delivered_at, created_at, notice`
 
-// scanNotice reads one outbox row selected with outboxColumns.
-func scanNotice(row pgx.Row) (notary.Notice, error) {
-	var (
-		n                     notary.Notice
-		kind, channel, status string
-		attempts              int32
-		next, created         time.Time
-		claim                 pgtype.UUID
-		lease, delivered      pgtype.Timestamptz
-		doc                   []byte
-	)
-	if err := row.Scan(&n.ID, &n.OfficeID, &n.RecordID, &kind, &channel, &status, &attempts, &next,
-		&claim, &lease, &n.LastError, &delivered, &created, &doc); err != nil {
-		return notary.Notice{}, err
-	}
-	if err := recorddoc.DecodeNotice(doc, &n); err != nil {
+// noticeRow holds the columns of an outbox row selected with
+// outboxColumns, in that order (dest).
+type noticeRow struct {
+	n                     notary.Notice
+	kind, channel, status string
+	attempts              int32
+	next, created         time.Time
+	claim                 pgtype.UUID
+	lease, delivered      pgtype.Timestamptz
+	doc                   []byte
+}
+
+func (r *noticeRow) dest() []any {
+	return []any{&r.n.ID, &r.n.OfficeID, &r.n.RecordID, &r.kind, &r.channel, &r.status, &r.attempts, &r.next,
+		&r.claim, &r.lease, &r.n.LastError, &r.delivered, &r.created, &r.doc}
+}
+
+// notice returns the notice of the row, its document decoded.
+func (r *noticeRow) notice() (notary.Notice, error) {
+	n := r.columns()
+	if err := recorddoc.DecodeNotice(r.doc, &n); err != nil {
 		return notary.Notice{}, fmt.Errorf("postgres: notice %s: %w", n.ID, err)
 	}
-	n.Kind, n.Channel, n.Status = notary.NoticeKind(kind), notary.Channel(channel), notary.NoticeStatus(status)
-	n.Attempts, n.NextAttemptAt, n.CreatedAt = int(attempts), utc(next), utc(created)
-	n.Claim, n.LeaseUntil, n.DeliveredAt = uuidPtr(claim), fromTZ(lease), fromTZ(delivered)
 	return n, nil
+}
+
+// columns returns the notice of the row's columns alone.
+func (r *noticeRow) columns() notary.Notice {
+	n := r.n
+	n.Kind, n.Channel, n.Status = notary.NoticeKind(r.kind), notary.Channel(r.channel), notary.NoticeStatus(r.status)
+	n.Attempts, n.NextAttemptAt, n.CreatedAt = int(r.attempts), utc(r.next), utc(r.created)
+	n.Claim, n.LeaseUntil, n.DeliveredAt = uuidPtr(r.claim), fromTZ(r.lease), fromTZ(r.delivered)
+	return n
+}
+
+// scanNotice reads one outbox row selected with outboxColumns.
+func scanNotice(row pgx.Row) (notary.Notice, error) {
+	var r noticeRow
+	if err := row.Scan(r.dest()...); err != nil {
+		return notary.Notice{}, err
+	}
+	return r.notice()
 }
 
 func (s *Store) queryNotices(ctx context.Context, query string, args ...any) ([]notary.Notice, error) {
@@ -281,190 +298,3 @@ func (s *Store) OutboxStats(ctx context.Context) (notary.OutboxStats, error) {
 		return st, nil
 	})
 }
-
-// hostEventWait bounds how long an office-wide listing of host events
-// waits for the transactions that keep committed events from being listed.
-const hostEventWait = 2 * time.Second
-
-// hostWriterLockSQL is the first statement of a commit that writes host
-// events: a shared advisory lock of the store's schema (hostWriterKey),
-// taken before the transaction writes anything and so before it has an
-// ID. Readers find the writers in progress by it.
-const hostWriterLockSQL = `SELECT pg_advisory_xact_lock_shared($1::int4, $2::int4)`
-
-// hostWriterKey is the advisory lock key of a schema's host event writers.
-func hostWriterKey(schema string) (int32, int32) {
-	h := fnv.New64a()
-	h.Write([]byte("github.com/notarykit/notarykit/adapters/postgres.hostEvents\x00" + schema))
-	k := h.Sum64()
-	return int32(k >> 32), int32(k)
-}
-
-// ListHostEvents returns the host events selected by q in commit order,
-// as documented on [notary.Outbox]: by the ID of the transaction that
-// wrote them (xid), then by seq, which orders one transaction's events. An
-// unknown q.After is ErrNotFound.
-//
-// A transaction may take its ID before another and commit after it. An
-// office-wide listing therefore returns only the events below the
-// horizon: the smallest ID of a transaction in progress that writes host
-// events (each holds hostWriterLockSQL's lock from before it took its ID),
-// or when there is none the next ID to be assigned. Every event committed
-// later is above it, so a reader at the head that passes the last ID it
-// got never skips one. Transactions that write no host events do not hold
-// the listing back. When committed events wait behind a writer still
-// running, the listing waits for it (up to hostEventWait; then it returns
-// the events below it). A record's listing does not wait: a transaction
-// that appends to a record starts after the record's previous one
-// committed, so the record's events are listed in order as soon as they
-// commit.
-func (s *Store) ListHostEvents(ctx context.Context, q notary.HostEventQuery) ([]notary.Notice, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err
-	}
-	return read(ctx, s, func() ([]notary.Notice, error) {
-		afterXID, afterSeq := "0", int64(-1)
-		if q.After != uuid.Nil {
-			err := s.pool.QueryRow(ctx, `SELECT xid::text, seq FROM outbox WHERE id = $1 AND office_id = $2 AND xid IS NOT NULL`,
-				pgid(q.After), pgid(q.OfficeID)).Scan(&afterXID, &afterSeq)
-			switch {
-			case errors.Is(err, pgx.ErrNoRows):
-				return nil, notFound("host event %s", q.After)
-			case err != nil:
-				return nil, err
-			}
-		}
-		if q.RecordID != uuid.Nil {
-			return s.queryNotices(ctx, `SELECT `+outboxColumns+` FROM outbox
-				WHERE record_id = $1 AND xid IS NOT NULL AND (xid, seq) > ($2::text::xid8, $3) AND office_id = $4
-				ORDER BY xid, seq LIMIT $5`,
-				pgid(q.RecordID), afterXID, afterSeq, pgid(q.OfficeID), q.PageSize())
-		}
-		return s.settledHostEvents(ctx, q.OfficeID, afterXID, afterSeq, q.PageSize())
-	})
-}
-
-// hostHorizonSQL reads the next transaction ID to be assigned and the
-// (32-bit) IDs of the transactions holding the host writers' lock.
-const hostHorizonSQL = `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
-	ARRAY(SELECT t.transactionid::text::bigint FROM pg_locks l
-		JOIN pg_locks t ON t.pid = l.pid AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock' AND t.granted
-		WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1::bigint & 4294967295
-			AND l.objid::bigint = $2::bigint & 4294967295 AND l.objsubid = 2
-			AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`
-
-// hostHorizon returns the horizon of host events (see ListHostEvents).
-func (s *Store) hostHorizon(ctx context.Context) (uint64, error) {
-	var (
-		next    int64
-		writers []int64
-	)
-	k1, k2 := hostWriterKey(s.schema)
-	if err := s.pool.QueryRow(ctx, hostHorizonSQL, int64(k1), int64(k2)).Scan(&next, &writers); err != nil {
-		return 0, err
-	}
-	h := uint64(next)
-	for _, x := range writers {
-		// Widen the 32-bit ID with the epoch of the next one: a running
-		// transaction's ID is below it, by less than 2^31.
-		full := h&^0xFFFFFFFF | uint64(x)
-		if full >= uint64(next) {
-			full -= 1 << 32
-		}
-		h = min(h, full)
-	}
-	return h, nil
-}
-
-// settledHostEventsSQL lists an office's host events after a place, each
-// with its xid and whether it is at or above the horizon $5.
-const settledHostEventsSQL = `SELECT ` + outboxColumns + `, xid::text, xid >= $5::text::xid8
-FROM outbox WHERE office_id = $1 AND xid IS NOT NULL AND (xid, seq) > ($2::text::xid8, $3)
-ORDER BY xid, seq LIMIT $4`
-
-// settledHostEvents returns up to limit host events of the office after
-// the place, below the horizon, waiting once for the writers that hold
-// back committed ones; see ListHostEvents.
-func (s *Store) settledHostEvents(ctx context.Context, officeID uuid.UUID, afterXID string, afterSeq int64, limit int) ([]notary.Notice, error) {
-	for waited := false; ; waited = true {
-		// The horizon is read before the events, so that a writer ending
-		// in between has its events listed, or is still above it.
-		horizon, err := s.hostHorizon(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var (
-			settled []notary.Notice
-			held    uint64 // the greatest xid of a listed event above the horizon
-		)
-		rows, err := s.pool.Query(ctx, settledHostEventsSQL, pgid(officeID), afterXID, afterSeq, limit,
-			strconv.FormatUint(horizon, 10))
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var (
-				xid   string
-				above bool
-			)
-			n, err := scanNotice(suffixedRow{row: rows, dest: []any{&xid, &above}})
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			// Rows come in xid order: after the first one above, all are.
-			if above {
-				if held, err = strconv.ParseUint(xid, 10, 64); err != nil {
-					rows.Close()
-					return nil, err
-				}
-			} else {
-				settled = append(settled, n)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		if held == 0 || waited {
-			return settled, nil
-		}
-		if err := s.awaitHorizon(ctx, held); err != nil {
-			return nil, err
-		}
-	}
-}
-
-// awaitHorizon waits until the horizon of host events is above xid, or
-// the store's wait has passed.
-func (s *Store) awaitHorizon(ctx context.Context, xid uint64) error {
-	wait := s.hostWait
-	if wait <= 0 {
-		wait = hostEventWait
-	}
-	deadline := time.Now().Add(wait)
-	for pause := time.Millisecond; ; pause = min(2*pause, 20*time.Millisecond) {
-		h, err := s.hostHorizon(ctx)
-		if err != nil {
-			return err
-		}
-		if h > xid || time.Now().After(deadline) {
-			return nil
-		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// suffixedRow is a row whose trailing columns go to dest, after those
-// given to Scan.
-type suffixedRow struct {
-	row  pgx.Row
-	dest []any
-}
-
-func (r suffixedRow) Scan(dest ...any) error { return r.row.Scan(append(dest, r.dest...)...) }

@@ -82,6 +82,16 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
 	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[])`
 
+	// insertHostEventSQL and insertHostEventsSQL also write the host
+	// column: the document of the host event recorded with the event, or
+	// NULL (see hostevents.go).
+	insertHostEventSQL = `INSERT INTO events (` + eventColumns + `, host)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+
+	insertHostEventsSQL = `INSERT INTO events (` + eventColumns + `, host)
+SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
+	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::text[])`
+
 	insertNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
 	claim, lease_until, last_error, delivered_at, created_at, notice, seq, xid)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
@@ -94,9 +104,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
 	created_at, notice)
 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8)`
 
-	// insertHostNoticeSQL is insertFreshNoticeSQL for a host event, which
-	// takes its place in commit order from its transaction's ID and
-	// outbox_host_seq (see ListHostEvents).
+	// insertHostNoticeSQL is insertFreshNoticeSQL for the delivery of a
+	// host event to an endpoint, which takes its place in commit order from
+	// its transaction's ID and outbox_host_seq (see hostevents.go).
 	insertHostNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
 	created_at, notice, seq, xid)
 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, nextval('outbox_host_seq'), pg_current_xact_id())`
@@ -106,10 +116,12 @@ VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8, nextval('outbox_host_seq')
 
 // Commit applies c atomically, as documented on [notary.Records]. All its
 // statements go to the server in one pipelined batch, which PostgreSQL runs
-// as one implicit transaction: with host events, first the host event
-// writers' shared lock (see ListHostEvents); the record's write (an INSERT, or an UPDATE
-// guarded by the expected version), the evidence releases and then
-// reservations, the events, the outbox notices and the deduplication key.
+// as one implicit transaction: the record's write (an INSERT, or an UPDATE
+// guarded by the expected version; it comes first, which the listing of
+// host events relies on: see hostHorizonSQL), the evidence releases and
+// then reservations, the events (a host event's own notice is written with
+// its audit event, in its host column), the outbox notices and the
+// deduplication key.
 // The first failing statement rolls back the whole transaction and its
 // error is mapped onto the notary sentinel errors, so nothing is changed.
 //
@@ -130,13 +142,6 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 	// connection, so each attempt sends a fresh one.
 	return write(ctx, s, func() error {
 		b := &pgx.Batch{}
-		for _, n := range c.Notices {
-			if n.Channel == notary.ChannelHost {
-				k1, k2 := hostWriterKey(s.schema)
-				b.Queue(hostWriterLockSQL, k1, k2)
-				break
-			}
-		}
 		if c.Filing != nil {
 			if err := queueFiling(b, *c.Filing, c.ExpectedVersion); err != nil {
 				return err
@@ -159,9 +164,12 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 				}
 			}
 		}
-		queueEvents(b, c.Events)
+		host := hostEventOf(c)
+		queueEvents(b, c.Events, host)
 		for _, n := range c.Notices {
-			queueNotice(b, n)
+			if host == nil || n.ID != host.ID {
+				queueNotice(b, n)
+			}
 		}
 		if c.DedupKey != "" {
 			b.Queue(insertDedupSQL, c.DedupKey)
@@ -218,16 +226,42 @@ func queueApplication(b *pgx.Batch, a notary.Application, expected int64) {
 	}
 }
 
-// queueEvents inserts events with one statement: a plain VALUES row for the
-// usual single event, unnest over column arrays for several.
-func queueEvents(b *pgx.Batch, evs []notary.Event) {
+// hostEventOf returns the host event's own notice of a change, which
+// Validate ties to one of its events, or nil.
+func hostEventOf(c notary.Change) *notary.Notice {
+	for i, n := range c.Notices {
+		if n.Channel == notary.ChannelHost && n.To.Endpoint == "" {
+			return &c.Notices[i]
+		}
+	}
+	return nil
+}
+
+// hostDoc is the host column of the event e: host's document when host is
+// e's host event, else NULL.
+func hostDoc(e notary.Event, host *notary.Notice) pgtype.Text {
+	if host == nil || host.ID != e.ID {
+		return pgtype.Text{}
+	}
+	return pgtype.Text{String: string(host.Event), Valid: true}
+}
+
+// queueEvents inserts events, the host event's document with its event,
+// with one statement: a plain VALUES row for the usual single event,
+// unnest over column arrays for several.
+func queueEvents(b *pgx.Batch, evs []notary.Event, host *notary.Notice) {
 	switch len(evs) {
 	case 0:
 		return
 	case 1:
 		e := evs[0]
-		b.Queue(insertEventSQL, pgid(e.RecordID), e.Seq, pgid(e.ID), string(e.RecordKind), pgid(e.OfficeID), e.Trigger, e.From, e.To,
-			string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Reason, utc(e.At), e.PrevHash, e.Hash)
+		args := []any{pgid(e.RecordID), e.Seq, pgid(e.ID), string(e.RecordKind), pgid(e.OfficeID), e.Trigger, e.From, e.To,
+			string(e.Actor.Kind), e.Actor.ID, e.Actor.Name, e.Reason, utc(e.At), e.PrevHash, e.Hash}
+		if host == nil {
+			b.Queue(insertEventSQL, args...)
+		} else {
+			b.Queue(insertHostEventSQL, append(args, hostDoc(e, host))...)
+		}
 		return
 	}
 	n := len(evs)
@@ -237,15 +271,21 @@ func queueEvents(b *pgx.Batch, evs []notary.Event) {
 		kinds, triggers, froms, tos, actorKinds, actorIDs, actorNm = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		reasons, prevs, hashes                                     = make([]string, n), make([]string, n), make([]string, n)
 		ats                                                        = make([]time.Time, n)
+		hosts                                                      = make([]pgtype.Text, n)
 	)
 	for i, e := range evs {
 		recordIDs[i], seqs[i], ids[i], kinds[i], officeIDs[i] = pgid(e.RecordID), e.Seq, pgid(e.ID), string(e.RecordKind), pgid(e.OfficeID)
 		triggers[i], froms[i], tos[i] = e.Trigger, e.From, e.To
 		actorKinds[i], actorIDs[i], actorNm[i] = string(e.Actor.Kind), e.Actor.ID, e.Actor.Name
-		reasons[i], ats[i], prevs[i], hashes[i] = e.Reason, utc(e.At), e.PrevHash, e.Hash
+		reasons[i], ats[i], prevs[i], hashes[i], hosts[i] = e.Reason, utc(e.At), e.PrevHash, e.Hash, hostDoc(e, host)
 	}
-	b.Queue(insertEventsSQL, recordIDs, seqs, ids, kinds, officeIDs, triggers, froms, tos,
-		actorKinds, actorIDs, actorNm, reasons, ats, prevs, hashes)
+	args := []any{recordIDs, seqs, ids, kinds, officeIDs, triggers, froms, tos,
+		actorKinds, actorIDs, actorNm, reasons, ats, prevs, hashes}
+	if host == nil {
+		b.Queue(insertEventsSQL, args...)
+	} else {
+		b.Queue(insertHostEventsSQL, append(args, hosts)...)
+	}
 }
 
 // Filing returns the filing with id, or an error wrapping ErrNotFound.

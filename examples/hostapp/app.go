@@ -189,7 +189,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		notary.ChannelEmail:  mailer,
 		notary.ChannelInSite: notify.NewInboxNotifier(a.store),
 	}, notify.WithPollInterval(cfg.RelayInterval), notify.WithObserver(a.metrics.observer),
-		notify.WithLogger(a.log.With("component", "relay")), notify.WithHostHandlers(hostHandlers), notify.WithHostEvents(listedOnly))
+		notify.WithLogger(a.log.With("component", "relay")), notify.WithHostHandlers(hostHandlers))
 	if st, ok := a.store.(notary.OutboxStatser); ok {
 		if _, err := a.metrics.observer.ObserveOutbox(st, a.svc.Clock()); err != nil {
 			return nil, err

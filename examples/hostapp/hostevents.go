@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -43,13 +42,6 @@ func (a *App) hostEndpoints(cfg Config) ([]notary.HostEndpoint, map[string]notar
 	}
 	return endpoints, handlers, nil
 }
-
-// listedOnly is the relay's handler of host events when no endpoint is
-// configured but the host API is on: the events are there to be listed
-// (GET /api/host/events), and nobody is pushed to, so their own notices
-// are done at once. With endpoints the service commits those notices
-// done, and this handler is never called.
-func listedOnly(context.Context, notary.HostEvent) error { return nil }
 
 // serviceClock is the app's service's clock, read when asked.
 type serviceClock struct{ a *App }

@@ -65,11 +65,14 @@ func testCommitRefusesMalformed(t *testing.T, s notary.Store) {
 
 	valid := func() notary.Change {
 		next := advance(a, notary.Cancelled, at(time.Hour))
+		ev := newEvent(a.ID, notary.KindApplication, office, 2, "head", at(time.Hour))
+		host := hostNotice(ev, next.Version)
+		host.RecordKind = notary.KindApplication
 		return notary.Change{
 			Application:     &next,
 			ExpectedVersion: 1,
-			Events:          []notary.Event{newEvent(a.ID, notary.KindApplication, office, 2, "head", at(time.Hour))},
-			Notices:         []notary.Notice{newNotice(office, a.ID, notary.KindApplication, at(time.Hour))},
+			Events:          []notary.Event{ev},
+			Notices:         []notary.Notice{newNotice(office, a.ID, notary.KindApplication, at(time.Hour)), host},
 			Release:         a.EvidenceIDs(),
 			DedupKey:        "provider-event-1",
 		}
@@ -118,12 +121,17 @@ func testCommitRefusesMalformed(t *testing.T, s notary.Store) {
 			c.Events = append(c.Events, newEvent(other.ID, notary.KindApplication, office, 2, "head", at(time.Hour)))
 		}},
 		{"EventSeqZero", "events[0].seq", func(c *notary.Change) { c.Events[0].Seq = 0 }},
-		{"NoticeWithoutID", "notices[1].id", func(c *notary.Change) {
+		{"HostEventOfNoEvent", "notices[1].id", func(c *notary.Change) { c.Notices[1].ID = uuid.New() }},
+		{"HostEventOfAnotherRecord", "notices[1].record_id", func(c *notary.Change) { c.Notices[1].RecordID = other.ID }},
+		{"HostEventAtAnotherTime", "notices[1].created_at", func(c *notary.Change) { c.Notices[1].CreatedAt = at(2 * time.Hour) }},
+		{"HostEventPending", "notices[1].status", func(c *notary.Change) { c.Notices[1].Status = notary.NoticePending }},
+		{"TwoHostEvents", "notices[2]", func(c *notary.Change) { c.Notices = append(c.Notices, c.Notices[1]) }},
+		{"NoticeWithoutID", "notices[2].id", func(c *notary.Change) {
 			n := newNotice(office, a.ID, notary.KindApplication, at(time.Hour))
 			n.ID = uuid.Nil
 			c.Notices = append(c.Notices, n)
 		}},
-		{"EmailToAHostEndpoint", "notices[1].to.endpoint", func(c *notary.Change) {
+		{"EmailToAHostEndpoint", "notices[2].to.endpoint", func(c *notary.Change) {
 			n := newNotice(office, a.ID, notary.KindApplication, at(time.Hour))
 			n.To.Endpoint = "warehouse"
 			c.Notices = append(c.Notices, n)

@@ -34,14 +34,8 @@ func testHostEventsEndpoints(t *testing.T, s notary.Store) {
 	office := uuid.New()
 	f := newFiling(office, uuid.NewString(), at(0))
 	c := createChange(f)
-	ev := hostNotice(office, f.ID, f.Version, at(0))
-	ev.Status, ev.DeliveredAt = notary.NoticeDelivered, at(0)
-	c.Notices = []notary.Notice{ev}
-	for _, name := range []string{"warehouse", "app"} {
-		d := hostNotice(office, f.ID, f.Version, at(0))
-		d.ID, d.Event, d.To = notary.HostDeliveryID(ev.ID, name), ev.Event, notary.Recipient{Endpoint: name}
-		c.Notices = append(c.Notices, d)
-	}
+	ev := hostNotice(c.Events[0], f.Version)
+	c.Notices = []notary.Notice{ev, hostDelivery(ev, "warehouse"), hostDelivery(ev, "app")}
 	commit(t, s, c)
 
 	got := listHost(t, s, notary.HostEventQuery{OfficeID: office, RecordID: f.ID})
@@ -65,32 +59,55 @@ func testHostEventsEndpoints(t *testing.T, s notary.Store) {
 	assert.ElementsMatch(t, noticeIDs(c.Notices[1:]), mine, "the deliveries are due, the event itself is not")
 }
 
-// hostNotice is the host event of record rec at version v: the document
-// is kept byte for byte, so it has odd spacing and escapes on purpose.
-func hostNotice(office, rec uuid.UUID, v int64, created time.Time) notary.Notice {
-	id := uuid.New()
-	return notary.Notice{ID: id, OfficeID: office, RecordID: rec, RecordKind: notary.KindFiling,
-		Kind: "filing.approved", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: rec},
+// hostNotice is the host event's own notice of the filing's event ev,
+// which takes the filing to version v, as a service commits it: the ID and
+// time of ev, delivered. The document is kept byte for byte, so it has odd
+// spacing and escapes on purpose.
+func hostNotice(ev notary.Event, v int64) notary.Notice {
+	return notary.Notice{ID: ev.ID, OfficeID: ev.OfficeID, RecordID: ev.RecordID, RecordKind: notary.KindFiling,
+		Kind: "filing.approved", Channel: notary.ChannelHost, Data: notary.NoticeData{RecordID: ev.RecordID},
 		Event: fmt.Appendf(nil, `{"id":"%s", "type":"filing.approved","record":{"id":"%s","version":%d},"data":{"amount":"300.00","note":"\u00e9"}}`,
-			id, rec, v),
-		CreatedAt: created}
+			ev.ID, ev.RecordID, v),
+		CreatedAt: ev.At, Status: notary.NoticeDelivered, NextAttemptAt: ev.At, DeliveredAt: ev.At}
 }
 
-// hostChain commits a filing and then versions 2..n of it, each with its
-// host event, at the given times, and returns the events committed.
+// hostDelivery is the pending notice that delivers the host event ev to
+// the endpoint named endpoint.
+func hostDelivery(ev notary.Notice, endpoint string) notary.Notice {
+	d := ev
+	d.ID, d.To = notary.HostDeliveryID(ev.ID, endpoint), notary.Recipient{Endpoint: endpoint}
+	d.Status, d.DeliveredAt = notary.NoticePending, time.Time{}
+	return d
+}
+
+// hostRecord is a filing whose versions are each committed with their
+// host event, and with its delivery to each of endpoints.
 type hostRecord struct {
-	f      notary.Filing
-	events []notary.Notice
+	f          notary.Filing
+	endpoints  []string
+	events     []notary.Notice
+	deliveries []notary.Notice
 }
 
-func newHostRecord(t *testing.T, s notary.Store, office uuid.UUID, created time.Time) *hostRecord {
+// newHostRecord commits a filing, created at created, with its host event
+// and the event's deliveries to endpoints.
+func newHostRecord(t *testing.T, s notary.Store, office uuid.UUID, created time.Time, endpoints ...string) *hostRecord {
 	t.Helper()
-	f := newFiling(office, uuid.NewString(), created)
-	c := createChange(f)
-	n := hostNotice(office, f.ID, f.Version, created)
-	c.Notices = []notary.Notice{n}
+	r := &hostRecord{f: newFiling(office, uuid.NewString(), created), endpoints: endpoints}
+	c := createChange(r.f)
+	c.Notices = r.notices(hostNotice(c.Events[0], r.f.Version))
 	commit(t, s, c)
-	return &hostRecord{f: f, events: []notary.Notice{n}}
+	return r
+}
+
+// notices records the host event n and returns it with its deliveries.
+func (r *hostRecord) notices(n notary.Notice) []notary.Notice {
+	out := []notary.Notice{n}
+	for _, e := range r.endpoints {
+		out = append(out, hostDelivery(n, e))
+	}
+	r.events, r.deliveries = append(r.events, n), append(r.deliveries, out[1:]...)
+	return out
 }
 
 // step commits the record's next version with its host event, stamped when.
@@ -99,13 +116,11 @@ func (r *hostRecord) step(t *testing.T, s notary.Store, when time.Time) notary.N
 	next := r.f
 	next.Version++
 	next.UpdatedAt = when
-	n := hostNotice(r.f.OfficeID, r.f.ID, next.Version, when)
-	commit(t, s, notary.Change{Filing: &next, ExpectedVersion: r.f.Version,
-		Events:  []notary.Event{nextEvent(t, s, r.f.ID, notary.KindFiling, r.f.OfficeID, when)},
-		Notices: []notary.Notice{n}})
+	ev := nextEvent(t, s, r.f.ID, notary.KindFiling, r.f.OfficeID, when)
+	notices := r.notices(hostNotice(ev, next.Version))
+	commit(t, s, notary.Change{Filing: &next, ExpectedVersion: r.f.Version, Events: []notary.Event{ev}, Notices: notices})
 	r.f = next
-	r.events = append(r.events, n)
-	return n
+	return notices[0]
 }
 
 func listHost(t *testing.T, s notary.Store, q notary.HostEventQuery) []notary.Notice {
@@ -136,7 +151,9 @@ func testHostEventsCommitOrder(t *testing.T, s notary.Store) {
 		assert.Equal(t, notary.ChannelHost, n.Channel)
 		assert.Equal(t, want[i].Kind, n.Kind)
 		assert.Equal(t, want[i].RecordID, n.RecordID)
-		assert.Equal(t, notary.NoticePending, n.Status)
+		assert.Equal(t, want[i].RecordKind, n.RecordKind)
+		assert.True(t, want[i].CreatedAt.Equal(n.CreatedAt), "created at %s, listed %s", want[i].CreatedAt, n.CreatedAt)
+		assert.Equal(t, notary.NoticeDelivered, n.Status, "an event's own notice is its record, not a delivery")
 	}
 }
 
@@ -184,21 +201,35 @@ func testHostEventsPerRecord(t *testing.T, s notary.Store) {
 	assert.Len(t, listHost(t, s, notary.HostEventQuery{OfficeID: office, RecordID: a.f.ID, Limit: 2}), 2)
 }
 
-// testHostEventsDelivered: delivery changes the status shown, not the
-// listing: catch-up sees delivered events.
+// testHostEventsDelivered: the outcome of a delivery shows in the
+// listing, which keeps every event and delivery whatever happened to it;
+// only deliveries are claimed.
 func testHostEventsDelivered(t *testing.T, s notary.Store) {
 	office := uuid.New()
-	r := newHostRecord(t, s, office, at(0))
+	r := newHostRecord(t, s, office, at(0), "app")
 	r.step(t, s, at(time.Second))
-	cl := claim(t, s, at(time.Minute), time.Minute, 10)
-	require.Len(t, cl, 2)
+	var cl []notary.Notice
+	for _, n := range claim(t, s, at(time.Minute), time.Minute, 100) {
+		if n.OfficeID == office {
+			cl = append(cl, n)
+		}
+	}
+	require.Equal(t, noticeIDs(r.deliveries), noticeIDs(cl), "the deliveries alone are due")
 	finishOne(t, s, cl[0].ID, cl[0].Claim, notary.NoticeOutcome{Status: notary.NoticeDelivered, At: at(time.Minute)})
 	finishOne(t, s, cl[1].ID, cl[1].Claim, notary.NoticeOutcome{Status: notary.NoticeDead, Error: "410 gone", At: at(time.Minute)})
 	got := listHost(t, s, notary.HostEventQuery{OfficeID: office})
-	require.Equal(t, noticeIDs(r.events), noticeIDs(got))
-	statuses := map[uuid.UUID]notary.NoticeStatus{got[0].ID: got[0].Status, got[1].ID: got[1].Status}
+	want := []notary.Notice{r.events[0], r.deliveries[0], r.events[1], r.deliveries[1]}
+	require.Equal(t, noticeIDs(want), noticeIDs(got), "each event, then its delivery")
+	statuses := map[uuid.UUID]notary.NoticeStatus{}
+	for _, n := range got {
+		statuses[n.ID] = n.Status
+	}
+	assert.Equal(t, notary.NoticeDelivered, statuses[r.events[0].ID])
 	assert.Equal(t, notary.NoticeDelivered, statuses[cl[0].ID])
 	assert.Equal(t, notary.NoticeDead, statuses[cl[1].ID])
+	assert.Equal(t, "app", got[1].To.Endpoint)
+	got = listHost(t, s, notary.HostEventQuery{OfficeID: office, After: r.deliveries[0].ID})
+	assert.Equal(t, noticeIDs(want[2:]), noticeIDs(got), "a delivery is a cursor too")
 }
 
 // testHostEventsFailedCommit: a commit refused for a stale version stores
@@ -208,10 +239,9 @@ func testHostEventsFailedCommit(t *testing.T, s notary.Store) {
 	r := newHostRecord(t, s, office, at(0))
 	stale := r.f
 	stale.Version = 5
-	lost := hostNotice(office, r.f.ID, 5, at(time.Second))
+	ev := nextEvent(t, s, r.f.ID, notary.KindFiling, office, at(time.Second))
 	err := s.Commit(t.Context(), notary.Change{Filing: &stale, ExpectedVersion: 4,
-		Events:  []notary.Event{nextEvent(t, s, r.f.ID, notary.KindFiling, office, at(time.Second))},
-		Notices: []notary.Notice{lost}})
+		Events: []notary.Event{ev}, Notices: []notary.Notice{hostNotice(ev, 5)}})
 	requireIs(t, err, notary.ErrConflict)
 	n := r.step(t, s, at(2*time.Second))
 	assert.Equal(t, noticeIDs([]notary.Notice{r.events[0], n}), noticeIDs(listHost(t, s, notary.HostEventQuery{OfficeID: office})))
