@@ -37,8 +37,9 @@ func (f *fixture) withHostEndpoints(eps []notary.HostEndpoint) (*notary.Service,
 
 // benchHostEventsOnOff alternates slices with host events on and off
 // (ABBA, as benchLogOnOff does) at 8 workers on one PostgreSQL schema:
-// the cost of writing a host event in each transition's commit. Delivery
-// is measured apart (benchWebhooks).
+// the cost of recording a host event in each transition's commit. Then,
+// the same way, the cost with one host endpoint, whose delivery each
+// event also commits. Delivery itself is measured apart (benchWebhooks).
 func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 	const workers = 8
 	env, err := openPG(ctx, c, workers+6)
@@ -55,6 +56,10 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 	if err != nil {
 		return err
 	}
+	endpoint, err := f.withHostEndpoints([]notary.HostEndpoint{{Name: "platform"}})
+	if err != nil {
+		return err
+	}
 	users := make([]notary.User, workers)
 	apps := make([]notary.Application, workers)
 	for i := range workers {
@@ -67,6 +72,40 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 		}
 	}
 	cycle := func(ctx context.Context, w int) error { return f.cycle(ctx, users[w], &apps[w]) }
+	res, err := abba(ctx, c, env, f, on, off, workers, cycle)
+	if err != nil {
+		return err
+	}
+	r.HostOnTPS, r.HostOffTPS, r.HostOnOffRatio = res.onTPS, res.offTPS, res.ratio
+	r.HostCPUOnUS, r.HostCPUOffUS, r.HostCPURatio = res.cpuOnUS, res.cpuOffUS, res.cpuRatio
+	fmt.Fprintf(c.log, "bench: host events on %.0f/s, off %.0f/s; %.0f and %.0f µs CPU per transition\n",
+		res.onTPS, res.offTPS, res.cpuOnUS, res.cpuOffUS)
+	res, err = abba(ctx, c, env, f, endpoint, off, workers, cycle)
+	if err != nil {
+		return err
+	}
+	r.HostEndpointOnOffRatio, r.HostEndpointCPURatio = res.ratio, res.cpuRatio
+	fmt.Fprintf(c.log, "bench: host events with an endpoint %.0f/s, off %.0f/s; %.0f and %.0f µs CPU per transition\n",
+		res.onTPS, res.offTPS, res.cpuOnUS, res.cpuOffUS)
+	f.svc = off
+	evs, err := on.HostEvents(ctx, uuid.Nil, 1)
+	if err != nil || len(evs) == 0 {
+		return fmt.Errorf("no host event committed with host events on: %v", err)
+	}
+	return nil
+}
+
+// abbaResult is what abba measured: transitions/s and CPU per transition
+// on each side, and the median of the pairs' throughput ratios.
+type abbaResult struct {
+	onTPS, offTPS, ratio        float64
+	cpuOnUS, cpuOffUS, cpuRatio float64 // zero when CPU could not be read
+}
+
+// abba runs cycle at workers in 8 pairs of slices, with f.svc set to on
+// and to off in ABBA order.
+func abba(ctx context.Context, c config, env *pgEnv, f *fixture, on, off *notary.Service, workers int,
+	cycle func(context.Context, int) error) (abbaResult, error) {
 	const pairs = 8
 	var (
 		ratios        []float64
@@ -75,6 +114,7 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 		cpuOn, cpuOff time.Duration // this process's and its backends' (cpuTime)
 		noCPU         bool
 	)
+	defer func() { f.svc = off }()
 	for i := range pairs {
 		order := []bool{true, false}
 		if i%2 == 1 {
@@ -89,7 +129,7 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 			cpu0, cpuOK := env.cpuTime(ctx)
 			n, d, err := parallel(ctx, workers, c.duration()/pairs, cycle)
 			if err != nil {
-				return err
+				return abbaResult{}, err
 			}
 			cpu1, cpuOK1 := env.cpuTime(ctx)
 			noCPU = noCPU || !cpuOK || !cpuOK1
@@ -102,23 +142,14 @@ func benchHostEventsOnOff(ctx context.Context, c config, r *Report) error {
 		}
 		ratios = append(ratios, tps[true]/tps[false])
 	}
-	f.svc = off
-	// f.cycle is two transitions.
-	r.HostOnTPS = 2 * float64(nOn) / tOn.Seconds()
-	r.HostOffTPS = 2 * float64(nOff) / tOff.Seconds()
-	r.HostOnOffRatio = median(ratios)
-	fmt.Fprintf(c.log, "bench: host events on %.0f/s, off %.0f/s\n", r.HostOnTPS, r.HostOffTPS)
+	// A cycle is two transitions.
+	res := abbaResult{onTPS: 2 * float64(nOn) / tOn.Seconds(), offTPS: 2 * float64(nOff) / tOff.Seconds(), ratio: median(ratios)}
 	if !noCPU {
-		r.HostCPUOnUS = float64(cpuOn.Microseconds()) / float64(2*nOn)
-		r.HostCPUOffUS = float64(cpuOff.Microseconds()) / float64(2*nOff)
-		r.HostCPURatio = r.HostCPUOffUS / r.HostCPUOnUS
-		fmt.Fprintf(c.log, "bench: host events on %.0f µs CPU per transition, off %.0f µs\n", r.HostCPUOnUS, r.HostCPUOffUS)
+		res.cpuOnUS = float64(cpuOn.Microseconds()) / float64(2*nOn)
+		res.cpuOffUS = float64(cpuOff.Microseconds()) / float64(2*nOff)
+		res.cpuRatio = res.cpuOffUS / res.cpuOnUS
 	}
-	evs, err := on.HostEvents(ctx, uuid.Nil, 1)
-	if err != nil || len(evs) == 0 {
-		return fmt.Errorf("no host event committed with host events on: %v", err)
-	}
-	return nil
+	return res, nil
 }
 
 // benchWebhooks commits host events in the memory store, then drains them

@@ -64,7 +64,10 @@ type Report struct {
 	HostCPUOnUS    float64 `json:"host_events_on_cpu_us_per_transition"`
 	HostCPUOffUS   float64 `json:"host_events_off_cpu_us_per_transition"`
 	HostCPURatio   float64 `json:"host_events_on_off_cpu_ratio"`
-	WebhooksPerS   float64 `json:"webhook_deliveries_per_s"`
+	// The same with one host endpoint, whose delivery every event commits.
+	HostEndpointOnOffRatio float64 `json:"host_events_endpoint_on_off_ratio"`
+	HostEndpointCPURatio   float64 `json:"host_events_endpoint_on_off_cpu_ratio"`
+	WebhooksPerS           float64 `json:"webhook_deliveries_per_s"`
 
 	// The review console (console.go): large/small per store.
 	ConsoleStats  map[string]float64 `json:"console_stats_ratio,omitempty"`
@@ -190,6 +193,7 @@ func printTable(w io.Writer, r Report) {
 		if r.HostCPUOnUS > 0 {
 			fmt.Fprintf(tw, "host_events_on_off_cpu_ratio (pg, CPU per transition off / on)\t%.2f (%.0f / %.0f µs)\t\n", r.HostCPURatio, r.HostCPUOffUS, r.HostCPUOnUS)
 		}
+		fmt.Fprintf(tw, "host_events_endpoint_on_off_ratio (pg, one endpoint's delivery too)\t%.2f (CPU %.2f)\t\n", r.HostEndpointOnOffRatio, r.HostEndpointCPURatio)
 	}
 	if r.WebhooksPerS > 0 {
 		fmt.Fprintf(tw, "webhook_deliveries_per_s (memory, local receiver)\t%.0f\t\n", r.WebhooksPerS)

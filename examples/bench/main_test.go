@@ -54,6 +54,7 @@ func TestBenchParts(t *testing.T) {
 	if c.pgURL != "" {
 		require.NoError(t, benchHostEventsOnOff(ctx, c, &r))
 		assert.Positive(t, r.HostOnOffRatio)
+		assert.Positive(t, r.HostEndpointOnOffRatio)
 	}
 	var out bytes.Buffer
 	printTable(&out, r)
