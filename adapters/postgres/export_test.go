@@ -50,3 +50,7 @@ func (s *Store) SetHostEventWait(d time.Duration) { s.hostWait = d }
 func ListApplicationsSQL(q notary.ListQuery) (string, []any, error) {
 	return listSQL("applications", q)
 }
+
+// HostEventsSQL and RecordHostEventsSQL expose the host event listings'
+// queries to the plan test.
+var HostEventsSQL, RecordHostEventsSQL = hostEventsSQL, recordHostEventsSQL

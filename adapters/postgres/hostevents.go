@@ -57,29 +57,38 @@ SELECT xid::text, 1, seq FROM outbox WHERE id = $1 AND office_id = $2 AND xid IS
 LIMIT 1`
 
 // hostEventsSQL lists host events after a place in commit order: of the
-// office $1, or of its record $7 when that is set. $2 is the place's xid,
-// $3 the outbox seq after which rows of that xid come (outboxAfter), $4
-// the limit, $5 the horizon (each row says whether its xid is at or above
-// it), $6 the office-wide/record switch. Each part reads its index in
-// order and stops at the limit; the merge keeps the first $4.
-const hostEventsSQL = `SELECT id, office_id, record_id, kind, channel, status, attempts, next_attempt_at, claim, lease_until,
+// office $1, or of its record $6 in recordHostEventsSQL. $2 is the place's
+// xid, $3 the outbox seq after which rows of that xid come (outboxAfter),
+// $4 the limit, $5 the horizon (each row says whether its xid is at or
+// above it). Each part reads its index in order and stops at the limit;
+// the merge keeps the first $4.
+// A record's events are read in seq order, from its audit trail's primary
+// key: the transactions that append to a record run one after another, so
+// their IDs follow the same order.
+var (
+	hostEventsSQL       = hostEventsQuery("office_id = $1", "xid, record_id, seq")
+	recordHostEventsSQL = hostEventsQuery("record_id = $6 AND office_id = $1", "seq")
+)
+
+func hostEventsQuery(scope, eventsOrder string) string {
+	return `SELECT id, office_id, record_id, kind, channel, status, attempts, next_attempt_at, claim, lease_until,
 	last_error, delivered_at, created_at, doc, xid::text, part, xid >= $5::text::xid8
 FROM (
-	(SELECT id, office_id, record_id, record_kind AS kind, 'host' AS channel, 'delivered' AS status, 0 AS attempts, at AS next_attempt_at,
-		NULL::uuid AS claim, NULL::timestamptz AS lease_until, '' AS last_error, at AS delivered_at, at AS created_at,
-		host AS doc, xid, 0 AS part, 0::bigint AS seq, record_id AS rec, seq AS ev
+	(SELECT id, office_id, record_id, record_kind AS kind, 'host' AS channel, 'delivered' AS status, 0 AS attempts,
+		at AS next_attempt_at, NULL::uuid AS claim, NULL::timestamptz AS lease_until, '' AS last_error,
+		at AS delivered_at, at AS created_at, host AS doc, xid, 0 AS part, 0::bigint AS seq, record_id AS rec, seq AS ev
 	FROM events
-	WHERE office_id = $1 AND xid IS NOT NULL AND host IS NOT NULL AND xid > $2::text::xid8
-		AND ($6::boolean OR record_id = $7)
-	ORDER BY xid, record_id, seq LIMIT $4)
+	WHERE ` + scope + ` AND xid IS NOT NULL AND host IS NOT NULL AND xid > $2::text::xid8
+	ORDER BY ` + eventsOrder + ` LIMIT $4)
 	UNION ALL
 	(SELECT id, office_id, record_id, kind, channel, status, attempts, next_attempt_at, claim, lease_until,
 		last_error, delivered_at, created_at, notice::text, xid, 1, seq, record_id, 0
 	FROM outbox
-	WHERE office_id = $1 AND xid IS NOT NULL AND (xid, seq) > ($2::text::xid8, $3) AND ($6::boolean OR record_id = $7)
+	WHERE ` + scope + ` AND xid IS NOT NULL AND (xid, seq) > ($2::text::xid8, $3)
 	ORDER BY xid, seq LIMIT $4)
 ) h
-ORDER BY xid, part, seq, rec, ev LIMIT $4`
+ORDER BY h.xid, h.part, h.seq, h.rec, h.ev LIMIT $4` // h.xid: the column, not the text in the select list
+}
 
 // ListHostEvents returns the host events selected by q in commit order,
 // as documented on [notary.Outbox]: by the ID of the transaction that
@@ -128,8 +137,11 @@ func (s *Store) hostEvents(ctx context.Context, q notary.HostEventQuery, after h
 	if horizon == "" {
 		horizon = "18446744073709551615" // above every xid
 	}
-	rows, err := s.pool.Query(ctx, hostEventsSQL, pgid(q.OfficeID), afterXID, afterSeq, q.PageSize(), horizon,
-		q.RecordID == uuid.Nil, pgid(q.RecordID))
+	query, args := hostEventsSQL, []any{pgid(q.OfficeID), afterXID, afterSeq, q.PageSize(), horizon}
+	if q.RecordID != uuid.Nil {
+		query, args = recordHostEventsSQL, append(args, pgid(q.RecordID))
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"crypto/md5"
 	"strings"
 	"testing"
 
@@ -67,6 +68,61 @@ func TestFindUsesIndexes(t *testing.T) {
 		assert.NotContains(t, all, "_office_idx", "%s walks the office:\n%s", tc.name, all)
 		if tc.name == "invoice queue" {
 			assert.NotContains(t, all, "Sort", "the queue reads the index in its order:\n%s", all)
+		}
+		for _, idx := range tc.wanted {
+			assert.Contains(t, all, idx, "%s:\n%s", tc.name, all)
+		}
+	}
+}
+
+// TestHostEventsUseIndexes checks with EXPLAIN that both host event
+// listings read indexes: a record's, its audit trail's key and the
+// outbox's per-record index, not the office's; an office's, the events'
+// and the outbox's (office, xid) indexes, in their order.
+func TestHostEventsUseIndexes(t *testing.T) {
+	_, url, schema := newStore(t)
+	pool := schemaPool(t, url, schema)
+	office := uuid.New()
+	// One office's audit trail of 20,000 events, statistics taken: a
+	// record's listing must not walk the office's.
+	_, err := pool.Exec(t.Context(), `INSERT INTO events (record_id, seq, id, record_kind, office_id, trigger, from_state,
+	to_state, actor_kind, actor_id, actor_name, reason, at, prev_hash, hash, host)
+SELECT md5('rec' || (i / 5))::uuid, i % 5 + 1, md5('ev' || i)::uuid, 'application', $1, 'submit', 'A', 'B',
+	'user', 'u', 'u', '', now(), '', md5('ev' || i), '{}'
+FROM generate_series(0, 19999) AS i`, office)
+	require.NoError(t, err)
+	_, err = pool.Exec(t.Context(), "ANALYZE events")
+	require.NoError(t, err)
+	args := []any{office, "0", int64(-1), 50, "18446744073709551615"}
+	for _, tc := range []struct {
+		name             string
+		query            string
+		args             []any
+		wanted, unwanted []string
+	}{
+		{"record", postgres.RecordHostEventsSQL, append(args, uuid.UUID(md5.Sum([]byte("rec7")))),
+			[]string{"events_record_seq_key", "outbox_host_record_idx"}, []string{"events_log_idx", "outbox_host_idx"}},
+		{"office", postgres.HostEventsSQL, args, []string{"outbox_host_idx"}, []string{"Bitmap"}},
+	} {
+		tx, err := pool.Begin(t.Context())
+		require.NoError(t, err)
+		_, err = tx.Exec(t.Context(), "SET LOCAL enable_seqscan = off")
+		require.NoError(t, err)
+		rows, err := tx.Query(t.Context(), "EXPLAIN "+tc.query, tc.args...)
+		require.NoError(t, err, tc.name)
+		var plan []string
+		for rows.Next() {
+			var line string
+			require.NoError(t, rows.Scan(&line))
+			plan = append(plan, line)
+		}
+		require.NoError(t, rows.Err())
+		require.NoError(t, tx.Rollback(t.Context()))
+		all := strings.Join(plan, "\n")
+		assert.NotContains(t, all, "Seq Scan", "%s:\n%s", tc.name, all)
+		assert.NotContains(t, all, "(h.xid)::text", "%s merges by transaction ID, not its decimal text:\n%s", tc.name, all)
+		for _, unwanted := range tc.unwanted {
+			assert.NotContains(t, all, unwanted, "%s:\n%s", tc.name, all)
 		}
 		for _, idx := range tc.wanted {
 			assert.Contains(t, all, idx, "%s:\n%s", tc.name, all)
