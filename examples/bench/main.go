@@ -81,6 +81,7 @@ func main() {
 	pgURL := flag.String("postgres", envOr("NOTARYKIT_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL URL")
 	only := flag.String("only", "", "run one part: pg, mem, relay, queue, bytes, log, hostevents, console (or webhooks: its webhook deliveries alone, no PostgreSQL)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	dur := flag.Duration("duration", 0, "how long each throughput comparison runs (default 6s, 2s with -quick); longer steadies ratios on a busy machine")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -98,7 +99,7 @@ func main() {
 
 	ctx := context.Background()
 	r := Report{Quick: *quick}
-	cfg := config{quick: *quick, pgURL: *pgURL, log: logw}
+	cfg := config{quick: *quick, dur: *dur, pgURL: *pgURL, log: logw}
 	run := func(name string, f func(context.Context, config, *Report) error) {
 		if *only != "" && *only != name {
 			return
@@ -143,11 +144,17 @@ func main() {
 
 type config struct {
 	quick bool
+	dur   time.Duration // -duration; 0 for the default
 	pgURL string
 	log   io.Writer
 }
 
+// duration is how long a throughput measurement runs, all its slices
+// together.
 func (c config) duration() time.Duration {
+	if c.dur > 0 {
+		return c.dur
+	}
 	if c.quick {
 		return 2 * time.Second
 	}
