@@ -87,8 +87,9 @@ func noticeIDs(ns []notary.Notice) []uuid.UUID {
 	return out
 }
 
-// Migration 00015 lists the host events stored before it first, in their
-// order, and rolls back and forth keeping every event listed once.
+// Migrations 00015 and 00016 list the host events stored before them
+// first, in their order, and roll back and forth keeping every event
+// listed once.
 func TestHostEventsMigrationKeepsOrder(t *testing.T) {
 	t.Parallel()
 	url, schema := freshSchema(t)
@@ -109,6 +110,10 @@ func TestHostEventsMigrationKeepsOrder(t *testing.T) {
 		want = append(want, n.ID)
 	}
 	require.NoError(t, st.Migrate(ctx))
+	// 00016: the pending own notices are their events' records now.
+	claimed, err := st.ClaimNotices(ctx, time.Now().Add(time.Hour), time.Minute, 100)
+	require.NoError(t, err)
+	assert.Empty(t, claimed, "no delivery is left of the events stored before")
 	commit := func(c notary.Change) {
 		c, n := withHostEvent(c)
 		require.NoError(t, st.Commit(ctx, c))
