@@ -46,6 +46,7 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 		{"delete every event", `DELETE FROM events`, nil},
 		{"truncate", `TRUNCATE events`, nil},
 		{"truncate the log", `TRUNCATE log_leaves, log_hashes, log_checkpoints`, nil},
+		{"truncate the log's batches", `TRUNCATE log_batches`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := st.ExecRaw(ctx, tc.sql, tc.args...)

@@ -41,6 +41,19 @@ import (
 //
 // Events stored before migration 00013 have no xid; those not logged then
 // wait in log_queue, which the sequencer empties first.
+//
+// Leaves: a batch of queued events stores a log_leaves row per event; a
+// batch found by the snapshots stores one log_batches row (migration
+// 00017) with its events in leaf order, its done and target snapshots and
+// its first event's position. A record's leaves are those of its events in
+// log_leaves, and for each of its events with an xid, its place in the
+// batch that logged it: of the batches of the run whose target sees the
+// event's transaction and whose done does not (exactly one run: targets
+// only ever see more), the one with the greatest first position not after
+// the event's, since a run's batches split its events in position order.
+// The runs are found in the order of their targets' xmax, which never
+// decreases from one run to the next; each run before the event's with an
+// xmax above its xid had the event's transaction in progress.
 
 const (
 	lockLogHeadSQL = `SELECT size, done::text, target::text, last_xid::text, last_record, last_seq
@@ -72,8 +85,15 @@ WHERE e.office_id = $1 AND (e.xid, e.record_id, e.seq) > ($2::text::xid8, $3::uu
 	AND e.xid < pg_snapshot_xmax($5::text::pg_snapshot) AND pg_visible_in_snapshot(e.xid, $5::text::pg_snapshot)
 ORDER BY e.xid, e.record_id, e.seq LIMIT $6`
 
+	// insertLeavesSQL stores the leaves of a batch of queued events (see
+	// above), one row each; insertBatchSQL those of a batch found by the
+	// snapshots, in one row (migration 00017).
 	insertLeavesSQL = `INSERT INTO log_leaves (office_id, idx, record_id, seq)
 SELECT $1, $2 + u.ord - 1, u.r, u.s FROM unnest($3::uuid[], $4::bigint[]) WITH ORDINALITY AS u(r, s, ord)`
+	insertBatchSQL = `INSERT INTO log_batches (office_id, start, done, target, target_xmax, first_xid, first_record, first_seq,
+	records, seqs)
+VALUES ($1, $2, $3::text::pg_snapshot, $4::text::pg_snapshot, pg_snapshot_xmax($4::text::pg_snapshot), $5::text::xid8,
+	$6, $7, $8, $9)`
 	insertHashesSQL = `INSERT INTO log_hashes (office_id, start, hashes) VALUES ($1, $2, $3)`
 	dequeueSQL      = `DELETE FROM log_queue WHERE office_id = $1 AND id = ANY($2::bigint[])`
 	setLogSizeSQL   = `UPDATE log_heads SET size = $2 WHERE office_id = $1`
@@ -199,9 +219,9 @@ func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, 
 	if err != nil {
 		return 0, err
 	}
-	var last string // the xid of the last entry, for the place
+	var first, last string // the xids of the first and the last entry
 	if len(entries) == 0 {
-		entries, last, err = s.nextEntries(ctx, tx, officeID, limit, &place)
+		entries, first, last, err = s.nextEntries(ctx, tx, officeID, limit, &place)
 		if err != nil {
 			return 0, err
 		}
@@ -221,22 +241,25 @@ func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, 
 	if want := tlog.StoredHashCount(newSize) - start; int64(len(added)) != want {
 		return 0, invalid("integrate returned %d hashes, want %d", len(added), want)
 	}
-	recs := make([]uuid.UUID, len(entries))
+	// pgtype.UUID, not uuid.UUID: pgx encodes the latter as a
+	// driver.Valuer, through its text.
+	recs := make([]pgtype.UUID, len(entries))
 	seqs := make([]int64, len(entries))
 	for i, e := range entries {
-		recs[i], seqs[i] = e.RecordID, e.Seq
+		recs[i], seqs[i] = pgid(e.RecordID), e.Seq
 	}
 	blob := make([]byte, 0, len(added)*tlog.HashSize)
 	for _, h := range added {
 		blob = append(blob, h[:]...)
 	}
 	b := &pgx.Batch{}
-	b.Queue(insertLeavesSQL, office, size, recs, seqs)
 	b.Queue(insertHashesSQL, office, start, blob)
 	if queueIDs != nil {
+		b.Queue(insertLeavesSQL, office, size, recs, seqs)
 		b.Queue(dequeueSQL, office, queueIDs)
 		b.Queue(setLogSizeSQL, office, newSize)
 	} else {
+		b.Queue(insertBatchSQL, office, size, place.done, place.target, first, recs[0], seqs[0], recs, seqs)
 		// A batch that did not fill its limit drained its target.
 		lastXID, lastRecord, lastSeq := pgtype.Text{}, pgtype.UUID{}, pgtype.Int8{}
 		done, target := place.done, place.target
@@ -259,45 +282,52 @@ func (s *Store) SequenceLog(ctx context.Context, officeID uuid.UUID, limit int, 
 
 // nextEntries reads up to limit events of the office after place, from
 // the transactions visible in place's target and not in its done, and
-// returns them with the xid of the last one. When place has no target, or
-// its target is drained, it takes the current snapshot as the target
-// (updating place; a drained target becomes done).
-func (s *Store) nextEntries(ctx context.Context, tx pgx.Tx, officeID uuid.UUID, limit int, place *logPlace) ([]notary.LogEntry, string, error) {
+// returns them with the xids of the first and the last one. When place
+// has no target, or its target is drained, it takes the current snapshot
+// as the target (updating place; a drained target becomes done).
+func (s *Store) nextEntries(ctx context.Context, tx pgx.Tx, officeID uuid.UUID, limit int, place *logPlace) (entries []notary.LogEntry, first, last string, err error) {
 	for fresh := false; ; {
 		if !place.target.Valid {
 			if err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text`).Scan(&place.target); err != nil {
-				return nil, "", dbError(err)
+				return nil, "", "", dbError(err)
 			}
 			fresh = true
 		}
-		var last string
+		first, last = "", ""
 		scan := func(row pgx.Row, e *notary.LogEntry, kind *string) error {
-			return row.Scan(&last, &e.RecordID, kind, &e.Seq, &e.EventID, &e.EventHash)
+			var rec, ev pgtype.UUID
+			if err := row.Scan(&last, &rec, kind, &e.Seq, &ev, &e.EventHash); err != nil {
+				return err
+			}
+			if first == "" {
+				first = last
+			}
+			e.RecordID, e.EventID = rec.Bytes, ev.Bytes
+			return nil
 		}
-		var entries []notary.LogEntry
+		entries = nil
 		if late := place.late(); len(late) > 0 {
 			xid, record, seq := place.after()
-			var err error
 			entries, err = queryEntries(ctx, tx, lateEventsSQL, scan, officeID, pgid(officeID), late, place.target,
 				xid, record, seq, limit)
 			if err != nil {
-				return nil, "", err
+				return nil, "", "", err
 			}
 		}
 		if len(entries) < limit {
 			xid, record, seq, err := place.nextStart()
 			if err != nil {
-				return nil, "", err
+				return nil, "", "", err
 			}
 			more, err := queryEntries(ctx, tx, nextEventsSQL, scan, officeID, pgid(officeID), xid, record, seq,
 				place.target, limit-len(entries))
 			if err != nil {
-				return nil, "", err
+				return nil, "", "", err
 			}
 			entries = append(entries, more...)
 		}
 		if len(entries) > 0 || fresh {
-			return entries, last, nil
+			return entries, first, last, nil
 		}
 		// The target was drained by a batch that filled its limit exactly.
 		place.done, place.target = place.target, pgtype.Text{}
@@ -372,9 +402,11 @@ func (s *Store) LogHashes(ctx context.Context, officeID uuid.UUID, indexes []int
 	return readHashes(ctx, s.pool, officeID, indexes)
 }
 
-// RecordLeaves returns the leaves of the record's logged events.
+// RecordLeaves returns the leaves of the record's logged events: those in
+// log_leaves, and those of its events in the batches that logged them (see
+// above).
 func (s *Store) RecordLeaves(ctx context.Context, recordID uuid.UUID) ([]notary.LogLeaf, error) {
-	rows, err := s.pool.Query(ctx, `SELECT idx, record_id, seq FROM log_leaves WHERE record_id = $1 ORDER BY seq`, pgid(recordID))
+	rows, err := s.pool.Query(ctx, recordLeavesSQL, pgid(recordID))
 	return collect(rows, err, scanLeaf)
 }
 
@@ -383,10 +415,38 @@ func (s *Store) LogLeaves(ctx context.Context, officeID uuid.UUID, start int64, 
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.pool.Query(ctx, `SELECT idx, record_id, seq FROM log_leaves
-WHERE office_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3`, pgid(officeID), start, limit)
+	rows, err := s.pool.Query(ctx, logLeavesSQL, pgid(officeID), start, limit)
 	return collect(rows, err, scanLeaf)
 }
+
+const (
+	recordLeavesSQL = `SELECT idx, record_id, seq FROM log_leaves WHERE record_id = $1
+UNION ALL
+SELECT b.start + u.ord - 1, e.record_id, e.seq
+FROM events e
+CROSS JOIN LATERAL (
+	SELECT b.start, b.records, b.seqs FROM log_batches b
+	WHERE b.office_id = e.office_id AND b.target_xmax > e.xid
+		AND pg_visible_in_snapshot(e.xid, b.target) AND NOT pg_visible_in_snapshot(e.xid, b.done)
+		AND (b.first_xid, b.first_record, b.first_seq) <= (e.xid, e.record_id, e.seq)
+	ORDER BY b.target_xmax, b.first_xid DESC, b.first_record DESC, b.first_seq DESC LIMIT 1
+) b
+CROSS JOIN LATERAL unnest(b.records, b.seqs) WITH ORDINALITY AS u(r, s, ord)
+WHERE e.record_id = $1 AND e.xid IS NOT NULL AND u.r = e.record_id AND u.s = e.seq
+ORDER BY seq`
+
+	// logLeavesSQL reads the leaves from start on in log_leaves and in
+	// the batches from the one that holds start.
+	logLeavesSQL = `SELECT idx, record_id, seq FROM (
+	(SELECT idx, record_id, seq FROM log_leaves WHERE office_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3)
+	UNION ALL
+	SELECT b.start + u.ord - 1, u.r, u.s
+	FROM log_batches b, unnest(b.records, b.seqs) WITH ORDINALITY AS u(r, s, ord)
+	WHERE b.office_id = $1 AND b.start < $2 + $3
+		AND b.start >= coalesce((SELECT max(start) FROM log_batches WHERE office_id = $1 AND start <= $2), $2)
+		AND b.start + u.ord - 1 >= $2
+) l ORDER BY idx LIMIT $3`
+)
 
 func scanLeaf(row pgx.Row) (notary.LogLeaf, error) {
 	var l notary.LogLeaf

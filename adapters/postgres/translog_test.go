@@ -41,6 +41,8 @@ func TestSequenceLogBackendTerminated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Every leaf, in either of the tables that hold them.
+	const leaves = `(SELECT FROM log_leaves UNION ALL SELECT FROM log_batches, unnest(records)) l`
 	count := func(table string) int {
 		var n int
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
@@ -66,7 +68,7 @@ WHERE application_name = $1 AND state = 'idle in transaction'`, schema).Scan(&pi
 	if err == nil {
 		t.Fatal("SequenceLog succeeded although its backend was terminated")
 	}
-	if l, h, p := count("log_leaves"), count("log_hashes"), count("log_heads WHERE target IS NOT NULL OR size > 0"); l != 0 || h != 0 || p != 0 {
+	if l, h, p := count(leaves), count("log_hashes"), count("log_heads WHERE target IS NOT NULL OR size > 0"); l != 0 || h != 0 || p != 0 {
 		t.Fatalf("after the failed batch: leaves %d, hash rows %d, heads moved %d; want 0, 0, 0", l, h, p)
 	}
 
@@ -74,7 +76,7 @@ WHERE application_name = $1 AND state = 'idle in transaction'`, schema).Scan(&pi
 	if err != nil || n != 3 {
 		t.Fatalf("retry: %d, %v", n, err)
 	}
-	if l := count("log_leaves"); l != 3 {
+	if l := count(leaves); l != 3 {
 		t.Fatalf("after the retry: leaves %d; want 3", l)
 	}
 }
@@ -147,6 +149,13 @@ func TestSequenceLogLateCommit(t *testing.T) {
 	leaves = logged()
 	require.Len(t, leaves, 4, "the late commit's event is logged by the next batch")
 	assert.Equal(t, notary.LogLeaf{Index: 3, RecordID: a.ID, Seq: 2}, leaves[3])
+	// Each record's leaves are found in their batches, the late one's in
+	// the run after the one that skipped it.
+	for rec, want := range map[uuid.UUID][]notary.LogLeaf{a.ID: {leaves[0], leaves[3]}, b.ID: {leaves[1], leaves[2]}} {
+		got, err := st.RecordLeaves(ctx, rec)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
 	n, err := st.SequenceLog(ctx, office, 100, translog.Integrate)
 	require.NoError(t, err)
 	assert.Zero(t, n, "each event once")
