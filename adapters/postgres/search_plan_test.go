@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -49,21 +50,7 @@ func TestFindUsesIndexes(t *testing.T) {
 	} {
 		query, args, err := tc.build(tc.q)
 		require.NoError(t, err, tc.name)
-		tx, err := pool.Begin(t.Context())
-		require.NoError(t, err)
-		_, err = tx.Exec(t.Context(), "SET LOCAL enable_seqscan = off")
-		require.NoError(t, err)
-		rows, err := tx.Query(t.Context(), "EXPLAIN "+query, args...)
-		require.NoError(t, err, tc.name)
-		var plan []string
-		for rows.Next() {
-			var line string
-			require.NoError(t, rows.Scan(&line))
-			plan = append(plan, line)
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, tx.Rollback(t.Context()))
-		all := strings.Join(plan, "\n")
+		all := explain(t, pool, query, args)
 		assert.NotContains(t, all, "Seq Scan", "%s:\n%s", tc.name, all)
 		assert.NotContains(t, all, "_office_idx", "%s walks the office:\n%s", tc.name, all)
 		if tc.name == "invoice queue" {
@@ -73,6 +60,27 @@ func TestFindUsesIndexes(t *testing.T) {
 			assert.Contains(t, all, idx, "%s:\n%s", tc.name, all)
 		}
 	}
+}
+
+// explain returns the plan of query with sequential scans off, as at a
+// million rows the planner would choose.
+func explain(t *testing.T, pool *pgxpool.Pool, query string, args []any) string {
+	t.Helper()
+	tx, err := pool.Begin(t.Context())
+	require.NoError(t, err)
+	defer func() { require.NoError(t, tx.Rollback(t.Context())) }()
+	_, err = tx.Exec(t.Context(), "SET LOCAL enable_seqscan = off")
+	require.NoError(t, err)
+	rows, err := tx.Query(t.Context(), "EXPLAIN "+query, args...)
+	require.NoError(t, err, query)
+	var plan []string
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan = append(plan, line)
+	}
+	require.NoError(t, rows.Err())
+	return strings.Join(plan, "\n")
 }
 
 // TestHostEventsUseIndexes checks with EXPLAIN that both host event
@@ -104,21 +112,7 @@ FROM generate_series(0, 19999) AS i`, office)
 			[]string{"events_record_seq_key", "outbox_host_record_idx"}, []string{"events_log_idx", "outbox_host_idx"}},
 		{"office", postgres.HostEventsSQL, args, []string{"outbox_host_idx"}, []string{"Bitmap"}},
 	} {
-		tx, err := pool.Begin(t.Context())
-		require.NoError(t, err)
-		_, err = tx.Exec(t.Context(), "SET LOCAL enable_seqscan = off")
-		require.NoError(t, err)
-		rows, err := tx.Query(t.Context(), "EXPLAIN "+tc.query, tc.args...)
-		require.NoError(t, err, tc.name)
-		var plan []string
-		for rows.Next() {
-			var line string
-			require.NoError(t, rows.Scan(&line))
-			plan = append(plan, line)
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, tx.Rollback(t.Context()))
-		all := strings.Join(plan, "\n")
+		all := explain(t, pool, tc.query, tc.args)
 		assert.NotContains(t, all, "Seq Scan", "%s:\n%s", tc.name, all)
 		assert.NotContains(t, all, "(h.xid)::text", "%s merges by transaction ID, not its decimal text:\n%s", tc.name, all)
 		for _, unwanted := range tc.unwanted {
