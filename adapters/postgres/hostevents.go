@@ -62,6 +62,7 @@ LIMIT 1`
 // $4 the limit, $5 the horizon (each row says whether its xid is at or
 // above it). Each part reads its index in order and stops at the limit;
 // the merge keeps the first $4.
+//
 // A record's events are read in seq order, from its audit trail's primary
 // key: the transactions that append to a record run one after another, so
 // their IDs follow the same order.
