@@ -271,11 +271,7 @@ func (a *App) apply(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *App) listApplications(w http.ResponseWriter, r *http.Request) error {
-	after, err := decodeCursor(r, "after")
-	if err != nil {
-		return err
-	}
-	limit, err := pageSize(r)
+	after, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}

@@ -145,11 +145,7 @@ func (a *App) filingQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, err := decodeCursor(r, "after")
-	if err != nil {
-		return err
-	}
-	limit, err := pageSize(r)
+	after, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}
@@ -167,11 +163,7 @@ func (a *App) applicationQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, err := decodeCursor(r, "after")
-	if err != nil {
-		return err
-	}
-	limit, err := pageSize(r)
+	after, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}

@@ -129,11 +129,7 @@ func (a *App) recordTransfer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *App) listTransfers(w http.ResponseWriter, r *http.Request) error {
-	after, err := decodeCursor(r, "after")
-	if err != nil {
-		return err
-	}
-	limit, err := pageSize(r)
+	after, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}
@@ -173,11 +169,7 @@ func (a *App) matchTransfer(w http.ResponseWriter, r *http.Request) error {
 // financeList answers a page of the applications list returns.
 func (a *App) financeList(w http.ResponseWriter, r *http.Request,
 	list func(notary.Admin, *notary.Cursor, int) ([]notary.Application, error)) error {
-	after, err := decodeCursor(r, "after")
-	if err != nil {
-		return err
-	}
-	limit, err := pageSize(r)
+	after, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}

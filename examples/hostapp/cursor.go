@@ -36,6 +36,17 @@ func decodeCursor(r *http.Request, param string) (*notary.Cursor, error) {
 	return &c, nil
 }
 
+// pageParams parses a listing's ?after= cursor (decodeCursor) and ?limit=
+// (pageSize), in that order.
+func pageParams(r *http.Request) (*notary.Cursor, int, error) {
+	after, err := decodeCursor(r, "after")
+	if err != nil {
+		return nil, 0, err
+	}
+	limit, err := pageSize(r)
+	return after, limit, err
+}
+
 // pageSize parses ?limit= (defaultPageSize when absent).
 func pageSize(r *http.Request) (int, error) {
 	s := r.URL.Query().Get("limit")

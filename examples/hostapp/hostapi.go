@@ -68,11 +68,7 @@ func (a *App) hostKey(next http.Handler) http.Handler {
 
 // hostEvents answers GET /api/host/events.
 func (a *App) hostEvents(w http.ResponseWriter, r *http.Request) error {
-	after, err := decodeCursor(r, "after")
-	if err != nil {
-		return err
-	}
-	limit, err := pageSize(r)
+	after, limit, err := pageParams(r)
 	if err != nil {
 		return err
 	}
