@@ -18,21 +18,17 @@ func TestBankTransferOverHTTP(t *testing.T) {
 	h := start(t)
 	user := h.user("acct-7", "finance@acme.example", "李经理")
 	admin := h.admin(testAdminEmail, testAdminPassword)
-	var filing filingView
-	user.call("POST", "/api/filings", filingContent(), 201, &filing)
-	admin.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
-	var evidence page[evidenceView]
-	user.call("GET", "/api/evidence", nil, 200, &evidence)
+	_, evidence := approvedFiling(user, admin)
 
 	var app applicationView
-	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[0].ID},
+	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence[0].ID},
 		PaymentMethod: notary.MethodBankTransfer}, 201, &app)
 	require.NotNil(t, app.Payment.Transfer, "the user sees where to transfer")
 	assert.Equal(t, notary.MethodBankTransfer, app.Payment.Method)
 	assert.Equal(t, DemoOffice().BankAccount, app.Payment.Transfer.Account)
 	assert.Equal(t, notary.TransferReference(app.ID), app.Payment.Transfer.Reference)
 	assert.Equal(t, h.clock.Now().Add(7*24*time.Hour), app.ExpiresAt)
-	user.fail("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[1].ID}, PaymentMethod: "cash"}, 400, "invalid_input")
+	user.fail("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence[1].ID}, PaymentMethod: "cash"}, 400, "invalid_input")
 
 	// The office's supervisor creates a finance account (the console's
 	// staff page does this; here through the SDK).
@@ -60,7 +56,7 @@ func TestBankTransferOverHTTP(t *testing.T) {
 
 	// A transfer without a reference is kept; finance matches it.
 	var second applicationView
-	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[1].ID},
+	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence[1].ID},
 		PaymentMethod: notary.MethodBankTransfer}, 201, &second)
 	var awaiting page[applicationView]
 	fin.call("GET", "/api/admin/finance/awaiting", nil, 200, &awaiting)

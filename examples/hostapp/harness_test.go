@@ -118,6 +118,18 @@ func (h *harness) admin(email, password string) *client {
 	return &client{h: h, hdr: hdr}
 }
 
+// approvedFiling files filingContent() as user, has admin approve it, and
+// returns the approved filing and the user's evidence records.
+func approvedFiling(user, admin *client) (filingView, []evidenceView) {
+	user.h.t.Helper()
+	var filing filingView
+	user.call("POST", "/api/filings", filingContent(), 201, &filing)
+	admin.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
+	var evidence page[evidenceView]
+	user.call("GET", "/api/evidence", nil, 200, &evidence)
+	return filing, evidence.Items
+}
+
 // with returns a copy of c with one more header.
 func (c *client) with(name, value string) *client {
 	hdr := c.hdr.Clone()

@@ -21,17 +21,13 @@ func TestFinanceInvoicesOverHTTP(t *testing.T) {
 	h := start(t)
 	user := h.user("acct-42", "legal@acme.example", "王经理")
 	admin := h.admin(testAdminEmail, testAdminPassword)
-	var filing filingView
-	user.call("POST", "/api/filings", filingContent(), 201, &filing)
-	admin.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
-	var evidence page[evidenceView]
-	user.call("GET", "/api/evidence", nil, 200, &evidence)
-	require.GreaterOrEqual(t, len(evidence.Items), 3)
+	filing, evidence := approvedFiling(user, admin)
+	require.GreaterOrEqual(t, len(evidence), 3)
 
 	// Three paid applications, each with an invoice asked for.
 	apps := make([]applicationView, 3)
 	for i := range apps {
-		user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[i].ID}}, 201, &apps[i])
+		user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence[i].ID}}, 201, &apps[i])
 		h.clock.Advance(3 * time.Minute)
 		h.pay(apps[i].Payment.CheckoutURL, apps[i].Quote.Amount+" CNY")
 		user.waitState(apps[i].ID, notary.PendingPreliminaryReview)

@@ -19,13 +19,9 @@ func TestInvoiceAPI(t *testing.T) {
 	stranger := h.user("acct-99", "someone@else.example", "Stranger")
 	admin := h.admin(testAdminEmail, testAdminPassword)
 
-	var filing filingView
-	user.call("POST", "/api/filings", filingContent(), 201, &filing)
-	admin.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
-	var evidence page[evidenceView]
-	user.call("GET", "/api/evidence", nil, 200, &evidence)
+	_, evidence := approvedFiling(user, admin)
 	var app applicationView
-	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[0].ID}}, 201, &app)
+	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence[0].ID}}, 201, &app)
 	uid := "/api/applications/" + app.ID.String()
 
 	// Not paid yet: nothing to invoice.

@@ -47,14 +47,10 @@ func TestTwoInstancesShareOneProvider(t *testing.T) {
 
 	user := b.user("acct-7", "legal@acme.example", "王经理")
 	admin := b.admin(testAdminEmail, testAdminPassword)
-	var filing filingView
-	user.call("POST", "/api/filings", filingContent(), 201, &filing)
-	admin.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
-	var evidence page[evidenceView]
-	user.call("GET", "/api/evidence", nil, 200, &evidence)
+	_, evidence := approvedFiling(user, admin)
 
 	var app applicationView
-	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[0].ID}}, 201, &app)
+	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence[0].ID}}, 201, &app)
 	require.Contains(t, app.Payment.CheckoutURL, provSrv.URL+"/checkout/", "the checkout is the standalone provider's")
 	res, err := http.PostForm(app.Payment.CheckoutURL+"/pay", nil)
 	require.NoError(t, err)
@@ -96,14 +92,10 @@ func TestCancelThenPayAtCheckoutIsRefused(t *testing.T) {
 	h := start(t)
 	user := h.user("acct-5", "legal@acme.example", "王经理")
 	admin := h.admin(testAdminEmail, testAdminPassword)
-	var filing filingView
-	user.call("POST", "/api/filings", filingContent(), 201, &filing)
-	admin.call("POST", "/api/admin/filings/"+filing.ID.String()+"/approve", versionRequest{Version: filing.Version}, 200, &filing)
-	var evidence page[evidenceView]
-	user.call("GET", "/api/evidence", nil, 200, &evidence)
+	_, evidence := approvedFiling(user, admin)
 
 	var app applicationView
-	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence.Items[0].ID}}, 201, &app)
+	user.call("POST", "/api/applications", applyRequest{EvidenceIDs: []string{evidence[0].ID}}, 201, &app)
 	h.clock.Advance(mockpay.DefaultMinCloseAge) // past the provider's no-close window
 	user.call("POST", "/api/applications/"+app.ID.String()+"/cancel", nil, 200, &app)
 	require.Equal(t, notary.Cancelled, app.State)
