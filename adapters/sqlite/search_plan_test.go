@@ -45,17 +45,7 @@ func TestFindUsesIndexes(t *testing.T) {
 			if query == "" {
 				continue
 			}
-			rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-			require.NoError(t, err)
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
-				plan = append(plan, detail)
-			}
-			require.NoError(t, rows.Err())
-			rows.Close()
+			plan := queryPlan(t, s, query, args)
 			for _, step := range plan {
 				// The trigram table is searched by its MATCH index (0:M…).
 				searched := strings.HasPrefix(step, "SCAN filings_enterprise_fts VIRTUAL TABLE INDEX 0:M")
@@ -75,16 +65,9 @@ func TestFindUsesIndexes(t *testing.T) {
 	}
 }
 
-// TestInvoiceQueueUsesIndex: finance's invoice queue (notary.Invoices.Queue)
-// searches the index of the invoice's state in its order: no scan, no
-// sort.
-func TestInvoiceQueueUsesIndex(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "plan.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	query, args, err := listQuery("applications", notary.ListQuery{OfficeID: uuid.New(),
-		InvoiceStates: []string{string(notary.InvoiceRequested)}, Limit: 50})
-	require.NoError(t, err)
+// queryPlan returns the detail column of EXPLAIN QUERY PLAN for query.
+func queryPlan(t *testing.T, s *Store, query string, args []any) []string {
+	t.Helper()
 	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
 	require.NoError(t, err)
 	defer rows.Close()
@@ -96,6 +79,20 @@ func TestInvoiceQueueUsesIndex(t *testing.T) {
 		plan = append(plan, detail)
 	}
 	require.NoError(t, rows.Err())
+	return plan
+}
+
+// TestInvoiceQueueUsesIndex: finance's invoice queue (notary.Invoices.Queue)
+// searches the index of the invoice's state in its order: no scan, no
+// sort.
+func TestInvoiceQueueUsesIndex(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "plan.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	query, args, err := listQuery("applications", notary.ListQuery{OfficeID: uuid.New(),
+		InvoiceStates: []string{string(notary.InvoiceRequested)}, Limit: 50})
+	require.NoError(t, err)
+	plan := queryPlan(t, s, query, args)
 	require.NotEmpty(t, plan)
 	for _, step := range plan {
 		assert.False(t, strings.HasPrefix(step, "SCAN "), "scans: %v", plan)
