@@ -1,6 +1,7 @@
 package notary
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -130,8 +131,16 @@ type HostEvent struct {
 // wrapping ErrPermanent makes the event dead at once).
 type HostEventHandler func(ctx context.Context, ev HostEvent) error
 
-// hostDoc is the host event document.
+// hostDoc is the host event document: its envelope, every member of
+// which is a fact of the transition's audit event, and its data. It is
+// encoded by its appendJSON method (hostdoc.go), as encoding/json would.
 type hostDoc struct {
+	hostEnvelope
+	Data any `json:"data"` // hostApplication or hostFiling
+}
+
+// hostEnvelope is the host event document but its data.
+type hostEnvelope struct {
 	ID         string        `json:"id"`
 	Type       HostEventType `json:"type"`
 	APIVersion string        `json:"api_version"`
@@ -139,7 +148,15 @@ type hostDoc struct {
 	OccurredAt time.Time     `json:"occurred_at"`
 	Trigger    string        `json:"trigger"`
 	Record     hostRecord    `json:"record"`
-	Data       any           `json:"data"` // hostApplication or hostFiling
+}
+
+// envelopeOf returns the envelope of the host event of the transition the
+// audit event ev recorded. The record's version is ev.Seq: every change
+// of a record appends one event and adds one to its version.
+func envelopeOf(ev Event) hostEnvelope {
+	return hostEnvelope{ID: ev.ID.String(), Type: HostEventTypeOf(ev.RecordKind, ev.Trigger), APIVersion: HostEventVersion,
+		OfficeID: ev.OfficeID.String(), OccurredAt: ev.At.UTC(), Trigger: ev.Trigger,
+		Record: hostRecord{Kind: ev.RecordKind, ID: ev.RecordID.String(), Version: ev.Seq}}
 }
 
 type hostRecord struct {
@@ -261,6 +278,42 @@ func hostData(src noticeSource) any {
 	return d
 }
 
+// HostEventDocument returns the document of the host event of the
+// transition that the audit event ev recorded, with data as its "data"
+// member. Every other member is a fact of ev (ID, office, time, trigger,
+// record and version: ev.Seq) or of this package (the type, by
+// HostEventTypes, and api_version), and the service writes every host
+// event's document this way, so a store may keep only the data beside the
+// event and rebuild the rest (HostEventData). A type, once given to a
+// trigger, is not changed within an api_version.
+//
+// The error is for an ev.At whose year is outside 0 to 9999.
+func HostEventDocument(ev Event, data json.RawMessage) (json.RawMessage, error) {
+	b, err := envelopeOf(ev).appendJSON(make([]byte, 0, 400+len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("notary: host event %s: %w", ev.ID, err)
+	}
+	return append(append(b, data...), '}'), nil
+}
+
+// HostEventData returns the "data" member of doc, the document of the
+// host event of the transition that the audit event ev recorded, when
+// HostEventDocument(ev, data) is doc byte for byte. ok is false for any
+// other document (one written otherwise, or with a time ev does not have,
+// such as one more precise than a store keeps); a store keeps such a
+// document whole.
+func HostEventData(ev Event, doc json.RawMessage) (data json.RawMessage, ok bool) {
+	env, err := envelopeOf(ev).appendJSON(make([]byte, 0, 400))
+	if err != nil || len(doc) <= len(env) || !bytes.HasPrefix(doc, env) || doc[len(doc)-1] != '}' {
+		return nil, false
+	}
+	data = doc[len(env) : len(doc)-1]
+	if !json.Valid(data) {
+		return nil, false // the rest of an object, not one value
+	}
+	return data, true
+}
+
 // HostEndpoint is one receiver of the host's events: a webhook endpoint
 // (adapters/webhook) or a handler in the host's process. The service
 // commits, with each host event of a type the endpoint wants, an outbox
@@ -361,19 +414,12 @@ func (s *Service) notices(ev Event, src noticeSource) ([]Notice, error) {
 // itself, so a store may keep it with the audit event (see Change).
 func (s *Service) hostEvent(notices []Notice, ev Event, src noticeSource) ([]Notice, error) {
 	kind, id, _ := src.record()
-	version := int64(0)
-	if src.filing != nil {
-		version = src.filing.Version
-	} else {
-		version = src.app.Version
-	}
-	typ := HostEventTypeOf(kind, ev.Trigger)
-	body, err := json.Marshal(hostDoc{ID: ev.ID.String(), Type: typ, APIVersion: HostEventVersion,
-		OfficeID: s.office.ID.String(), OccurredAt: ev.At.UTC(), Trigger: ev.Trigger,
-		Record: hostRecord{Kind: kind, ID: id.String(), Version: version}, Data: hostData(src)})
+	env := envelopeOf(ev)
+	body, err := hostDoc{hostEnvelope: env, Data: hostData(src)}.appendJSON(make([]byte, 0, 1024))
 	if err != nil {
 		return nil, fmt.Errorf("notary: host event: %w", err)
 	}
+	typ := env.Type
 	n := Notice{ID: ev.ID, OfficeID: s.office.ID, RecordID: id, RecordKind: kind,
 		Kind: NoticeKind(typ), Channel: ChannelHost, Data: NoticeData{RecordID: id},
 		Event: body, CreatedAt: ev.At, Status: NoticeDelivered, NextAttemptAt: ev.At, DeliveredAt: ev.At}

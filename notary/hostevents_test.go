@@ -1,10 +1,13 @@
 package notary_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -96,6 +99,50 @@ func TestHostEventsFollowAFullFlow(t *testing.T) {
 	assert.Equal(t, evs[6].ID, after[1].ID)
 	_, err = e.svc.HostEvents(e.ctx, uuid.New(), 2)
 	assert.ErrorIs(t, err, notary.ErrNotFound)
+}
+
+// TestHostEventDocumentIsItsEventAndData: the service writes each host
+// event's document as HostEventDocument of its audit event and data, so a
+// store may keep the data alone; any other document is refused whole.
+func TestHostEventDocumentIsItsEventAndData(t *testing.T) {
+	e := newEnv(t, withHostEvents)
+	app := e.appIn(notary.Completed)
+	evs, err := e.svc.HostEvents(e.ctx, uuid.Nil, 100)
+	require.NoError(t, err)
+	trail, err := e.store.Events(e.ctx, app.ID)
+	require.NoError(t, err)
+	appEvents := evs[len(evs)-len(trail):]
+	for i, ev := range appEvents {
+		data, ok := notary.HostEventData(trail[i], ev.Body)
+		require.True(t, ok, "%s", ev.Type)
+		var whole struct{ Data json.RawMessage }
+		require.NoError(t, json.Unmarshal(ev.Body, &whole))
+		assert.Equal(t, string(whole.Data), string(data))
+		doc, err := notary.HostEventDocument(trail[i], data)
+		require.NoError(t, err)
+		assert.Equal(t, string(ev.Body), string(doc))
+	}
+
+	ev, body := trail[0], appEvents[0].Body
+	other := func(f func(*notary.Event)) notary.Event { e := ev; f(&e); return e }
+	for name, c := range map[string]struct {
+		ev  notary.Event
+		doc string
+	}{
+		"another event":          {other(func(e *notary.Event) { e.ID = uuid.New() }), string(body)},
+		"another trigger":        {other(func(e *notary.Event) { e.Trigger = string(notary.AppCancel) }), string(body)},
+		"another version":        {other(func(e *notary.Event) { e.Seq++ }), string(body)},
+		"a finer time":           {other(func(e *notary.Event) { e.At = e.At.Add(time.Nanosecond) }), string(body)},
+		"a member after data":    {ev, strings.TrimSuffix(string(body), "}") + `,"extra":1}`},
+		"trailing space":         {ev, string(body) + " "},
+		"no data":                {ev, string(body[:bytes.Index(body, []byte(`"data":`))+len(`"data":`)])},
+		"another document shape": {ev, `{"id":"` + ev.ID.String() + `"}`},
+	} {
+		_, ok := notary.HostEventData(c.ev, json.RawMessage(c.doc))
+		assert.False(t, ok, name)
+	}
+	_, err = notary.HostEventDocument(other(func(e *notary.Event) { e.At = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }), []byte(`{}`))
+	assert.Error(t, err, "a year past 9999 has no RFC 3339 form")
 }
 
 // TestHostEventsOffByDefault: without Config.HostEvents the outbox holds
