@@ -24,6 +24,10 @@ func FindFilingsSQL(q notary.FindQuery) (string, []any, error) { return findFili
 // FindApplicationsSQL: see FindFilingsSQL.
 func FindApplicationsSQL(q notary.FindQuery) (string, []any, error) { return findApplicationsSQL(q) }
 
+// GoMigrations is the number of migrations written in Go, beside the SQL
+// files.
+var GoMigrations = len(goMigrations())
+
 // MigrateTo applies the migrations up to version; MigrateDownTo rolls
 // back those after it.
 func (s *Store) MigrateTo(ctx context.Context, version int64) error {

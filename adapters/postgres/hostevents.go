@@ -16,12 +16,15 @@ import (
 
 // Host events are kept in two places. A host event's own notice (the
 // event as listed; notary.Change.Validate ties it to one of its change's
-// audit events) is the host column of that audit event's row: no row or
-// index entry of its own, and the events table already carries the
-// transaction ID (xid) and the index by (office_id, xid) that the
-// transparency log reads. Deliveries to host endpoints are outbox rows
-// stamped with their transaction's ID and an outbox_host_seq value, as
-// are the events' own notices stored before migration 00016.
+// audit events) is kept in that audit event's row: no row or index entry
+// of its own, and the events table already carries the transaction ID
+// (xid) and the index by (office_id, xid) that the transparency log
+// reads. The row keeps the document's data alone (host_data, migration
+// 18) when the rest is rebuilt from the event's columns
+// (notary.HostEventData), else the whole document (host). Deliveries to
+// host endpoints are outbox rows stamped with their transaction's ID and
+// an outbox_host_seq value, as are the events' own notices stored before
+// migration 00016.
 //
 // Both are listed in one commit order, by a place (xid, part, seq): the ID
 // of the writing transaction; then 0 for an audit event's host event and
@@ -51,7 +54,8 @@ func (p hostPlace) outboxAfter() (string, int64) {
 // hostPlaceSQL finds a cursor's place among the office's host events.
 // (The zero UUID is excluded so that events_id_key, partial, serves it.)
 const hostPlaceSQL = `SELECT xid::text, 0, 0::bigint FROM events
-WHERE id = $1 AND id <> '00000000-0000-0000-0000-000000000000' AND office_id = $2 AND host IS NOT NULL AND xid IS NOT NULL
+WHERE id = $1 AND id <> '00000000-0000-0000-0000-000000000000' AND office_id = $2
+	AND (host IS NOT NULL OR host_data IS NOT NULL) AND xid IS NOT NULL
 UNION ALL
 SELECT xid::text, 1, seq FROM outbox WHERE id = $1 AND office_id = $2 AND xid IS NOT NULL
 LIMIT 1`
@@ -73,17 +77,18 @@ var (
 
 func hostEventsQuery(scope, eventsOrder string) string {
 	return `SELECT id, office_id, record_id, kind, channel, status, attempts, next_attempt_at, claim, lease_until,
-	last_error, delivered_at, created_at, doc, xid::text, part, xid >= $5::text::xid8
+	last_error, delivered_at, created_at, doc, xid::text, part, xid >= $5::text::xid8, trigger, ev, data_only
 FROM (
 	(SELECT id, office_id, record_id, record_kind AS kind, 'host' AS channel, 'delivered' AS status, 0 AS attempts,
 		at AS next_attempt_at, NULL::uuid AS claim, NULL::timestamptz AS lease_until, '' AS last_error,
-		at AS delivered_at, at AS created_at, host AS doc, xid, 0 AS part, 0::bigint AS seq, record_id AS rec, seq AS ev
+		at AS delivered_at, at AS created_at, COALESCE(host, host_data) AS doc, xid, 0 AS part, 0::bigint AS seq,
+		record_id AS rec, seq AS ev, trigger, host IS NULL AS data_only
 	FROM events
-	WHERE ` + scope + ` AND xid IS NOT NULL AND host IS NOT NULL AND xid > $2::text::xid8
+	WHERE ` + scope + ` AND xid IS NOT NULL AND (host IS NOT NULL OR host_data IS NOT NULL) AND xid > $2::text::xid8
 	ORDER BY ` + eventsOrder + ` LIMIT $4)
 	UNION ALL
 	(SELECT id, office_id, record_id, kind, channel, status, attempts, next_attempt_at, claim, lease_until,
-		last_error, delivered_at, created_at, notice::text, xid, 1, seq, record_id, 0
+		last_error, delivered_at, created_at, notice::text, xid, 1, seq, record_id, 0, '', false
 	FROM outbox
 	WHERE ` + scope + ` AND xid IS NOT NULL AND (xid, seq) > ($2::text::xid8, $3)
 	ORDER BY xid, seq LIMIT $4)
@@ -170,13 +175,17 @@ func (s *Store) hostEvents(ctx context.Context, q notary.HostEventQuery, after h
 
 // scanHostRow reads a row of hostEventsSQL: an outbox notice, or an audit
 // event's host event made into the notice it was committed as (see
-// notary.Change.Validate: delivered at its event's time).
+// notary.Change.Validate: delivered at its event's time), its document
+// rebuilt from the event when the row keeps only its data.
 func scanHostRow(row pgx.Row) (n notary.Notice, xid string, above bool, err error) {
 	var (
-		r    noticeRow
-		part int32
+		r        noticeRow
+		part     int32
+		trigger  string
+		seq      int64
+		dataOnly bool
 	)
-	if err := row.Scan(append(r.dest(), &xid, &part, &above)...); err != nil {
+	if err := row.Scan(append(r.dest(), &xid, &part, &above, &trigger, &seq, &dataOnly)...); err != nil {
 		return n, xid, above, err
 	}
 	if part == 1 {
@@ -184,15 +193,22 @@ func scanHostRow(row pgx.Row) (n notary.Notice, xid string, above bool, err erro
 		return n, xid, above, err
 	}
 	n = r.columns()
+	// The kind column holds the event's record kind.
+	n.RecordKind, n.Data = notary.RecordKind(r.kind), notary.NoticeData{RecordID: n.RecordID}
+	if dataOnly {
+		ev := notary.Event{ID: n.ID, RecordID: n.RecordID, RecordKind: n.RecordKind, OfficeID: n.OfficeID, Seq: seq,
+			Trigger: trigger, At: n.CreatedAt}
+		n.Kind = notary.NoticeKind(notary.HostEventTypeOf(n.RecordKind, trigger))
+		n.Event, err = notary.HostEventDocument(ev, r.doc)
+		return n, xid, above, err
+	}
 	var head struct {
 		Type notary.NoticeKind `json:"type"`
 	}
 	if err := json.Unmarshal(r.doc, &head); err != nil {
 		return n, xid, above, fmt.Errorf("postgres: host event %s: %w", n.ID, err)
 	}
-	// The kind column holds the event's record kind.
-	n.RecordKind, n.Kind = notary.RecordKind(r.kind), head.Type
-	n.Data, n.Event = notary.NoticeData{RecordID: n.RecordID}, r.doc
+	n.Kind, n.Event = head.Type, r.doc
 	return n, xid, above, nil
 }
 

@@ -174,3 +174,64 @@ func TestHostEventKeptWithItsAuditEvent(t *testing.T) {
 	assert.Equal(t, "app", got[1].To.Endpoint)
 	assert.Equal(t, notary.NoticePending, got[1].Status)
 }
+
+// A host event whose document is the service's (notary.HostEventDocument)
+// is kept as its data alone, and listed byte for byte; migration 18's Down
+// writes such documents whole, for the code before it, and Up keeps them.
+func TestHostEventKeptAsItsData(t *testing.T) {
+	t.Parallel()
+	url, schema := freshSchema(t)
+	st := openStore(t, url, schema)
+	ctx := t.Context()
+	require.NoError(t, st.Migrate(ctx))
+	pool := schemaPool(t, url, schema)
+	a := testApplication(uuid.New(), "a", 1)
+	var want []notary.Notice
+	commit := func(c notary.Change) (data string) {
+		c, own := withHostEvent(c)
+		ev := c.Events[0]
+		data = `{"id":"` + a.ID.String() + `","state":"` + ev.To + `","owner_id":"a","evidence_ids":["<1>"]}`
+		doc, err := notary.HostEventDocument(ev, []byte(data))
+		require.NoError(t, err)
+		own.Kind, own.Event = notary.NoticeKind(notary.HostEventTypeOf(ev.RecordKind, ev.Trigger)), doc
+		c.Notices[len(c.Notices)-1] = own
+		require.NoError(t, st.Commit(ctx, c))
+		want = append(want, own)
+		return data
+	}
+	list := func() {
+		t.Helper()
+		got, err := st.ListHostEvents(ctx, notary.HostEventQuery{OfficeID: a.OfficeID})
+		require.NoError(t, err)
+		require.Equal(t, noticeIDs(want), noticeIDs(got))
+		for i, n := range got {
+			assert.Equal(t, string(want[i].Event), string(n.Event))
+			assert.Equal(t, want[i].Kind, n.Kind)
+		}
+	}
+	stored := func(id uuid.UUID) (host, data *string) {
+		t.Helper()
+		require.NoError(t, pool.QueryRow(ctx, `SELECT host, host_data FROM events WHERE id = $1`, id).Scan(&host, &data))
+		return host, data
+	}
+
+	data := commit(createChange(a))
+	host, kept := stored(want[0].ID)
+	assert.Nil(t, host, "nothing kept whole")
+	require.NotNil(t, kept)
+	assert.Equal(t, data, *kept, "the data alone")
+	list()
+
+	require.NoError(t, st.MigrateDownTo(ctx, 17))
+	var whole string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT host FROM events WHERE id = $1`, want[0].ID).Scan(&whole))
+	assert.Equal(t, string(want[0].Event), whole, "Down writes the document whole")
+	require.NoError(t, st.Migrate(ctx))
+	list()
+	stored2 := a
+	stored2.Version = 1
+	commit(nextChange(stored2, ""))
+	_, kept = stored(want[1].ID)
+	assert.NotNil(t, kept)
+	list()
+}

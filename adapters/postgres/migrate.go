@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"hash/fnv"
@@ -46,11 +47,6 @@ func (s *Store) migrate(ctx context.Context, run func(context.Context, *goose.Pr
 			err = fmt.Errorf("postgres: migrate: %w", err)
 		}
 	}()
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return err
-	}
-
 	// The lock connection is opened outside the pool, so that a pool with
 	// a single connection can still run the migrations while it is held.
 	lock, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
@@ -88,15 +84,27 @@ func (s *Store) migrate(ctx context.Context, run func(context.Context, *goose.Pr
 
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub,
-		goose.WithTableName(table),
-		goose.WithDisableGlobalRegistry(true),
-		goose.WithLogger(goose.NopLogger()),
-	)
+	p, err := newProvider(db, table)
 	if err != nil {
 		return err
 	}
 	return run(ctx, p)
+}
+
+// newProvider returns a goose provider of the migrations, the embedded
+// SQL files and the Go ones (goMigrations), with its version table named
+// table.
+func newProvider(db *sql.DB, table string) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db, sub,
+		goose.WithTableName(table),
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithLogger(goose.NopLogger()),
+		goose.WithGoMigrations(goMigrations()...),
+	)
 }
 
 // lockKey is the advisory lock key that serialises migrations of schema.
@@ -118,18 +126,13 @@ func (s *Store) Ready(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
 		return dbError(err)
 	}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return err
-	}
 	table := versionTable
 	if s.schema != "" {
 		table = s.schema + "." + versionTable
 	}
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub,
-		goose.WithTableName(table), goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
+	p, err := newProvider(db, table)
 	if err != nil {
 		return fmt.Errorf("postgres: ready: %w", err)
 	}

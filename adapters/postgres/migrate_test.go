@@ -16,14 +16,14 @@ import (
 	"github.com/notarykit/notarykit/notary"
 )
 
-// migrationCount is the number of embedded migration files.
+// migrationCount is the number of migrations: embedded files and Go.
 func migrationCount(t *testing.T) int {
 	t.Helper()
 	files, err := fs.Glob(os.DirFS("migrations"), "*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no migrations found: %v", err)
 	}
-	return len(files)
+	return len(files) + postgres.GoMigrations
 }
 
 // appliedVersions counts the rows of goose's version table in schema.

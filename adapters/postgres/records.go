@@ -82,15 +82,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
 	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[])`
 
-	// insertHostEventSQL and insertHostEventsSQL also write the host
-	// column: the document of the host event recorded with the event, or
-	// NULL (see hostevents.go).
-	insertHostEventSQL = `INSERT INTO events (` + eventColumns + `, host)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
+	// insertHostEventSQL and insertHostEventsSQL also write the host event
+	// recorded with the event, or NULLs: its data alone (host_data) when
+	// its document is notary.HostEventDocument of the event and the data,
+	// else the whole document (host). See hostevents.go.
+	insertHostEventSQL = `INSERT INTO events (` + eventColumns + `, host, host_data)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
 
-	insertHostEventsSQL = `INSERT INTO events (` + eventColumns + `, host)
+	insertHostEventsSQL = `INSERT INTO events (` + eventColumns + `, host, host_data)
 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::text[], $7::text[],
-	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[], $16::text[])`
+	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::text[], $15::text[],
+	$16::text[], $17::text[])`
 
 	insertNoticeSQL = `INSERT INTO outbox (id, office_id, record_id, kind, channel, status, attempts, next_attempt_at,
 	claim, lease_until, last_error, delivered_at, created_at, notice, seq, xid)
@@ -237,18 +239,24 @@ func hostEventOf(c notary.Change) *notary.Notice {
 	return nil
 }
 
-// hostDoc is the host column of the event e: host's document when host is
-// e's host event, else NULL.
-func hostDoc(e notary.Event, host *notary.Notice) pgtype.Text {
+// hostColumns are the host and host_data columns of the event e: NULLs
+// unless host is e's host event; then its data alone when the rest of its
+// document is rebuilt from e as stored (notary.HostEventData), else the
+// whole document.
+func hostColumns(e notary.Event, host *notary.Notice) (whole, data pgtype.Text) {
 	if host == nil || host.ID != e.ID {
-		return pgtype.Text{}
+		return whole, data
 	}
-	return pgtype.Text{String: string(host.Event), Valid: true}
+	e.At = utc(e.At)
+	if d, ok := notary.HostEventData(e, host.Event); ok {
+		return whole, pgtype.Text{String: string(d), Valid: true}
+	}
+	return pgtype.Text{String: string(host.Event), Valid: true}, data
 }
 
-// queueEvents inserts events, the host event's document with its event,
-// with one statement: a plain VALUES row for the usual single event,
-// unnest over column arrays for several.
+// queueEvents inserts events, the host event with its event, with one
+// statement: a plain VALUES row for the usual single event, unnest over
+// column arrays for several.
 func queueEvents(b *pgx.Batch, evs []notary.Event, host *notary.Notice) {
 	switch len(evs) {
 	case 0:
@@ -260,7 +268,8 @@ func queueEvents(b *pgx.Batch, evs []notary.Event, host *notary.Notice) {
 		if host == nil {
 			b.Queue(insertEventSQL, args...)
 		} else {
-			b.Queue(insertHostEventSQL, append(args, hostDoc(e, host))...)
+			whole, data := hostColumns(e, host)
+			b.Queue(insertHostEventSQL, append(args, whole, data)...)
 		}
 		return
 	}
@@ -271,20 +280,21 @@ func queueEvents(b *pgx.Batch, evs []notary.Event, host *notary.Notice) {
 		kinds, triggers, froms, tos, actorKinds, actorIDs, actorNm = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		reasons, prevs, hashes                                     = make([]string, n), make([]string, n), make([]string, n)
 		ats                                                        = make([]time.Time, n)
-		hosts                                                      = make([]pgtype.Text, n)
+		wholes, datas                                              = make([]pgtype.Text, n), make([]pgtype.Text, n)
 	)
 	for i, e := range evs {
 		recordIDs[i], seqs[i], ids[i], kinds[i], officeIDs[i] = pgid(e.RecordID), e.Seq, pgid(e.ID), string(e.RecordKind), pgid(e.OfficeID)
 		triggers[i], froms[i], tos[i] = e.Trigger, e.From, e.To
 		actorKinds[i], actorIDs[i], actorNm[i] = string(e.Actor.Kind), e.Actor.ID, e.Actor.Name
-		reasons[i], ats[i], prevs[i], hashes[i], hosts[i] = e.Reason, utc(e.At), e.PrevHash, e.Hash, hostDoc(e, host)
+		reasons[i], ats[i], prevs[i], hashes[i] = e.Reason, utc(e.At), e.PrevHash, e.Hash
+		wholes[i], datas[i] = hostColumns(e, host)
 	}
 	args := []any{recordIDs, seqs, ids, kinds, officeIDs, triggers, froms, tos,
 		actorKinds, actorIDs, actorNm, reasons, ats, prevs, hashes}
 	if host == nil {
 		b.Queue(insertEventsSQL, args...)
 	} else {
-		b.Queue(insertHostEventsSQL, append(args, hosts)...)
+		b.Queue(insertHostEventsSQL, append(args, wholes, datas)...)
 	}
 }
 

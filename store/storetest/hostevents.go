@@ -24,7 +24,44 @@ var hostEventsGroup = group{"HostEvents", []test{
 	{"UnknownCursorAndMissingOffice", testHostEventsBadQuery},
 	{"ConcurrentCommitsKeepRecordOrder", testHostEventsConcurrent},
 	{"EndpointDeliveries", testHostEventsEndpoints},
+	{"ServiceDocumentsByteForByte", testHostEventsServiceDocuments},
 }}
+
+// testHostEventsServiceDocuments: documents written as the service writes
+// them (notary.HostEventDocument of the audit event and its data, which a
+// store may keep apart) come back byte for byte, with their type, beside
+// one that only looks like one (a member after its data).
+func testHostEventsServiceDocuments(t *testing.T, s notary.Store) {
+	office := uuid.New()
+	f := newFiling(office, uuid.NewString(), at(0))
+	c := createChange(f)
+	ev := c.Events[0]
+	doc, err := notary.HostEventDocument(ev, []byte(`{"id":"`+f.ID.String()+`","state":"Pending","enterprise_name":"深圳\u003c某\u003e公司\n","revision":1}`))
+	require.NoError(t, err)
+	own := hostNotice(ev, f.Version)
+	own.Kind, own.Event = notary.NoticeKind(notary.HostEventTypeOf(ev.RecordKind, ev.Trigger)), doc
+	c.Notices = []notary.Notice{own, hostDelivery(own, "app")}
+	commit(t, s, c)
+
+	next := f
+	next.Version++
+	ev2 := nextEvent(t, s, f.ID, notary.KindFiling, office, at(time.Minute))
+	doc2, err := notary.HostEventDocument(ev2, []byte(`{"id":"x"}`))
+	require.NoError(t, err)
+	own2 := hostNotice(ev2, next.Version)
+	own2.Kind, own2.Event = notary.NoticeKind(notary.HostEventTypeOf(ev2.RecordKind, ev2.Trigger)), append(doc2[:len(doc2)-1:len(doc2)-1], `,"more":true}`...)
+	commit(t, s, notary.Change{Filing: &next, ExpectedVersion: f.Version, Events: []notary.Event{ev2}, Notices: []notary.Notice{own2}})
+
+	for _, q := range []notary.HostEventQuery{{OfficeID: office}, {OfficeID: office, RecordID: f.ID}} {
+		got := listHost(t, s, q)
+		require.Equal(t, []uuid.UUID{own.ID, c.Notices[1].ID, own2.ID}, noticeIDs(got))
+		for i, want := range []notary.Notice{own, c.Notices[1], own2} {
+			assert.Equal(t, string(want.Event), string(got[i].Event), "document %d", i)
+			assert.Equal(t, want.Kind, got[i].Kind, "type %d", i)
+			assert.True(t, want.CreatedAt.Equal(got[i].CreatedAt), "time %d", i)
+		}
+	}
+}
 
 // testHostEventsEndpoints: an event committed with deliveries to host
 // endpoints (as a service with Config.HostEndpoints commits it): its own
