@@ -3,8 +3,9 @@
 // relays coordinate with FOR UPDATE SKIP LOCKED.
 //
 // It uses pgx v5 (a pgxpool.Pool) and needs PostgreSQL 13 or later. The
-// schema is created by [Store.Migrate] from versioned SQL migrations
-// embedded in the package and applied with goose; migrating is idempotent
+// schema is created by [Store.Migrate] from versioned migrations applied
+// with goose: SQL files embedded in the package, and one written in Go
+// (18, whose Down rebuilds host event documents); migrating is idempotent
 // and safe to run from several processes at once.
 //
 //	st, err := postgres.Open(ctx, "postgres://notary@db.internal/notary", postgres.WithSchema("notarykit"))

@@ -21,8 +21,9 @@ var migrationFiles embed.FS
 // the store's schema.
 const versionTable = "notarykit_migrations"
 
-// Migrate brings the database schema up to date by applying the embedded
-// versioned migrations that have not been applied yet. It is idempotent,
+// Migrate brings the database schema up to date by applying the versioned
+// migrations (embedded SQL files and goMigrations) that have not been
+// applied yet. It is idempotent,
 // and safe to call from several processes at once: the whole run holds a
 // PostgreSQL advisory lock (one per schema) taken on a dedicated
 // connection, so concurrent callers wait for each other and the later ones
