@@ -139,11 +139,8 @@ func TestHostEventsMigrationKeepsOrder(t *testing.T) {
 // listed, the event first.
 func TestHostEventKeptWithItsAuditEvent(t *testing.T) {
 	t.Parallel()
-	url, schema := freshSchema(t)
-	st := openStore(t, url, schema)
+	st, pool, _ := namedStore(t)
 	ctx := t.Context()
-	require.NoError(t, st.Migrate(ctx))
-	pool := schemaPool(t, url, schema)
 	a := testApplication(uuid.New(), "a", 1)
 	c, own := withHostEvent(createChange(a))
 	d := own
@@ -180,11 +177,8 @@ func TestHostEventKeptWithItsAuditEvent(t *testing.T) {
 // writes such documents whole, for the code before it, and Up keeps them.
 func TestHostEventKeptAsItsData(t *testing.T) {
 	t.Parallel()
-	url, schema := freshSchema(t)
-	st := openStore(t, url, schema)
+	st, pool, _ := namedStore(t)
 	ctx := t.Context()
-	require.NoError(t, st.Migrate(ctx))
-	pool := schemaPool(t, url, schema)
 	a := testApplication(uuid.New(), "a", 1)
 	var want []notary.Notice
 	commit := func(c notary.Change) (data string) {
