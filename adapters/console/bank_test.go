@@ -63,6 +63,7 @@ func TestFinanceRecordsTransfers(t *testing.T) {
 	res, page := c.do("GET", "/admin/finance", nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, page, app.Payment.Transfer.Reference, "the application awaits its transfer")
+	assert.Contains(t, page, `">深圳甲科技有限公司</a>`, "named by its enterprise, the payer on the bank statement")
 	assert.Contains(t, page, `id="unmatched-empty"`)
 
 	short := transferForm(app, "ICBC-0001-0001")
@@ -119,6 +120,7 @@ func TestFinanceRecordsTransfers(t *testing.T) {
 	require.NoError(t, err)
 	_, page = c.do("GET", "/admin/finance", nil)
 	assert.Contains(t, page, `action="/admin/finance/refunds/`+other.ID.String()+`"`)
+	assert.Contains(t, page, `">深圳乙贸易有限公司</a>`, "a refund due is named by its enterprise")
 	res, _ = c.post("/admin/finance/refunds/"+other.ID.String(), url.Values{"serial": {"ICBC-OUT-0001"}, "date": {"2026-11-30"}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	got, err = e.svc.Applications.Get(t.Context(), e.chief, other.ID)

@@ -19,8 +19,8 @@ import (
 
 type financeView struct {
 	Unmatched []notary.BankTransfer
-	Awaiting  []notary.Application
-	Refunds   []notary.Application
+	Awaiting  []applicationRow // named by their enterprise, the payer finance sees on the bank statement
+	Refunds   []applicationRow
 	Form      form
 }
 
@@ -39,10 +39,19 @@ func (c *Console) showFinance(w http.ResponseWriter, r *http.Request, s session,
 	if v.Unmatched, err = fin.Unmatched(ctx, s.Admin, nil, 200); err != nil {
 		return err
 	}
-	if v.Awaiting, err = fin.AwaitingTransfer(ctx, s.Admin, nil, 200); err != nil {
+	awaiting, err := fin.AwaitingTransfer(ctx, s.Admin, nil, 200)
+	if err != nil {
 		return err
 	}
-	if v.Refunds, err = fin.RefundsDue(ctx, s.Admin, nil, 200); err != nil {
+	refunds, err := fin.RefundsDue(ctx, s.Admin, nil, 200)
+	if err != nil {
+		return err
+	}
+	seen := map[uuid.UUID]notary.FilingContent{}
+	if v.Awaiting, err = c.applicationRows(r, s, awaiting, seen); err != nil {
+		return err
+	}
+	if v.Refunds, err = c.applicationRows(r, s, refunds, seen); err != nil {
 		return err
 	}
 	c.render(w, r, status, "finance", pageData{Lang: s.Lang, Title: t(s.Lang, "finance.title"), Admin: &s.Admin, Waiting: s.Waiting,

@@ -3,8 +3,6 @@ package console
 import (
 	"net/http"
 
-	"github.com/google/uuid"
-
 	"github.com/notarykit/notarykit/notary"
 )
 
@@ -37,13 +35,8 @@ func (c *Console) operationsPage(w http.ResponseWriter, r *http.Request, s sessi
 		return err
 	}
 	v := operationsView{DeadLetters: list}
-	names := map[uuid.UUID]notary.FilingContent{}
-	for _, app := range stuck {
-		content, err := c.enterprise(r, s, app.FilingID, names)
-		if err != nil {
-			return err
-		}
-		v.Stuck = append(v.Stuck, applicationRow{Application: app, Enterprise: content.EnterpriseName, CreditCode: content.CreditCode})
+	if v.Stuck, err = c.applicationRows(r, s, stuck, nil); err != nil {
+		return err
 	}
 	flash := ""
 	if r.URL.Query().Get("done") == "retry" {

@@ -269,17 +269,12 @@ func (c *Console) applicationsPage(w http.ResponseWriter, r *http.Request, s ses
 	if err != nil {
 		return err
 	}
-	q := queueView[notary.ApplicationState, applicationRow]{State: state, Items: make([]applicationRow, len(list))}
+	q := queueView[notary.ApplicationState, applicationRow]{State: state}
 	if s.Admin.Role.May(notary.DutyReview) {
 		q.States = applicationQueues
 	}
-	names := map[uuid.UUID]notary.FilingContent{}
-	for i, app := range list {
-		content, err := c.enterprise(r, s, app.FilingID, names)
-		if err != nil {
-			return err
-		}
-		q.Items[i] = applicationRow{Application: app, Enterprise: content.EnterpriseName, CreditCode: content.CreditCode}
+	if q.Items, err = c.applicationRows(r, s, list, nil); err != nil {
+		return err
 	}
 	if n := len(list); n > 0 {
 		q.Next = nextQuery(string(state), n, list[n-1].CreatedAt, list[n-1].ID)
@@ -291,6 +286,23 @@ func (c *Console) applicationsPage(w http.ResponseWriter, r *http.Request, s ses
 
 // enterprise returns the content in force of a filing (the approved
 // revision, else the latest), remembering it in seen.
+// applicationRows returns the rows of apps, each with the enterprise of
+// its filing, read once per filing (seen may hold some already).
+func (c *Console) applicationRows(r *http.Request, s session, apps []notary.Application, seen map[uuid.UUID]notary.FilingContent) ([]applicationRow, error) {
+	if seen == nil {
+		seen = map[uuid.UUID]notary.FilingContent{}
+	}
+	rows := make([]applicationRow, len(apps))
+	for i, app := range apps {
+		content, err := c.enterprise(r, s, app.FilingID, seen)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = applicationRow{Application: app, Enterprise: content.EnterpriseName, CreditCode: content.CreditCode}
+	}
+	return rows, nil
+}
+
 func (c *Console) enterprise(r *http.Request, s session, id uuid.UUID, seen map[uuid.UUID]notary.FilingContent) (notary.FilingContent, error) {
 	if content, ok := seen[id]; ok {
 		return content, nil
@@ -604,12 +616,8 @@ func (c *Console) searchPage(w http.ResponseWriter, r *http.Request, s session) 
 			names[f.ID] = *f.Approved
 		}
 	}
-	for _, app := range res.Applications {
-		content, err := c.enterprise(r, s, app.FilingID, names)
-		if err != nil {
-			return err
-		}
-		v.Applications = append(v.Applications, applicationRow{Application: app, Enterprise: content.EnterpriseName, CreditCode: content.CreditCode})
+	if v.Applications, err = c.applicationRows(r, s, res.Applications, names); err != nil {
+		return err
 	}
 	c.render(w, r, http.StatusOK, "search", d)
 	return nil
