@@ -301,6 +301,8 @@ var messages = map[string]text{
 	"dash.refunded":            {"已退款", "Refunded"},
 	"skip":                     {"跳到正文", "Skip to content"},
 	"why.reveal":               {"完整查看：", "viewed in full: "},
+	"why.invoice":              {"发票 %s（开票日期 %s）", "invoice %s of %s"},
+	"why.reversal":             {"红字发票 %s（开票日期 %s），冲销发票 %s", "reversing invoice %s of %s for invoice %s"},
 	"colon":                    {"：", ": "},
 	"home.role":                {"您的角色：", "Your role: "},
 	"home.everyone":            {"所有管理员", "Every admin"},

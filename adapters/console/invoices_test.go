@@ -110,6 +110,13 @@ func TestInvoicesPage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, notary.InvoiceReversed, got.Invoice.State)
 	require.NotNil(t, got.Refund, "the refund followed the reversal")
+	// The audit trail names both invoices in the console's language.
+	chief := e.client()
+	chief.login()
+	_, page = chief.do("GET", "/admin/applications/"+app.ID.String(), nil)
+	assert.Contains(t, page, "<td>发票 12345678（开票日期 2026-11-30）</td>")
+	assert.Contains(t, page, "<td>红字发票 87654321（开票日期 2026-11-30），冲销发票 12345678</td>")
+	assert.NotContains(t, page, "reversing invoice")
 
 	// A reviewer gets neither the page nor its link.
 	r, _ := e.clientAs(notary.RoleReviewer)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/notarykit/notarykit/adapters/banktransfer"
@@ -111,6 +112,14 @@ var eventReasons = map[string]text{
 	"personal data sealed under the current key":      {"个人信息已用当前密钥重新加密", "personal data sealed under the current key"},
 }
 
+// issuedReason and reversalReason match the reasons the SDK writes on an
+// invoice's issue and reversal events (notary.Invoices): numbers are
+// digits, dates YYYY-MM-DD.
+var (
+	issuedReason   = regexp.MustCompile(`^invoice ([0-9]+) of ([0-9]{4}-[0-9]{2}-[0-9]{2})$`)
+	reversalReason = regexp.MustCompile(`^reversing invoice ([0-9]+) of ([0-9]{4}-[0-9]{2}-[0-9]{2}) for invoice ([0-9]+)$`)
+)
+
 // eventReason shows the reason of an audit event in l: a reveal names the
 // fields shown, an account event its role, an SDK reason is translated,
 // an admin's typed reason is shown as typed.
@@ -127,6 +136,12 @@ func eventReason(l Lang, r string) string {
 	}
 	if role, ok := strings.CutPrefix(r, "role "); ok && notary.Role(role).Valid() {
 		return t(l, "staff.role") + t(l, "colon") + t(l, "role."+role)
+	}
+	if m := issuedReason.FindStringSubmatch(r); m != nil {
+		return tf(l, "why.invoice", m[1], m[2])
+	}
+	if m := reversalReason.FindStringSubmatch(r); m != nil {
+		return tf(l, "why.reversal", m[1], m[2], m[3])
 	}
 	if head, tail, ok := strings.Cut(r, "; "); ok && strings.Contains(tail, "consecutive failures") {
 		return eventReason(l, head) + "; " + tail
