@@ -23,11 +23,10 @@ const versionTable = "notarykit_migrations"
 
 // Migrate brings the database schema up to date by applying the versioned
 // migrations (embedded SQL files and goMigrations) that have not been
-// applied yet. It is idempotent,
-// and safe to call from several processes at once: the whole run holds a
-// PostgreSQL advisory lock (one per schema) taken on a dedicated
-// connection, so concurrent callers wait for each other and the later ones
-// find nothing left to do. With [WithSchema] it first creates the schema
+// applied yet. It is idempotent, and safe to call from several processes
+// at once: the whole run holds a PostgreSQL advisory lock (one per schema)
+// taken on a dedicated connection, so concurrent callers wait for each
+// other and the later ones find nothing left to do. With [WithSchema] it first creates the schema
 // if needed; goose's version table, notarykit_migrations, lives in the same
 // schema as the tables.
 func (s *Store) Migrate(ctx context.Context) error {
