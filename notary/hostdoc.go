@@ -11,8 +11,9 @@ import (
 // The host event document is written by hand, member by member, in the
 // order and with the omissions of its types' json tags (hostevents.go): a
 // property test holds every append method to what encoding/json makes of
-// the same value. encoding/json's reflection was two thirds of what a
-// host event added to a transition's CPU time.
+// the same value. In the bench's profile, encoding/json's reflection was
+// 15 of the 21 µs that building a host event's document added to a
+// transition's Go CPU time.
 
 // jsonObject appends the members of one JSON object.
 type jsonObject struct {
