@@ -15,6 +15,50 @@ func filesContent(t FilingTrigger) bool {
 	return t == FilingSubmit || t == FilingResubmit || t == FilingAmend
 }
 
+// RevisionOutcome is the decision a filed revision got in review.
+type RevisionOutcome string
+
+// Revision outcomes.
+const (
+	RevisionUndecided RevisionOutcome = ""         // under review, or filed and then replaced undecided
+	RevisionApproved  RevisionOutcome = "approved" // put in force; a later approval may have replaced it
+	RevisionRejected  RevisionOutcome = "rejected"
+)
+
+// RevisionOutcomes returns, by revision number, the decision each of a
+// filing's revisions (oldest first, as Filings.Revisions returns them)
+// got, read from the filing's audit trail (oldest first, as Audit.Trail
+// returns it): the first approve or reject after
+// the event that filed the revision, before the next one filed. A
+// revision whose filing event is not in the trail (one written when
+// revisions began to be kept, for a filing filed before) is left out.
+func RevisionOutcomes(revs []FilingRevision, trail []Event) map[int]RevisionOutcome {
+	out := make(map[int]RevisionOutcome, len(revs))
+	pending := 0 // the revision the last filing event filed, until decided
+	next := 0    // revs[next:] are not matched to an event yet
+	for _, ev := range trail {
+		switch t := FilingTrigger(ev.Trigger); {
+		case ev.RecordKind != KindFiling:
+		case filesContent(t):
+			pending = 0
+			// The event that filed a revision has its trigger and time;
+			// revisions are filed in trail order, so the search goes on
+			// from the last one matched (two may share a time).
+			for j := next; j < len(revs); j++ {
+				if r := revs[j]; r.Trigger == t && r.SubmittedAt.Equal(ev.At) {
+					pending, out[r.Number], next = r.Number, RevisionUndecided, j+1
+					break
+				}
+			}
+		case pending != 0 && t == FilingApprove:
+			out[pending], pending = RevisionApproved, 0
+		case pending != 0 && t == FilingReject:
+			out[pending], pending = RevisionRejected, 0
+		}
+	}
+	return out
+}
+
 // Revisions returns every content revision of a filing, oldest first, to
 // its owner or an admin of the office (as Get), each revision's personal
 // fields masked as the filing's are. The filing's ApprovedRevision names

@@ -24,6 +24,63 @@ func renamed() notary.FilingContent {
 }
 
 // Every content filed is a revision, kept with who filed it and when: the
+// TestRevisionOutcomesFromTheTrail: each revision's decision is the first
+// approve or reject after the event that filed it; one still under review
+// is undecided; one whose filing event the trail lacks is left out.
+func TestRevisionOutcomesFromTheTrail(t *testing.T) {
+	e := newEnv(t)
+	f := e.approvedFiling(alice)
+	e.clock.Advance(time.Hour)
+	f, err := e.svc.Filings.Amend(e.ctx, alice, f.ID, renamed())
+	require.NoError(t, err)
+	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "name change not registered")
+	require.NoError(t, err)
+	e.clock.Advance(time.Hour)
+	f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, renamed())
+	require.NoError(t, err)
+
+	outcomes := func() map[int]notary.RevisionOutcome {
+		revs, err := e.svc.Filings.Revisions(e.ctx, e.reviewer, f.ID)
+		require.NoError(t, err)
+		trail, err := e.svc.Audit.Trail(e.ctx, e.reviewer, f.ID)
+		require.NoError(t, err)
+		return notary.RevisionOutcomes(revs, trail)
+	}
+	assert.Equal(t, map[int]notary.RevisionOutcome{1: notary.RevisionApproved, 2: notary.RevisionRejected,
+		3: notary.RevisionUndecided}, outcomes())
+
+	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
+	require.NoError(t, err)
+	e.clock.Advance(time.Hour)
+	f, err = e.svc.Filings.Amend(e.ctx, alice, f.ID, notarytest.FilingContent())
+	require.NoError(t, err)
+	assert.Equal(t, map[int]notary.RevisionOutcome{1: notary.RevisionApproved, 2: notary.RevisionRejected,
+		3: notary.RevisionApproved, 4: notary.RevisionUndecided}, outcomes(), "revision 1 was in force once")
+
+	revs, err := e.svc.Filings.Revisions(e.ctx, e.reviewer, f.ID)
+	require.NoError(t, err)
+	trail, err := e.svc.Audit.Trail(e.ctx, e.reviewer, f.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[int]notary.RevisionOutcome{2: notary.RevisionRejected, 3: notary.RevisionApproved,
+		4: notary.RevisionUndecided}, notary.RevisionOutcomes(revs, trail[1:]), "without the event that filed revision 1")
+	// Two resubmissions filed at the same instant (the clock stands
+	// still): each event files the next revision.
+	for range 2 {
+		f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "not registered yet")
+		require.NoError(t, err)
+		f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, renamed())
+		require.NoError(t, err)
+	}
+	assert.Equal(t, map[int]notary.RevisionOutcome{1: notary.RevisionApproved, 2: notary.RevisionRejected,
+		3: notary.RevisionApproved, 4: notary.RevisionRejected, 5: notary.RevisionRejected, 6: notary.RevisionUndecided},
+		outcomes())
+
+	other := trail[len(trail)-1]
+	other.RecordKind = notary.KindApplication
+	assert.Equal(t, map[int]notary.RevisionOutcome{}, notary.RevisionOutcomes(revs, []notary.Event{other}),
+		"another record's events file nothing")
+}
+
 // first submission, the amendment, and its resubmission after a rejection.
 func TestRevisionsKeepEveryContentFiled(t *testing.T) {
 	e := newEnv(t)

@@ -89,6 +89,7 @@ var messages = map[string]text{
 	"rev.inforce":              {"生效中", "in force"},
 	"rev.review":               {"待审核", "under review"},
 	"rev.rejected":             {"已驳回", "rejected"},
+	"rev.superseded":           {"曾生效", "in force before"},
 	"rev.earlier":              {"历史版本", "earlier"},
 	"rev.title":                {"第 %d 版备案内容", "Filing revision %d"},
 	"rev.back":                 {"返回备案", "Back to the filing"},

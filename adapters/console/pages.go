@@ -449,7 +449,7 @@ func (c *Console) showFiling(w http.ResponseWriter, r *http.Request, s session, 
 	if err != nil {
 		return err
 	}
-	history, diff, err := c.history(r, s, filing)
+	history, diff, err := c.history(r, s, filing, audit.Events)
 	if err != nil {
 		return err
 	}

@@ -91,20 +91,21 @@ func idTypeLabel(l Lang, v string) string {
 // historyRow is a revision in the filing page's history.
 type historyRow struct {
 	notary.FilingRevision
-	Status string // message key: rev.inforce, rev.review, rev.rejected, rev.earlier
+	Status string // message key: rev.inforce, rev.review, rev.rejected, rev.superseded, rev.earlier
 }
 
 // history lists a filing's revisions, newest first, with what each is now;
 // and the comparison the reviewer needs: an amendment under review against
 // the revision in force, or a resubmission against the revision before it.
-func (c *Console) history(r *http.Request, s session, f notary.Filing) ([]historyRow, *diffView, error) {
+func (c *Console) history(r *http.Request, s session, f notary.Filing, trail []notary.Event) ([]historyRow, *diffView, error) {
 	revs, err := c.svc.Filings.Revisions(r.Context(), s.Admin, f.ID)
 	if err != nil {
 		return nil, nil, err
 	}
+	outcomes := notary.RevisionOutcomes(revs, trail)
 	rows := make([]historyRow, len(revs))
 	for i, rev := range revs {
-		rows[len(revs)-1-i] = historyRow{FilingRevision: rev, Status: revisionStatus(f, rev.Number)}
+		rows[len(revs)-1-i] = historyRow{FilingRevision: rev, Status: revisionStatus(f, rev.Number, outcomes[rev.Number])}
 	}
 	if f.State != notary.FilingPendingReview || !has(revs, f.Revision) {
 		return rows, nil, nil
@@ -119,17 +120,20 @@ func (c *Console) history(r *http.Request, s session, f notary.Filing) ([]histor
 	return rows, diff, err
 }
 
-// revisionStatus is the message key of what revision n of f is now: in
-// force, under review, rejected (the latest, when the filing is), or an
-// earlier one.
-func revisionStatus(f notary.Filing, n int) string {
+// revisionStatus is the message key of what revision n of f is now, its
+// review having decided outcome (notary.RevisionOutcomes): in force, under
+// review, rejected, in force once and since replaced, or an earlier one
+// whose decision the trail does not tell.
+func revisionStatus(f notary.Filing, n int, outcome notary.RevisionOutcome) string {
 	switch {
 	case n == f.ApprovedRevision && f.InForce():
 		return "rev.inforce"
 	case n == f.Revision && f.State == notary.FilingPendingReview:
 		return "rev.review"
-	case n == f.Revision && f.State == notary.FilingRejected:
+	case outcome == notary.RevisionRejected, n == f.Revision && f.State == notary.FilingRejected:
 		return "rev.rejected"
+	case outcome == notary.RevisionApproved:
+		return "rev.superseded"
 	}
 	return "rev.earlier"
 }
@@ -173,7 +177,15 @@ func (c *Console) revisionPage(w http.ResponseWriter, r *http.Request, s session
 	if err != nil {
 		return err
 	}
-	d := revisionDetail{F: f, R: rev, Status: revisionStatus(f, n)}
+	revs, err := c.svc.Filings.Revisions(r.Context(), s.Admin, id)
+	if err != nil {
+		return err
+	}
+	trail, err := c.svc.Audit.Trail(r.Context(), s.Admin, id)
+	if err != nil {
+		return err
+	}
+	d := revisionDetail{F: f, R: rev, Status: revisionStatus(f, n, notary.RevisionOutcomes(revs, trail)[n])}
 	if n < f.Revision {
 		d.Later = n + 1
 	}

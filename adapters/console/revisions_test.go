@@ -110,7 +110,7 @@ func TestFilingRevisionPages(t *testing.T) {
 	res, page = c.do("GET", base+"/revisions/1", nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, page, "<h1>甲公司</h1>", "the revision the application was made under")
-	assert.Contains(t, page, `id="rev-status">历史版本`)
+	assert.Contains(t, page, `id="rev-status">曾生效`, "in force until the amendment was approved")
 	_, page = c.do("GET", base, nil)
 	assert.NotContains(t, page, `id="diff"`, "no comparison once nothing waits for review")
 }
@@ -180,7 +180,7 @@ func TestResubmissionComparedWithRejectedRevision(t *testing.T) {
 	assert.Contains(t, page, "变更对比：第 2 版与第 1 版")
 	assert.Contains(t, row(page, "enterprise_name"), `class="changed"`)
 	assert.Contains(t, page, "共 1 项变更。")
-	assert.Contains(t, page, "历史版本", "the rejected revision 1")
+	assert.Contains(t, page, `<span class="rev-rev.rejected">已驳回</span></td><td>提交备案</td>`, "revision 1 was rejected")
 
 	// A filing committed without revisions (stored before they were kept).
 	old := notary.Filing{ID: uuid.New(), OfficeID: e.svc.Office().ID, Owner: e.user(), State: notary.FilingPendingReview,
