@@ -23,21 +23,30 @@ func renamed() notary.FilingContent {
 	return c
 }
 
+// threeRevisions files three revisions of alice's filing: the first,
+// approved at t0; an amendment an hour later, rejected; and third,
+// resubmitted an hour after that.
+func (e *env) threeRevisions(third notary.FilingContent) notary.Filing {
+	e.t.Helper()
+	f := e.approvedFiling(alice)
+	e.clock.Advance(time.Hour)
+	f, err := e.svc.Filings.Amend(e.ctx, alice, f.ID, renamed())
+	require.NoError(e.t, err)
+	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "name change not registered")
+	require.NoError(e.t, err)
+	e.clock.Advance(time.Hour)
+	f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, third)
+	require.NoError(e.t, err)
+	return f
+}
+
 // Every content filed is a revision, kept with who filed it and when: the
 // TestRevisionOutcomesFromTheTrail: each revision's decision is the first
 // approve or reject after the event that filed it; one still under review
 // is undecided; one whose filing event the trail lacks is left out.
 func TestRevisionOutcomesFromTheTrail(t *testing.T) {
 	e := newEnv(t)
-	f := e.approvedFiling(alice)
-	e.clock.Advance(time.Hour)
-	f, err := e.svc.Filings.Amend(e.ctx, alice, f.ID, renamed())
-	require.NoError(t, err)
-	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "name change not registered")
-	require.NoError(t, err)
-	e.clock.Advance(time.Hour)
-	f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, renamed())
-	require.NoError(t, err)
+	f := e.threeRevisions(renamed())
 
 	outcomes := func() map[int]notary.RevisionOutcome {
 		revs, err := e.svc.Filings.Revisions(e.ctx, e.reviewer, f.ID)
@@ -49,7 +58,7 @@ func TestRevisionOutcomesFromTheTrail(t *testing.T) {
 	assert.Equal(t, map[int]notary.RevisionOutcome{1: notary.RevisionApproved, 2: notary.RevisionRejected,
 		3: notary.RevisionUndecided}, outcomes())
 
-	f, err = e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
+	f, err := e.svc.Reviews.ApproveFiling(e.ctx, e.reviewer, f.ID, f.Version)
 	require.NoError(t, err)
 	e.clock.Advance(time.Hour)
 	f, err = e.svc.Filings.Amend(e.ctx, alice, f.ID, notarytest.FilingContent())
@@ -84,17 +93,9 @@ func TestRevisionOutcomesFromTheTrail(t *testing.T) {
 // first submission, the amendment, and its resubmission after a rejection.
 func TestRevisionsKeepEveryContentFiled(t *testing.T) {
 	e := newEnv(t)
-	f := e.approvedFiling(alice)
-	e.clock.Advance(time.Hour)
-	f, err := e.svc.Filings.Amend(e.ctx, alice, f.ID, renamed())
-	require.NoError(t, err)
-	f, err = e.svc.Reviews.RejectFiling(e.ctx, e.reviewer, f.ID, f.Version, "name change not registered")
-	require.NoError(t, err)
-	e.clock.Advance(time.Hour)
 	third := renamed()
 	third.ContactAddress = "9 Science Park Road, Nanshan, Shenzhen"
-	f, err = e.svc.Filings.Resubmit(e.ctx, alice, f.ID, third)
-	require.NoError(t, err)
+	f := e.threeRevisions(third)
 	require.Equal(t, 3, f.Revision)
 	require.Equal(t, 1, f.ApprovedRevision)
 
