@@ -15,6 +15,10 @@ import (
 // 15 of the 21 µs that building a host event's document added to a
 // transition's Go CPU time.
 
+// jsonAppender is a value of the host event document that appends itself
+// as encoding/json would encode it.
+type jsonAppender interface{ appendJSON(b []byte) []byte }
+
 // jsonObject appends the members of one JSON object.
 type jsonObject struct {
 	b    []byte
@@ -59,6 +63,15 @@ func (o *jsonObject) int(name string, v int64) {
 func (o *jsonObject) intOmit(name string, v int64) {
 	if v != 0 {
 		o.int(name, v)
+	}
+}
+
+// objectOmit appends a member that is an object behind a pointer, tagged
+// omitempty: left out when v is nil.
+func objectOmit[T jsonAppender](o *jsonObject, name string, v *T) {
+	if v != nil {
+		o.key(name)
+		o.b = (*v).appendJSON(o.b)
 	}
 }
 
@@ -124,19 +137,7 @@ func (d hostDoc) appendJSON(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch data := d.Data.(type) {
-	case hostApplication:
-		b = data.appendJSON(b)
-	case hostFiling:
-		b = data.appendJSON(b)
-	default:
-		q, err := json.Marshal(data)
-		if err != nil {
-			return nil, err
-		}
-		b = append(b, q...)
-	}
-	return append(b, '}'), nil
+	return append(d.Data.appendJSON(b), '}'), nil
 }
 
 // appendJSON appends the document up to its data member's value: the
@@ -177,23 +178,11 @@ func (a hostApplication) appendJSON(b []byte) []byte {
 	o.strOmit("payment_reference", a.PaymentReference)
 	o.strOmit("payment_serial", a.PaymentSerial)
 	o.strOmit("certificate_number", a.CertificateNumber)
-	if a.Materials != nil {
-		o.key("materials")
-		o.b = a.Materials.appendJSON(o.b)
-	}
-	if a.Certificate != nil {
-		o.key("certificate")
-		o.b = a.Certificate.appendJSON(o.b)
-	}
+	objectOmit(&o, "materials", a.Materials)
+	objectOmit(&o, "certificate", a.Certificate)
 	o.strOmit("reason", a.Reason)
-	if a.Refund != nil {
-		o.key("refund")
-		o.b = a.Refund.appendJSON(o.b)
-	}
-	if a.Invoice != nil {
-		o.key("invoice")
-		o.b = a.Invoice.appendJSON(o.b)
-	}
+	objectOmit(&o, "refund", a.Refund)
+	objectOmit(&o, "invoice", a.Invoice)
 	return o.close()
 }
 
@@ -222,14 +211,8 @@ func (i hostInvoice) appendJSON(b []byte) []byte {
 	o.str("amount", i.Amount)
 	o.str("currency", i.Currency)
 	o.strOmit("reason", i.Reason)
-	if i.Issued != nil {
-		o.key("issued")
-		o.b = i.Issued.appendJSON(o.b)
-	}
-	if i.Reversal != nil {
-		o.key("reversal")
-		o.b = i.Reversal.appendJSON(o.b)
-	}
+	objectOmit(&o, "issued", i.Issued)
+	objectOmit(&o, "reversal", i.Reversal)
 	return o.close()
 }
 

@@ -136,7 +136,7 @@ type HostEventHandler func(ctx context.Context, ev HostEvent) error
 // encoded by its appendJSON method (hostdoc.go), as encoding/json would.
 type hostDoc struct {
 	hostEnvelope
-	Data any `json:"data"` // hostApplication or hostFiling
+	Data jsonAppender `json:"data"` // hostApplication or hostFiling
 }
 
 // hostEnvelope is the host event document but its data.
@@ -247,7 +247,7 @@ func hostShip(s *Shipment) *hostShipment {
 }
 
 // hostData is the "data" member of a host event of src's record.
-func hostData(src noticeSource) any {
+func hostData(src noticeSource) jsonAppender {
 	if f := src.filing; f != nil {
 		return hostFiling{ID: f.ID.String(), State: string(f.State), OwnerID: f.Owner.ID,
 			EnterpriseName: f.Content.EnterpriseName, Revision: f.Revision, ApprovedRevision: f.ApprovedRevision, Reason: f.Reason}
@@ -452,7 +452,7 @@ func HostEventOf(n Notice) (HostEvent, error) {
 	if n.Channel != ChannelHost {
 		return HostEvent{}, invalid("channel", "is %q, not %q", n.Channel, ChannelHost)
 	}
-	var d hostDoc
+	var d hostEnvelope // the data is the host's to read, in Body
 	if err := json.Unmarshal(n.Event, &d); err != nil {
 		return HostEvent{}, invalid("event", "not a host event document: %v", err)
 	}
