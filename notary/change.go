@@ -95,7 +95,7 @@ func (c Change) Validate() error {
 		if n.ID == uuid.Nil {
 			return invalid(fmt.Sprintf("notices[%d].id", i), "required")
 		}
-		if n.Channel == ChannelHost && n.To.Endpoint == "" {
+		if isHostEvent(n) {
 			if hostEvents++; hostEvents > 1 {
 				return invalid(fmt.Sprintf("notices[%d]", i), "a change commits at most one host event")
 			}
@@ -112,6 +112,23 @@ func (c Change) Validate() error {
 	}
 	return nil
 }
+
+// HostEvent returns the change's host event: its notice on ChannelHost
+// for no endpoint (the event itself, which Validate allows once and ties
+// to one of the change's events), or nil. A store may keep it with that
+// event rather than as a notice.
+func (c Change) HostEvent() *Notice {
+	for i, n := range c.Notices {
+		if isHostEvent(n) {
+			return &c.Notices[i]
+		}
+	}
+	return nil
+}
+
+// isHostEvent reports whether n is a host event's own notice rather than a
+// delivery of one to an endpoint or a notice to a person.
+func isHostEvent(n Notice) bool { return n.Channel == ChannelHost && n.To.Endpoint == "" }
 
 // checkHostEvent checks the host event's own notice n, the change's
 // notices[i], of the record id: see Validate.

@@ -282,3 +282,18 @@ func TestHostEndpointsAreChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestChangeHostEvent: a change's host event is its notice on ChannelHost
+// for no endpoint, not a delivery to one nor a notice to a person.
+func TestChangeHostEvent(t *testing.T) {
+	own := notary.Notice{ID: uuid.New(), Channel: notary.ChannelHost, Event: []byte(`{}`)}
+	delivery := own
+	delivery.ID, delivery.To = notary.HostDeliveryID(own.ID, "app"), notary.Recipient{Endpoint: "app"}
+	email := notary.Notice{ID: uuid.New(), Channel: notary.ChannelEmail}
+
+	c := notary.Change{Notices: []notary.Notice{email, delivery, own}}
+	require.NotNil(t, c.HostEvent())
+	assert.Equal(t, own.ID, c.HostEvent().ID)
+	assert.Same(t, &c.Notices[2], c.HostEvent(), "the change's own notice, not a copy")
+	assert.Nil(t, notary.Change{Notices: []notary.Notice{email, delivery}}.HostEvent())
+}

@@ -166,7 +166,7 @@ func (s *Store) Commit(ctx context.Context, c notary.Change) error {
 				}
 			}
 		}
-		host := hostEventOf(c)
+		host := c.HostEvent()
 		queueEvents(b, c.Events, host)
 		for _, n := range c.Notices {
 			if host == nil || n.ID != host.ID {
@@ -226,17 +226,6 @@ func queueApplication(b *pgx.Batch, a notary.Application, expected int64) {
 		b.Queue(updateApplicationSQL, pgid(a.ID), expected, pgid(a.OfficeID), a.Owner.ID, string(a.State), a.Version,
 			utc(a.CreatedAt), utc(a.UpdatedAt), tz(a.ExpiresAt), a.IdempotencyKey, amount, a.Quote.Currency, doc)
 	}
-}
-
-// hostEventOf returns the host event's own notice of a change, which
-// Validate ties to one of its events, or nil.
-func hostEventOf(c notary.Change) *notary.Notice {
-	for i, n := range c.Notices {
-		if n.Channel == notary.ChannelHost && n.To.Endpoint == "" {
-			return &c.Notices[i]
-		}
-	}
-	return nil
 }
 
 // hostColumns are the host and host_data columns of the event e: NULLs
