@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -139,13 +140,11 @@ func revisionStatus(f notary.Filing, n int, outcome notary.RevisionOutcome) stri
 }
 
 // has reports whether revs holds revision n.
-func has(revs []notary.FilingRevision, n int) bool {
-	for _, r := range revs {
-		if r.Number == n {
-			return true
-		}
-	}
-	return false
+func has(revs []notary.FilingRevision, n int) bool { return revisionIndex(revs, n) >= 0 }
+
+// revisionIndex returns the index of revision n in revs, or -1.
+func revisionIndex(revs []notary.FilingRevision, n int) int {
+	return slices.IndexFunc(revs, func(r notary.FilingRevision) bool { return r.Number == n })
 }
 
 // revisionDetail is the page of one revision of a filing.
@@ -173,14 +172,15 @@ func (c *Console) revisionPage(w http.ResponseWriter, r *http.Request, s session
 	if err != nil {
 		return err
 	}
-	rev, err := c.svc.Filings.Revision(r.Context(), s.Admin, id, n)
-	if err != nil {
-		return err
-	}
 	revs, err := c.svc.Filings.Revisions(r.Context(), s.Admin, id)
 	if err != nil {
 		return err
 	}
+	i := revisionIndex(revs, n)
+	if i < 0 {
+		return fmt.Errorf("%w: no revision %d of filing %s", notary.ErrNotFound, n, id)
+	}
+	rev := revs[i]
 	trail, err := c.svc.Audit.Trail(r.Context(), s.Admin, id)
 	if err != nil {
 		return err
